@@ -27,7 +27,7 @@ const url = (process.env.DATABASE_URL ??= "postgresql://postgres:postgres@127.0.
 const CHARACTER = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
 let patched = false;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- patches private adapter-pg internals */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-this-alias -- patches private adapter-pg internals */
 function patchQueryable(proto: any) {
   const origQueryRaw = proto.queryRaw;
   const origPerformIO = proto.performIO;
@@ -99,7 +99,7 @@ async function migrationAdapter() {
   }
   return factory;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
+/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-this-alias */
 
 export default defineConfig({
   schema: "prisma/schema.prisma",

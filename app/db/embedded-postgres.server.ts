@@ -77,7 +77,16 @@ export async function ensureDatabase(url: string, opts: { template?: string } = 
     if (!rowCount) {
       const quoted = `"${name.replace(/"/g, '""')}"`;
       const tpl = opts.template ? ` TEMPLATE "${opts.template.replace(/"/g, '""')}"` : "";
-      await admin.query(`CREATE DATABASE ${quoted}${tpl}`);
+      // Two clones of one template at the same moment can collide ("being accessed by other users").
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await admin.query(`CREATE DATABASE ${quoted}${tpl}`);
+          break;
+        } catch (e) {
+          if (attempt >= 10 || !/being accessed by other users/.test(String(e))) throw e;
+          await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
+        }
+      }
     }
   } finally {
     await admin.end();

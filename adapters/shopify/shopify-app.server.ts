@@ -1,0 +1,68 @@
+// The embedded Shopify app (OAuth/token exchange, session tokens, App Bridge headers), built on
+// @shopify/shopify-app-remix with its sessions in our own PostgreSQL through Prisma. It exists
+// only when the app has Shopify credentials; standalone mode never touches it.
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { Services } from "#app/server/services.server.ts";
+
+export const SHOPIFY_API_VERSION = ApiVersion.October26;
+
+function build(services: Services) {
+  const { config } = services;
+  return shopifyApp({
+    apiKey: config.SHOPIFY_API_KEY!,
+    apiSecretKey: config.SHOPIFY_API_SECRET!,
+    apiVersion: SHOPIFY_API_VERSION,
+    scopes: config.SCOPES?.split(",").map((s) => s.trim()),
+    appUrl: config.appUrl,
+    authPathPrefix: "/auth",
+    sessionStorage: new PrismaSessionStorage(services.db),
+    distribution: AppDistribution.AppStore,
+    future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    hooks: {
+      afterAuth: async ({ session, admin }) => {
+        const res = await admin.graphql(`#graphql
+          query shopBasics { shop { name currencyCode ianaTimezone billingAddress { countryCodeV2 } } }`);
+        const { data } = (await res.json()) as {
+          data?: { shop: { name: string; currencyCode: string; ianaTimezone: string; billingAddress: { countryCodeV2: string | null } | null } };
+        };
+        const shop = data?.shop;
+        await services.db.store.upsert({
+          where: { platform_domain: { platform: "shopify", domain: session.shop } },
+          create: {
+            platform: "shopify",
+            domain: session.shop,
+            name: shop?.name ?? session.shop,
+            currency: shop?.currencyCode ?? "USD",
+            timezone: shop?.ianaTimezone ?? "UTC",
+            country: shop?.billingAddress?.countryCodeV2 ?? null,
+          },
+          update: {
+            uninstalledAt: null,
+            ...(shop ? { name: shop.name, currency: shop.currencyCode, timezone: shop.ianaTimezone } : {}),
+          },
+        });
+      },
+    },
+  });
+}
+
+export type ShopifyApp = ReturnType<typeof build>;
+
+const apps = new WeakMap<Services, ShopifyApp>();
+
+/** The Shopify app for these services, or null in standalone-only installations. */
+export function getShopify(services: Services): ShopifyApp | null {
+  if (!services.config.shopifyEnabled) return null;
+  let app = apps.get(services);
+  if (!app) {
+    app = build(services);
+    apps.set(services, app);
+  }
+  return app;
+}
+
+export function addShopifyDocumentHeaders(services: Services, request: Request, headers: Headers): void {
+  getShopify(services)?.addDocumentResponseHeaders(request, headers);
+}

@@ -1,0 +1,32 @@
+// Read a request body with a hard size limit, without trusting Content-Length alone.
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body is larger than ${limit} bytes`);
+  }
+}
+
+export async function readBodyLimited(request: Request, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BodyTooLargeError(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A plain-text error response: platforms log the body, so say exactly what was wrong. */
+export function problem(status: number, reason: string): Response {
+  return new Response(reason, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+}

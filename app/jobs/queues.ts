@@ -1,0 +1,32 @@
+// Every queue the app uses, with its retry and batching policy, in one place.
+import type { Queue } from "pg-boss";
+
+export const QUEUES = {
+  /** Process stored webhook receipts (Shopify, WooCommerce). */
+  webhookProcess: "webhook.process",
+  /** Receipts that failed every retry: kept for the UI's dead-letter list. */
+  webhookDead: "webhook.dead",
+  /** Re-enqueue receipts that were stored but never queued (crash between the two). */
+  webhookSweep: "webhook.sweep",
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
+  [QUEUES.webhookProcess]: {
+    retryLimit: 6,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 300,
+    deadLetter: QUEUES.webhookDead,
+    notify: true,
+  },
+  [QUEUES.webhookDead]: { retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
+  [QUEUES.webhookSweep]: { retryLimit: 1, policy: "singleton" },
+};
+
+export interface WebhookJob {
+  storeId: number;
+  receiptId: string;
+}

@@ -1,0 +1,10 @@
+// What the HTTP server hands every loader and action (see app/server/http.server.ts).
+import type { Services } from "#app/server/services.server.ts";
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+  }
+}
+
+export {};

@@ -1,0 +1,41 @@
+// Structured logs (pino). Secrets and personal data never reach a log line: the paths below are
+// censored wherever they appear, and tests check it.
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+export const REDACTED_PATHS = [
+  "password",
+  "*.password",
+  "accessToken",
+  "*.accessToken",
+  "access_token",
+  "*.access_token",
+  "consumerSecret",
+  "*.consumerSecret",
+  "consumer_secret",
+  "*.consumer_secret",
+  "apiKey",
+  "*.apiKey",
+  "secret",
+  "*.secret",
+  "credentials",
+  "*.credentials",
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "headers.cookie",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "email",
+  "*.email",
+  "phone",
+  "*.phone",
+  "taxId",
+  "*.taxId",
+];
+
+export function createLogger(level: string = "info", destination?: NodeJS.WritableStream): Logger {
+  const opts = { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: undefined };
+  return destination ? pino(opts, destination as pino.DestinationStream) : pino(opts);
+}

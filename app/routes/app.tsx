@@ -1,0 +1,116 @@
+// The admin's frame. Embedded in Shopify: App Bridge's navigation menu inside the Shopify admin.
+// Standalone: the same pages in a Polaris Frame with its own navigation. Pages below don't care.
+import { Outlet, useLoaderData, useLocation, useRouteError, Form } from "@remix-run/react";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar, Text } from "@shopify/polaris";
+import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { NavMenu } from "@shopify/app-bridge-react";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, SettingsIcon } from "@shopify/polaris-icons";
+import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import { Link } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { requireAdmin } from "#app/auth/admin.server.ts";
+import { localeFromRequest } from "#app/auth/locale.server.ts";
+import { polarisTranslations } from "#app/i18n/index.ts";
+import { PolarisRemixLink } from "#app/components/polaris-link.tsx";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  const { store, mode } = await requireAdmin(request, context);
+  return {
+    mode,
+    apiKey: context.services.config.SHOPIFY_API_KEY ?? "",
+    locale: await localeFromRequest(context.services, request),
+    store: { name: store.name, domain: store.domain, isDemo: store.isDemo },
+  };
+};
+
+const NAV = [
+  { key: "dashboard", url: "/app", icon: HomeIcon },
+  { key: "customers", url: "/app/customers", icon: PersonIcon },
+  { key: "segments", url: "/app/segments", icon: PersonSegmentIcon },
+  { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
+  { key: "settings", url: "/app/settings", icon: SettingsIcon },
+] as const;
+
+export default function AdminFrame() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const i18n = polarisTranslations[data.locale];
+  if (data.mode === "embedded") {
+    return (
+      <ShopifyAppProvider isEmbeddedApp apiKey={data.apiKey} i18n={i18n}>
+        <NavMenu>
+          <Link to="/app" rel="home">
+            {t("nav.dashboard")}
+          </Link>
+          {NAV.slice(1).map((n) => (
+            <Link key={n.key} to={n.url}>
+              {t(`nav.${n.key}`)}
+            </Link>
+          ))}
+        </NavMenu>
+        <Outlet />
+      </ShopifyAppProvider>
+    );
+  }
+  return (
+    <PolarisAppProvider i18n={i18n} linkComponent={PolarisRemixLink}>
+      <StandaloneFrame storeName={data.store.name}>
+        <Outlet />
+      </StandaloneFrame>
+    </PolarisAppProvider>
+  );
+}
+
+function StandaloneFrame({ storeName, children }: { storeName: string; children: React.ReactNode }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const [mobileNav, setMobileNav] = useState(false);
+  const topBar = (
+    <TopBar
+      showNavigationToggle
+      onNavigationToggle={() => setMobileNav((v) => !v)}
+      secondaryMenu={
+        <Form method="post" action="/logout">
+          <button type="submit" style={{ background: "none", border: 0, color: "inherit", cursor: "pointer", padding: 8 }}>
+            {t("nav.logout")}
+          </button>
+        </Form>
+      }
+      userMenu={
+        <Text as="span" variant="bodyMd" tone="text-inverse">
+          {storeName}
+        </Text>
+      }
+    />
+  );
+  const navigation = (
+    <Navigation location={location.pathname}>
+      <Navigation.Section
+        title={t("app.name")}
+        items={NAV.map((n) => ({
+          url: n.url,
+          label: t(`nav.${n.key}`),
+          icon: n.icon,
+          exactMatch: n.url === "/app",
+        }))}
+      />
+    </Navigation>
+  );
+  return (
+    <Frame topBar={topBar} navigation={navigation} showMobileNavigation={mobileNav} onNavigationDismiss={() => setMobileNav(false)}>
+      {children}
+    </Frame>
+  );
+}
+
+// Shopify needs its own headers and error handling for embedded document requests.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

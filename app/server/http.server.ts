@@ -1,0 +1,55 @@
+// The HTTP server: Express in front of the Remix request handler. In development the routes are
+// served through Vite's middleware (hot reload); with NODE_ENV=production from `npm run build`.
+import type { Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import type { Services } from "./services.server.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface RunningHttp {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttp(services: Services, opts: { port: number; host: string; production: boolean }): Promise<RunningHttp> {
+  const app = express();
+  app.disable("x-powered-by");
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  let closeVite: (() => Promise<void>) | null = null;
+  if (opts.production) {
+    app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+    build = (await import(/* @vite-ignore */ path.join(root, "build/server/index.js"))) as ServerBuild;
+  } else {
+    const vite = await import("vite");
+    const devServer = await vite.createServer({ root, server: { middlewareMode: true }, logLevel: "warn" });
+    closeVite = () => devServer.close();
+    app.use(devServer.middlewares);
+    build = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  }
+  app.all("*", createRequestHandler({ build, getLoadContext: () => ({ services }), mode: opts.production ? "production" : "development" }));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(opts.port, opts.host, () => resolve(s));
+    s.on("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : opts.port;
+  return {
+    server,
+    url: `http://localhost:${port}`,
+    async close() {
+      // Finish requests in flight; drop idle keep-alive sockets now, the rest after 5 s.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 5000).unref();
+      await closed;
+      await closeVite?.();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// `npm start`: the whole product in one process. Embedded PostgreSQL (unless DATABASE_URL), migrations,
+// job workers, the web server, and in standalone mode the demo store.
+import { ConfigError, loadConfig, type Config } from "../config.server.ts";
+import { startServices, type Services } from "./services.server.ts";
+import { startHttp, type RunningHttp } from "./http.server.ts";
+import { startWorkers } from "../jobs/worker.server.ts";
+import { seedDemoStore } from "../demo/demo-store.server.ts";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+let services: Services | null = null;
+let http: RunningHttp | null = null;
+let shuttingDown = false;
+
+async function shutdown(signal: string, code = 0) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  services?.log.info({ signal }, "shutting down: finishing requests and jobs in flight");
+  const force = setTimeout(() => process.exit(code || 1), 40_000);
+  force.unref();
+  try {
+    await http?.close();
+    await services?.stop();
+  } finally {
+    process.exit(code);
+  }
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+try {
+  services = await startServices(config);
+  const log = services.log;
+  if (config.WORKER_IN_PROCESS) await startWorkers(services);
+  http = await startHttp(services, { port: config.PORT, host: config.HOST, production: config.NODE_ENV === "production" });
+  const mode = config.shopifyEnabled ? "embedded Shopify app + standalone admin" : "standalone";
+  log.info({ url: http.url, mode }, "caderninho is running");
+  console.log(`\n  caderninho: ${http.url}  (${mode})`);
+  if (services.secrets.adminPasswordGenerated) {
+    console.log(`  Admin password for this run: ${services.secrets.adminPassword}   (set ADMIN_PASSWORD to choose one)\n`);
+  }
+  if (!config.shopifyEnabled && config.DEMO_STORE) {
+    seedDemoStore(services, `http://127.0.0.1:${config.PORT}`).catch((e) => log.error({ err: e }, "filling the demo store failed"));
+  }
+} catch (e) {
+  console.error(`caderninho could not start: ${e instanceof Error ? e.message : String(e)}`);
+  await shutdown("startup-failure", 1);
+}

@@ -1,0 +1,28 @@
+// `npm run worker`: job workers only, for running more of them on other machines. Needs the same
+// DATABASE_URL as the web process (an embedded PostgreSQL is private to the process that started it).
+import { ConfigError, loadConfig } from "../config.server.ts";
+import { startServices } from "./services.server.ts";
+import { startWorkers } from "../jobs/worker.server.ts";
+
+try {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) {
+    console.error("Configuration error: DATABASE_URL is required for `npm run worker` (a separate worker must share the web process's database)");
+    process.exit(1);
+  }
+  const services = await startServices(config);
+  await startWorkers(services);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    services.log.info("worker stopping: draining jobs in flight");
+    await services.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+} catch (e) {
+  console.error(e instanceof ConfigError ? e.message : `worker could not start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}

