@@ -71,11 +71,12 @@ async function migrationAdapter() {
     password: decodeURIComponent(u.password),
     database: decodeURIComponent(u.pathname.slice(1)),
   };
-  const factory = new PrismaPg(cfg);
+  // allowExitOnIdle: otherwise the CLI waits for pg's 10 s idle timeout before it can exit.
+  const factory = new PrismaPg({ ...cfg, allowExitOnIdle: true, idleTimeoutMillis: 100 });
   factory.connectToShadowDb = async () => {
     const name = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
     await adminQuery(cfg, `CREATE DATABASE "${name}"`);
-    const adapter = await new PrismaPg({ ...cfg, database: name }).connect();
+    const adapter = await new PrismaPg({ ...cfg, database: name, allowExitOnIdle: true, idleTimeoutMillis: 100 }).connect();
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       await dispose();

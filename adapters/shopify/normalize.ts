@@ -711,6 +711,7 @@ function cleanBarcode(value: string | null): string | null {
  * "paid"; otherwise (pending/authorized/partially paid) → "expired" if the due date had passed
  * at the payload's `updated_at`, else "pending". The ingester (or a sweep job) expires pending
  * boletos whose due date passes without any further webhook.
+ * The payment's platformId is `<order id>:<method>`, stable across all webhooks of the order.
  */
 function boletoOrPixPayment(
   o: Json,
@@ -735,9 +736,12 @@ function boletoOrPixPayment(
     const settled = transactions.find(
       (tx) => (tx.kind === "sale" || tx.kind === "capture") && tx.status === "success" && tx.processed_at,
     );
-    // Without transactions, the first payload that shows the order paid is the best estimate;
-    // ingesters should keep an earlier paidAt they already hold.
-    paidAt = parseAppDate(settled?.processed_at ?? null) ?? parseAppDate(noteValue(notes, PAID_AT_NAMES)) ?? asOf;
+    // Order webhooks rarely carry transactions. Then only two payloads date the payment:
+    // orders/paid (sent when it happens) and orders/create of an order paid up front. Any other
+    // topic leaves paidAt null and the ingester keeps the value it already holds.
+    const fromTopic =
+      ctx.topic === "orders/paid" ? asOf : ctx.topic === "orders/create" ? order.placedAt : null;
+    paidAt = parseAppDate(settled?.processed_at ?? null) ?? parseAppDate(noteValue(notes, PAID_AT_NAMES)) ?? fromTopic;
   }
 
   const gateway = order.gateways.find((name) => classifyText(name) === method) ?? order.gateways[0] ?? null;

@@ -184,8 +184,12 @@ export interface ShopifyShippingLine {
   price_set?: ShopifyMoneySet | null;
   discounted_price?: ShopifyDecimal | null;
   discounted_price_set?: ShopifyMoneySet | null;
+  current_discounted_price_set?: ShopifyMoneySet | null;
   discount_allocations?: ShopifyDiscountAllocation[] | null;
   tax_lines?: ShopifyTaxLine[] | null;
+  is_removed?: boolean | null;
+  phone?: string | null;
+  requested_fulfillment_service_id?: string | null;
 }
 
 export interface ShopifyDiscountCode {
@@ -356,6 +360,9 @@ export interface ShopifyOrderPayload {
     browser_ip?: string | null;
     user_agent?: string | null;
     accept_language?: string | null;
+    browser_height?: number | null;
+    browser_width?: number | null;
+    session_hash?: string | null;
   } | null;
   order_status_url?: string | null;
 

@@ -4,7 +4,6 @@ import { ConfigError, loadConfig, type Config } from "../config.server.ts";
 import { startServices, type Services } from "./services.server.ts";
 import { startHttp, type RunningHttp } from "./http.server.ts";
 import { startWorkers } from "../jobs/worker.server.ts";
-import { seedDemoStore } from "../demo/demo-store.server.ts";
 
 let config: Config;
 try {
@@ -49,6 +48,8 @@ try {
     console.log(`  Admin password for this run: ${services.secrets.adminPassword}   (set ADMIN_PASSWORD to choose one)\n`);
   }
   if (!config.shopifyEnabled && config.DEMO_STORE) {
+    // Loaded only when used: the simulator (and faker) have no business in a production process.
+    const { seedDemoStore } = await import("../demo/demo-store.server.ts");
     seedDemoStore(services, `http://127.0.0.1:${config.PORT}`).catch((e) => log.error({ err: e }, "filling the demo store failed"));
   }
 } catch (e) {
