@@ -170,7 +170,7 @@ function fold(text: string): string {
 
 const PIX_WORDS = /\bpix\b/;
 // "ticket" is Mercado Pago's name for boleto ("woo-mercado-pago-ticket"); "billet" is Pagar.me's.
-const BOLETO_WORDS = /\b(boleto|boletos|bank ?slip|billet|banking ticket|bancario|linha digitavel)\b|\bmercado ?pago ticket\b/;
+const BOLETO_WORDS = /\b(boleto|boletos|bank ?slip|billet|banking ticket|linha digitavel)\b|\bmercado ?pago ticket\b/;
 const CARD_WORDS =
   /\b(shopify payments|card|cards|cartao|cartoes|credito|debito|credit|debit|visa|master ?card|elo|amex|american express|hipercard|diners|stripe|bogus|cielo|getnet|adyen|braintree|checkout com)\b/;
 // Brazilian gateways that take card, boleto and Pix: without a boleto/Pix hint the sale is assumed
@@ -278,7 +278,7 @@ const MARKETPLACE_SOURCES =
  * Shopify `source_name` → SalesChannel. "web" is the online store, "pos" Shopify POS,
  * "shopify_draft_order" an order the merchant created. Sales-channel apps send their handle or
  * numeric app id: handles of known marketplaces map to "marketplace"; numeric ids are opaque and
- * map to "other" unless the caller lists them in `marketplaceSources`.
+ * map to "other" unless the caller lists them in `marketplaceSources`. Missing → "other".
  */
 export function mapChannel(
   sourceName: string | null | undefined,
@@ -541,15 +541,18 @@ function embeddedCustomer(parent: Json, ctx: Ctx, fallbacks: CustomerFallbacks):
 // Orders
 // ------------------------------------------------------------------------------------------
 
-function orderCurrency(o: Json, ctx: Ctx): string {
-  const set = o.total_price_set;
-  const fromSet = isObject(set) && isObject(set.shop_money) ? optString(set.shop_money.currency_code) : null;
-  const code = fromSet ?? optString(o.currency) ?? ctx.shopCurrency;
+function payloadCurrency(code: string, ctx: Ctx): string {
   try {
     return checkCurrency(code);
   } catch {
     throw new ShopifyPayloadError(`"currency" is not an ISO 4217 code: ${JSON.stringify(code)}`, ctx.topic);
   }
+}
+
+function orderCurrency(o: Json, ctx: Ctx): string {
+  const set = o.total_price_set;
+  const fromSet = isObject(set) && isObject(set.shop_money) ? optString(set.shop_money.currency_code) : null;
+  return payloadCurrency(fromSet ?? optString(o.currency) ?? ctx.shopCurrency, ctx);
 }
 
 function normalizeOrderLine(line: Json, currency: string, ctx: Ctx): NormalizedOrderLine {
@@ -774,7 +777,7 @@ function normalizeCheckout(c: Json, ctx: Ctx): NormalizedCheckout {
   if (!startedAt) throw new ShopifyPayloadError(`checkout ${platformId} has no created_at`, ctx.topic);
 
   // Checkout amounts are in the buyer's (presentment) currency.
-  const currency = checkCurrency(optString(c.presentment_currency) ?? optString(c.currency) ?? ctx.shopCurrency);
+  const currency = payloadCurrency(optString(c.presentment_currency) ?? optString(c.currency) ?? ctx.shopCurrency, ctx);
   const lines: NormalizedCheckoutLine[] = optObjects(c, "line_items", ctx).map((line) => ({
     productId: optId(line, "product_id", ctx),
     variantId: optId(line, "variant_id", ctx),

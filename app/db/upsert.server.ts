@@ -29,15 +29,24 @@ export interface UpsertOptions {
   guard?: string;
   /** Columns written on insert only (never updated). */
   insertOnly?: string[];
+  /** Columns an incoming NULL must not erase (partial payloads that omit them). */
+  keepWhenNull?: string[];
   returning?: string[];
 }
 
 export function upsertSql(table: string, row: Row, opts: UpsertOptions): Prisma.Sql {
   const cols = Object.keys(row);
   const skip = new Set([...opts.conflict, ...(opts.insertOnly ?? [])]);
-  const updates = cols.filter((c) => !skip.has(c)).map((c) => Prisma.sql`${ident(c)} = EXCLUDED.${ident(c)}`);
-  updates.push(Prisma.sql`"updatedAt" = now()`);
+  const keep = new Set(opts.keepWhenNull ?? []);
   const t = ident(table);
+  const updates = cols
+    .filter((c) => !skip.has(c))
+    .map((c) =>
+      keep.has(c)
+        ? Prisma.sql`${ident(c)} = COALESCE(EXCLUDED.${ident(c)}, ${t}.${ident(c)})`
+        : Prisma.sql`${ident(c)} = EXCLUDED.${ident(c)}`,
+    );
+  updates.push(Prisma.sql`"updatedAt" = now()`);
   const guard = opts.guard
     ? Prisma.sql` WHERE ${t}.${ident(opts.guard)} IS NULL OR EXCLUDED.${ident(opts.guard)} IS NULL OR EXCLUDED.${ident(opts.guard)} >= ${t}.${ident(opts.guard)}`
     : Prisma.empty;

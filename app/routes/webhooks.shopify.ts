@@ -29,7 +29,7 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   } catch (e) {
     return problem(400, `body is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof body !== "object" || body === null) return problem(400, "body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return problem(400, "body must be a JSON object");
 
   let store = await services.db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: check.shop } }, select: { id: true } });
   if (!store) {

@@ -495,7 +495,7 @@ export function checkoutPayload(checkout: SimCheckout, phase: "create" | "update
   const at = phase === "create" ? checkout.createdAt : checkout.updatedAt;
   const detailed = phase === "update";
   const { customer, order } = checkout;
-  const lineItems: ShopifyCheckoutLineItem[] = checkout.lines.map(({ product, variant, quantity }, index) => {
+  const lineItems = checkout.lines.map(({ product, variant, quantity }, index): ShopifyCheckoutLineItem & Record<string, unknown> => {
     const option = variant.catalog.option;
     return {
       applied_discounts: [],
@@ -523,7 +523,7 @@ export function checkoutPayload(checkout: SimCheckout, phase: "create" | "update
       compare_at_price: null,
       line_price: formatMoney(variant.catalog.priceCents * quantity, currency),
       price: formatMoney(variant.catalog.priceCents, currency),
-    } as ShopifyCheckoutLineItem;
+    };
   });
   const lineTotal = checkout.lines.reduce((sum, line) => sum + lineGrossCents(line), 0);
   const discount = order && detailed ? orderDiscountCents(order) : 0;

@@ -136,7 +136,8 @@ async function upsertOrder(tx: Tx, storeId: number, o: NormalizedOrder): Promise
         platformUpdatedAt: o.platformUpdatedAt,
         deletedAt: null,
       },
-      { conflict: ["storeId", "platformId"], guard: "platformUpdatedAt", returning: ["id", "inserted", "customerId"] },
+      // Later order payloads may omit the customer (Shopify trims protected data): keep the link.
+      { conflict: ["storeId", "platformId"], guard: "platformUpdatedAt", keepWhenNull: ["customerId", "email"], returning: ["id", "inserted", "customerId"] },
     ),
   );
   const row = rows[0];
@@ -169,7 +170,8 @@ async function upsertOrder(tx: Tx, storeId: number, o: NormalizedOrder): Promise
           paidAt: p.paidAt,
           createdAt: p.createdAt,
         },
-        { conflict: ["storeId", "platformId"], insertOnly: ["createdAt"] },
+        // Only some deliveries carry the payment time: never forget one we already know.
+        { conflict: ["storeId", "platformId"], insertOnly: ["createdAt"], keepWhenNull: ["paidAt", "boletoUrl", "boletoBarcode", "pixCode", "dueAt"] },
       ),
     );
   }
@@ -212,7 +214,7 @@ async function upsertCheckout(tx: Tx, storeId: number, c: NormalizedCheckout): P
         completedAt: c.completedAt,
         completedOrderId: c.completedOrderId,
       },
-      { conflict: ["storeId", "platformId"], guard: "platformUpdatedAt", returning: ["id", "inserted"] },
+      { conflict: ["storeId", "platformId"], guard: "platformUpdatedAt", keepWhenNull: ["customerId", "email", "phone", "recoveryUrl"], returning: ["id", "inserted"] },
     ),
   );
   const row = rows[0];
