@@ -15,7 +15,59 @@ export interface IncomingWebhook {
   body: string;
 }
 
-export async function receiveWebhook(services: Pick<Services, "db" | "boss">, w: IncomingWebhook): Promise<{ duplicate: boolean }> {
+/**
+ * Enqueues in small batches: one pg-boss insert per few milliseconds instead of one per request.
+ * The receipt row is already durable when we answer 200, so a batch lost to a crash is only late:
+ * the sweep job finds its receipts still `received` and enqueues them again.
+ */
+class EnqueueBuffer {
+  private pending: WebhookJob[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inflight = new Set<Promise<void>>();
+  constructor(private readonly services: Pick<Services, "boss" | "log">) {}
+
+  add(job: WebhookJob) {
+    this.pending.push(job);
+    if (this.pending.length >= 200) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), 5);
+  }
+
+  flush() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
+    const p = this.services.boss
+      .insert(QUEUES.webhookProcess, batch.map((data) => ({ data, singletonKey: `receipt:${data.storeId}:${data.receiptId}` })))
+      .then(() => undefined)
+      .catch((err: unknown) => this.services.log.error({ err, jobs: batch.length }, "enqueue failed; the sweep job will retry"))
+      .finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  async drain() {
+    this.flush();
+    await Promise.all(this.inflight);
+  }
+}
+
+const buffers = new WeakMap<object, EnqueueBuffer>();
+function bufferFor(services: Pick<Services, "boss" | "log">): EnqueueBuffer {
+  let b = buffers.get(services.boss);
+  if (!b) {
+    b = new EnqueueBuffer(services);
+    buffers.set(services.boss, b);
+  }
+  return b;
+}
+
+/** Wait for enqueues still in the buffer (graceful shutdown, tests). */
+export async function flushWebhookEnqueues(services: Pick<Services, "boss" | "log">): Promise<void> {
+  await buffers.get(services.boss)?.drain();
+}
+
+export async function receiveWebhook(services: Pick<Services, "db" | "boss" | "log">, w: IncomingWebhook): Promise<{ duplicate: boolean }> {
   const rows = await services.db.$queryRaw<{ id: bigint }[]>(Prisma.sql`
     INSERT INTO "WebhookReceipt" ("storeId", platform, topic, "dedupeKey", "resourceId", "triggeredAt", body)
     VALUES (${w.storeId}, ${w.platform}::"Platform", ${w.topic}, ${w.dedupeKey}, ${w.resourceId}, ${w.triggeredAt}, ${w.body})
@@ -23,13 +75,12 @@ export async function receiveWebhook(services: Pick<Services, "db" | "boss">, w:
     RETURNING id`);
   const id = rows[0]?.id;
   if (id === undefined) return { duplicate: true };
-  const job: WebhookJob = { storeId: w.storeId, receiptId: id.toString() };
-  await services.boss.send(QUEUES.webhookProcess, job);
+  bufferFor(services).add({ storeId: w.storeId, receiptId: id.toString() });
   return { duplicate: false };
 }
 
 /** Enqueue receipts stored more than `olderThanSeconds` ago that nothing processed. */
-export async function sweepStrandedReceipts(services: Pick<Services, "db" | "boss">, olderThanSeconds = 300): Promise<number> {
+export async function sweepStrandedReceipts(services: Pick<Services, "db" | "boss">, olderThanSeconds = 60): Promise<number> {
   const stranded = await services.db.$queryRaw<{ storeId: number; id: bigint }[]>(Prisma.sql`
     SELECT "storeId", id FROM "WebhookReceipt"
     WHERE status = 'received' AND "receivedAt" < now() - make_interval(secs => ${olderThanSeconds})

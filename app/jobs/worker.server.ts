@@ -16,6 +16,6 @@ export async function startWorkers(services: Services): Promise<void> {
     const n = await sweepStrandedReceipts(services);
     if (n) log.warn({ receipts: n }, "re-enqueued webhook receipts that were never processed");
   });
-  await boss.schedule(QUEUES.webhookSweep, "*/5 * * * *");
+  await boss.schedule(QUEUES.webhookSweep, "* * * * *");
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -4,6 +4,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { verifyShopifyWebhook } from "#adapters/shopify/webhook-verify.ts";
 import { BodyTooLargeError, problem, readBodyLimited } from "#app/http/body.server.ts";
 import { receiveWebhook } from "#app/jobs/webhook-intake.server.ts";
+import { findStoreId } from "#app/core/store-lookup.server.ts";
 
 const STORE_INDEPENDENT_TOPICS = new Set(["app/uninstalled", "shop/redact", "customers/redact", "customers/data_request"]);
 
@@ -31,21 +32,22 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) return problem(400, "body must be a JSON object");
 
-  let store = await services.db.store.findUnique({ where: { platform_domain: { platform: "shopify", domain: check.shop } }, select: { id: true } });
-  if (!store) {
+  let storeId = await findStoreId(services.db, "shopify", check.shop);
+  if (storeId === null) {
     // Nothing to uninstall or erase for a shop we never stored.
     if (STORE_INDEPENDENT_TOPICS.has(check.topic)) return new Response(null, { status: 200 });
     // A delivery can beat the install hook by a moment: keep it rather than lose it.
-    store = await services.db.store.upsert({
+    const created = await services.db.store.upsert({
       where: { platform_domain: { platform: "shopify", domain: check.shop } },
       create: { platform: "shopify", domain: check.shop, name: check.shop },
       update: {},
       select: { id: true },
     });
+    storeId = created.id;
   }
   const id = (body as { id?: unknown; token?: unknown }).id ?? (body as { token?: unknown }).token;
   await receiveWebhook(services, {
-    storeId: store.id,
+    storeId,
     platform: "shopify",
     topic: check.topic,
     dedupeKey: check.webhookId,

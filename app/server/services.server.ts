@@ -66,6 +66,8 @@ export async function startServices(config: Config, opts: { log?: Logger; schedu
       stop() {
         // Drain in-flight jobs (graceful) before the database goes away.
         stopping ??= (async () => {
+          const { flushWebhookEnqueues } = await import("#app/jobs/webhook-intake.server.ts");
+          await flushWebhookEnqueues({ boss, log });
           await boss.stop({ graceful: true, close: true, timeout: 30_000 });
           await db.$disconnect();
           await pg?.stop();
