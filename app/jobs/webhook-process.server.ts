@@ -40,7 +40,13 @@ export async function processReceipt(services: Deps, job: WebhookJob): Promise<"
     const result = await applyChange(db, receipt.storeId, change);
     await db.webhookReceipt.update({
       where: { storeId_id: { storeId: receipt.storeId, id: receipt.id } },
-      data: { status: change.kind === "ignored" ? "skipped" : "processed", processedAt: new Date(), attempts: { increment: 1 }, error: result.applied ? null : "older than stored data" },
+      data: {
+        status: change.kind === "ignored" ? "skipped" : "processed",
+        processedAt: new Date(),
+        attempts: { increment: 1 },
+        // Compliance requests are recorded here and acted on by the privacy work.
+        error: result.applied || change.kind === "ignored" || change.kind === "compliance" ? null : "older than stored data",
+      },
     });
     return "processed";
   } catch (e) {
