@@ -2,12 +2,10 @@ import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 
 // Shopify CLI (`shopify app dev`) passes the tunnel URL as SHOPIFY_APP_URL; HMR must then go
-// through the tunnel over wss, as in Shopify's app template.
-const host = new URL(process.env.SHOPIFY_APP_URL || process.env.APP_URL || "http://localhost").hostname;
-const hmr =
-  host === "localhost"
-    ? { protocol: "ws", host: "localhost", port: 64999, clientPort: 64999 }
-    : { protocol: "wss", host, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 };
+// through the tunnel over wss, as in Shopify's app template. Otherwise Vite's default applies (and
+// our own server, app/server/http.server.ts, attaches HMR to its HTTP server).
+const tunnel = process.env.SHOPIFY_APP_URL ? new URL(process.env.SHOPIFY_APP_URL).hostname : null;
+const hmr = tunnel && tunnel !== "localhost" ? { protocol: "wss", host: tunnel, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 } : undefined;
 
 export default defineConfig({
   server: { port: Number(process.env.PORT || 3000), hmr, fs: { allow: ["app", "node_modules", "adapters"] } },

@@ -1,6 +1,6 @@
 // The HTTP server: Express in front of the Remix request handler. In development the routes are
 // served through Vite's middleware (hot reload); with NODE_ENV=production from `npm run build`.
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
@@ -19,6 +19,7 @@ export interface RunningHttp {
 export async function startHttp(services: Services, opts: { port: number; host: string; production: boolean }): Promise<RunningHttp> {
   const app = express();
   app.disable("x-powered-by");
+  const server = createServer(app);
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
   if (opts.production) {
@@ -27,16 +28,17 @@ export async function startHttp(services: Services, opts: { port: number; host: 
     build = (await import(/* @vite-ignore */ path.join(root, "build/server/index.js"))) as ServerBuild;
   } else {
     const vite = await import("vite");
-    const devServer = await vite.createServer({ root, server: { middlewareMode: true }, logLevel: "warn" });
+    // Hot reload rides on our own HTTP server, so parallel instances never fight over a port.
+    const devServer = await vite.createServer({ root, server: { middlewareMode: true, hmr: { server } }, logLevel: "warn" });
     closeVite = () => devServer.close();
     app.use(devServer.middlewares);
     build = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   }
   app.all("*", createRequestHandler({ build, getLoadContext: () => ({ services }), mode: opts.production ? "production" : "development" }));
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
-    s.on("error", reject);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
