@@ -8,8 +8,21 @@ import pg from "pg";
 
 export const TEMPLATE_DB = "caderninho_test_template";
 
+async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export default async function setup(project: TestProject) {
-  const port = Number(process.env.TEST_PG_PORT ?? 54339);
+  // A free port each run, so two checkouts (or CI next to a developer) never collide.
+  const port = Number(process.env.TEST_PG_PORT ?? (await freePort()));
   const server = await startEmbeddedPostgres({ dataDir: ".data/test-pg", port });
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
