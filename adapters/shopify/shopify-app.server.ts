@@ -2,7 +2,7 @@
 // @shopify/shopify-app-remix with its sessions in our own PostgreSQL through Prisma. It exists
 // only when the app has Shopify credentials; standalone mode never touches it.
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Services } from "#app/server/services.server.ts";
 
@@ -19,6 +19,7 @@ function build(services: Services) {
     authPathPrefix: "/auth",
     sessionStorage: new PrismaSessionStorage(services.db),
     distribution: AppDistribution.AppStore,
+    logger: { level: config.LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     hooks: {
       afterAuth: async ({ session, admin }) => {
