@@ -1,81 +1,96 @@
-// The slow half of a webhook: read the stored receipt, let the platform adapter normalise it,
-// apply it to the store's rows. Processing a receipt twice is harmless (the upserts converge),
-// so a retry after a crash is safe; a payload that can never be read is marked failed, not retried.
+// The slow half of a webhook: read the stored receipts, let the platform adapter normalise them,
+// apply them to the store's rows. A batch of jobs is applied in one transaction per store (fast
+// path); if that fails, each receipt is applied on its own so only the bad one fails and retries.
+// Processing a receipt twice is harmless (the upserts converge), so a retry after a crash is safe;
+// a payload that can never be read is marked failed, not retried.
 import type { Job } from "pg-boss";
-import { applyChange } from "#app/core/ingest/apply-change.server.ts";
+import type { WebhookReceipt } from "@prisma/client";
+import { applyChange, applyChanges } from "#app/core/ingest/apply-batch.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
-import type { WebhookJob } from "./queues";
+import type { WebhookJob } from "./queues.ts";
 
 type Deps = Pick<Services, "db" | "log">;
 
 export class PermanentPayloadError extends Error {}
-
-export async function processReceipt(services: Deps, job: WebhookJob): Promise<"processed" | "skipped" | "failed"> {
-  const { db } = services;
-  const receipt = await db.webhookReceipt.findUnique({
-    where: { storeId_id: { storeId: job.storeId, id: BigInt(job.receiptId) } },
-    include: { store: { select: { currency: true } } },
-  });
-  if (!receipt || receipt.status === "processed" || receipt.status === "skipped") return "skipped";
-
-  let change: NormalizedChange;
-  try {
-    const body: unknown = JSON.parse(receipt.body ?? "null");
-    change = normalize(receipt.platform, receipt.topic, body, receipt.store.currency);
-  } catch (e) {
-    if (e instanceof SyntaxError || e instanceof ShopifyPayloadError || e instanceof PermanentPayloadError) {
-      await db.webhookReceipt.update({
-        where: { storeId_id: { storeId: receipt.storeId, id: receipt.id } },
-        data: { status: "failed", error: e.message, attempts: { increment: 1 }, processedAt: new Date() },
-      });
-      services.log.warn({ storeId: receipt.storeId, receiptId: job.receiptId, topic: receipt.topic, reason: e.message }, "unreadable webhook payload");
-      return "failed";
-    }
-    throw e;
-  }
-
-  try {
-    const result = await applyChange(db, receipt.storeId, change);
-    await db.webhookReceipt.update({
-      where: { storeId_id: { storeId: receipt.storeId, id: receipt.id } },
-      data: {
-        status: change.kind === "ignored" ? "skipped" : "processed",
-        processedAt: new Date(),
-        attempts: { increment: 1 },
-        // Compliance requests are recorded here and acted on by the privacy work.
-        error: result.applied || change.kind === "ignored" || change.kind === "compliance" ? null : "older than stored data",
-      },
-    });
-    return "processed";
-  } catch (e) {
-    await db.webhookReceipt.update({
-      where: { storeId_id: { storeId: receipt.storeId, id: receipt.id } },
-      data: { attempts: { increment: 1 }, error: e instanceof Error ? e.message.slice(0, 2000) : String(e) },
-    });
-    throw e;
-  }
-}
 
 function normalize(platform: string, topic: string, body: unknown, currency: string): NormalizedChange {
   if (platform === "shopify") return normalizeShopifyWebhook(topic, body, { shopCurrency: currency });
   throw new PermanentPayloadError(`no normaliser for platform ${platform} yet`);
 }
 
-/** pg-boss batch handler: each job succeeds or fails on its own. */
+type Readable = { receipt: WebhookReceipt; change: NormalizedChange };
+
+/** Normalise receipts; unreadable ones are marked failed for good and left out. */
+async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<Readable[]> {
+  const { db, log } = services;
+  const store = await db.store.findUnique({ where: { id: storeId }, select: { currency: true } });
+  if (!store) return [];
+  const receipts = await db.webhookReceipt.findMany({ where: { storeId, id: { in: ids }, status: { in: ["received", "failed"] } }, orderBy: { id: "asc" } });
+  const readable: Readable[] = [];
+  for (const receipt of receipts) {
+    try {
+      readable.push({ receipt, change: normalize(receipt.platform, receipt.topic, JSON.parse(receipt.body ?? "null"), store.currency) });
+    } catch (e) {
+      if (!(e instanceof SyntaxError || e instanceof ShopifyPayloadError || e instanceof PermanentPayloadError)) throw e;
+      await db.webhookReceipt.update({
+        where: { storeId_id: { storeId, id: receipt.id } },
+        data: { status: "failed", error: e.message, attempts: { increment: 1 }, processedAt: new Date() },
+      });
+      log.warn({ storeId, receiptId: receipt.id.toString(), topic: receipt.topic, reason: e.message }, "unreadable webhook payload");
+    }
+  }
+  return readable;
+}
+
+async function markDone(services: Deps, storeId: number, items: Readable[]): Promise<void> {
+  const { db } = services;
+  const now = new Date();
+  const ignored = items.filter((i) => i.change.kind === "ignored").map((i) => i.receipt.id);
+  const processed = items.filter((i) => i.change.kind !== "ignored").map((i) => i.receipt.id);
+  if (processed.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: processed } }, data: { status: "processed", processedAt: now, error: null, attempts: { increment: 1 } } });
+  if (ignored.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: ignored } }, data: { status: "skipped", processedAt: now, attempts: { increment: 1 } } });
+}
+
+/** Process the receipts of one store. Returns the receipt ids whose processing failed (to retry). */
+export async function processReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<bigint[]> {
+  const items = await readReceipts(services, storeId, ids);
+  if (!items.length) return [];
+  try {
+    await applyChanges(services.db, storeId, items.map((i) => i.change));
+    await markDone(services, storeId, items);
+    return [];
+  } catch (batchError) {
+    services.log.warn({ err: batchError, storeId, receipts: items.length }, "batch failed; applying receipts one by one");
+  }
+  const failed: bigint[] = [];
+  for (const item of items) {
+    try {
+      await applyChange(services.db, storeId, item.change);
+      await markDone(services, storeId, [item]);
+    } catch (e) {
+      failed.push(item.receipt.id);
+      await services.db.webhookReceipt.update({
+        where: { storeId_id: { storeId, id: item.receipt.id } },
+        data: { status: "failed", attempts: { increment: 1 }, error: e instanceof Error ? e.message.slice(0, 2000) : String(e) },
+      });
+      services.log.error({ err: e, storeId, receiptId: item.receipt.id.toString(), topic: item.receipt.topic }, "webhook processing failed; will retry");
+    }
+  }
+  return failed;
+}
+
+/** pg-boss batch handler: jobs of receipts that failed are failed (and retried); the rest complete. */
 export function webhookBatchHandler(services: Services) {
   return async (jobs: Job<WebhookJob>[]) => {
-    const results = await Promise.allSettled(jobs.map((j) => processReceipt(services, j.data)));
-    const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ job: jobs[i]!, error: r.reason as unknown }] : []));
-    for (const f of failed) services.log.error({ err: f.error, jobId: f.job.id }, "webhook processing failed; will retry");
-    if (failed.length) {
-      // Fail only the jobs that failed; pg-boss completes the rest when we return.
-      await services.boss.fail(
-        jobs[0]!.name,
-        failed.map((f) => f.job.id),
-        { message: failed.map((f) => (f.error instanceof Error ? f.error.message : String(f.error))).join("; ").slice(0, 2000) },
-      );
+    const byStore = new Map<number, Job<WebhookJob>[]>();
+    for (const j of jobs) byStore.set(j.data.storeId, [...(byStore.get(j.data.storeId) ?? []), j]);
+    const failedJobs: string[] = [];
+    for (const [storeId, storeJobs] of byStore) {
+      const failed = new Set((await processReceipts(services, storeId, storeJobs.map((j) => BigInt(j.data.receiptId)))).map(String));
+      for (const j of storeJobs) if (failed.has(j.data.receiptId)) failedJobs.push(j.id);
     }
+    if (failedJobs.length) await services.boss.fail(jobs[0]!.name, failedJobs, { message: "webhook processing failed; see WebhookReceipt.error" });
   };
 }
