@@ -1,0 +1,543 @@
+// An in-process HTTP server that speaks the Shopify Admin GraphQL wire format (API 2026-10) for
+// the calls caderninho makes: `shop`, bulk queries (run, poll by node(id:) or
+// currentBulkOperation, JSONL download), tagsAdd/tagsRemove. Its data is the seeded demo store
+// (adapters/shopify/simulator), rendered as GraphQL nodes, so counts match the simulator's summary().
+//
+// What it enforces, as Shopify does:
+// - POST /admin/api/{version}/graphql.json with a valid X-Shopify-Access-Token (else 401/404);
+// - a cost bucket (leaky bucket: maximumAvailable, restoreRate per second): a query costing more
+//   than is available gets HTTP 200 + errors[0].extensions.code "THROTTLED"; every answer carries
+//   extensions.cost { requestedQueryCost, actualQueryCost, throttleStatus };
+// - bulk output grouped (children right after their parent) only when groupObjects is true;
+//   ungrouped output lists every parent first and the children afterwards.
+// It is not a GraphQL engine: it recognises operations from the query text and answers any
+// document it does not recognise with a GraphQL error, so tests notice unexpected documents.
+// Failures can be injected: the next N GraphQL requests answer 429 (with Retry-After), 5xx, or
+// have their connection dropped.
+
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { type SimulationSummary, type StoreSimulatorOptions, createStoreSimulator } from "../../adapters/shopify/simulator";
+import { type GraphqlBulkRoot, type GraphqlStore, createGraphqlStore } from "../../adapters/shopify/simulator/render-graphql";
+
+export type SimulatedOperation = "shop" | "bulkOperationRunQuery" | "bulkOperationStatus" | "currentBulkOperation" | "tagsAdd" | "tagsRemove";
+
+export type InjectedFailure = { status: 429; retryAfterSeconds?: number } | { status: 500 | 502 | 503 | 504 } | { drop: true };
+
+export interface AdminSimulatorOptions {
+  store: StoreSimulatorOptions;
+  accessToken: string;
+  /** Default "2026-10". */
+  apiVersion?: string;
+  /** Default: Shopify's Standard plan, 2000 points restored at 100/s (starts full). */
+  bucket?: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number };
+  /** Cost per operation (defaults: shop 1, bulk run 10, status polls 1, tags 10). */
+  costs?: Partial<Record<SimulatedOperation, number>>;
+  /** Polls answering RUNNING before a bulk operation is COMPLETED (default 0: done at the first poll). */
+  bulkPollsUntilComplete?: number;
+  /** Milliseconds clock of the bucket (default Date.now). */
+  now?: () => number;
+}
+
+export interface TagCall {
+  mutation: "tagsAdd" | "tagsRemove";
+  id: string;
+  tags: string[];
+  ok: boolean;
+}
+
+export interface RequestLogEntry {
+  operation: SimulatedOperation | "unrecognised" | null;
+  outcome: "ok" | "throttled" | "user-errors" | "graphql-error" | "unauthorized" | "bad-request" | "injected-429" | "injected-5xx" | "injected-drop";
+  cost: number | null;
+}
+
+export interface AdminSimulator {
+  /** "http://127.0.0.1:PORT". */
+  readonly origin: string;
+  /** The GraphQL URL to give createAdminGraphql as `endpoint`. */
+  readonly endpoint: string;
+  readonly shopDomain: string;
+  readonly apiVersion: string;
+  readonly store: GraphqlStore;
+  summary(): SimulationSummary;
+  /** The next `count` GraphQL requests fail this way (queued after earlier injections). */
+  failNext(count: number, failure: InjectedFailure): void;
+  readonly tagCalls: readonly TagCall[];
+  /** Tags currently added by tagsAdd (minus tagsRemove) per GID. */
+  tagsOf(id: string): string[];
+  readonly requests: readonly RequestLogEntry[];
+  stats(): Record<RequestLogEntry["outcome"], number> & { total: number };
+  bucket(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+  setBucket(bucket: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number }): void;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+interface BulkOperation {
+  id: string;
+  number: number;
+  root: GraphqlBulkRoot;
+  query: string;
+  groupObjects: boolean;
+  createdAt: string;
+  completedAt: string | null;
+  pollsLeft: number;
+  status: "CREATED" | "RUNNING" | "COMPLETED";
+  totals: { objects: number; roots: number; bytes: number } | null;
+}
+
+class GraphqlRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
+  shop: 1,
+  bulkOperationRunQuery: 10,
+  bulkOperationStatus: 1,
+  currentBulkOperation: 1,
+  tagsAdd: 10,
+  tagsRemove: 10,
+};
+
+const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
+
+// ------------------------------------------------------------------------------------------
+// Reading just enough of a GraphQL document
+// ------------------------------------------------------------------------------------------
+
+/** Text between the `{` at `open` and its matching `}`, ignoring braces in strings. */
+function block(text: string, open: number): string {
+  let depth = 0;
+  let inString: string | null = null;
+  for (let i = open; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (text.startsWith(inString, i)) {
+        i += inString.length - 1;
+        inString = null;
+      } else if (char === "\\") i++;
+      continue;
+    }
+    if (text.startsWith('"""', i)) {
+      inString = '"""';
+      i += 2;
+    } else if (char === '"') inString = '"';
+    else if (char === "{") depth++;
+    else if (char === "}" && --depth === 0) return text.slice(open + 1, i);
+  }
+  throw new GraphqlRequestError("Parse error: unbalanced braces", "parseError");
+}
+
+/** Field names at the top level of a selection set's text. */
+function topLevelFields(selection: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  let parens = 0;
+  const tokens = selection.match(/[_A-Za-z][_0-9A-Za-z]*|[{}()]|"(?:\\.|[^"\\])*"|\S/g) ?? [];
+  let previous: string | null = null;
+  for (const token of tokens) {
+    if (token === "{") depth++;
+    else if (token === "}") depth--;
+    else if (token === "(") parens++;
+    else if (token === ")") parens--;
+    else if (depth === 0 && parens === 0 && /^[_A-Za-z]/.test(token) && previous !== ":" && previous !== "...") names.push(token);
+    previous = token;
+  }
+  return names;
+}
+
+/** The value of argument `name` in `text`: a $variable, a "string" or a """block string""". */
+function argument(text: string, name: string, variables: Json): unknown {
+  // Not a variable definition ("$tags: [String!]!"): an argument ("tags: $tags").
+  const match = new RegExp(`(?<![$\\w])${name}\\s*:\\s*(\\$[_A-Za-z][_0-9A-Za-z]*|"""[\\s\\S]*?"""|"(?:\\\\.|[^"\\\\])*"|\\[[^\\]]*\\]|true|false)`).exec(text);
+  if (!match?.[1]) return undefined;
+  const raw = match[1];
+  if (raw.startsWith("$")) return variables[raw.slice(1)];
+  if (raw.startsWith('"""')) return raw.slice(3, -3);
+  if (raw === "true" || raw === "false") return raw === "true";
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new GraphqlRequestError(`Parse error on argument ${name}`, "parseError");
+  }
+}
+
+function identify(query: string): SimulatedOperation | null {
+  if (/^\s*mutation\b/.test(query)) {
+    if (/\bbulkOperationRunQuery\s*\(/.test(query)) return "bulkOperationRunQuery";
+    if (/\btagsAdd\s*\(/.test(query)) return "tagsAdd";
+    if (/\btagsRemove\s*\(/.test(query)) return "tagsRemove";
+    return null;
+  }
+  if (/\bnode\s*\(\s*id\s*:/.test(query) && /\bon\s+BulkOperation\b/.test(query)) return "bulkOperationStatus";
+  if (/\bcurrentBulkOperation\b/.test(query)) return "currentBulkOperation";
+  if (/^\s*(?:query\b[^{]*)?\{\s*shop\s*\{/.test(query)) return "shop";
+  return null;
+}
+
+// ------------------------------------------------------------------------------------------
+// The server
+// ------------------------------------------------------------------------------------------
+
+export async function startAdminSimulator(options: AdminSimulatorOptions): Promise<AdminSimulator> {
+  const apiVersion = options.apiVersion ?? "2026-10";
+  const now = options.now ?? (() => Date.now());
+  const costs = { ...DEFAULT_COSTS, ...options.costs };
+  const store = createGraphqlStore(options.store);
+  let summaryCache: SimulationSummary | null = null;
+  const summary = () => (summaryCache ??= createStoreSimulator(options.store).summary());
+  const knownIds = new Set<string>([
+    ...store.plan.customers.map((c) => `gid://shopify/Customer/${c.id}`),
+    ...store.plan.orders.map((o) => `gid://shopify/Order/${o.id}`),
+    ...store.plan.products.map((p) => `gid://shopify/Product/${p.id}`),
+  ]);
+
+  const bucket = {
+    maximumAvailable: options.bucket?.maximumAvailable ?? 2000,
+    restoreRate: options.bucket?.restoreRate ?? 100,
+    available: options.bucket?.currentlyAvailable ?? options.bucket?.maximumAvailable ?? 2000,
+    at: now(),
+  };
+  const restore = () => {
+    const t = now();
+    bucket.available = Math.min(bucket.maximumAvailable, bucket.available + ((t - bucket.at) / 1000) * bucket.restoreRate);
+    bucket.at = t;
+  };
+  const throttleStatus = () => ({
+    maximumAvailable: bucket.maximumAvailable,
+    currentlyAvailable: Math.floor(bucket.available),
+    restoreRate: bucket.restoreRate,
+  });
+
+  const failures: InjectedFailure[] = [];
+  const tagCalls: TagCall[] = [];
+  const tags = new Map<string, Set<string>>();
+  const requests: RequestLogEntry[] = [];
+  const operations = new Map<number, BulkOperation>();
+  let bulkCounter = 0;
+  let origin = "";
+
+  function totalsOf(operation: BulkOperation) {
+    if (!operation.totals) {
+      let objects = 0;
+      let roots = 0;
+      let bytes = 0;
+      for (const line of orderedLines(operation)) {
+        objects++;
+        if (line.__parentId === undefined) roots++;
+        bytes += Buffer.byteLength(JSON.stringify(line)) + 1;
+      }
+      operation.totals = { objects, roots, bytes };
+    }
+    return operation.totals;
+  }
+
+  function* orderedLines(operation: BulkOperation): Generator<Json> {
+    if (operation.groupObjects) {
+      yield* store.bulkLines(operation.root);
+      return;
+    }
+    // Ungrouped: parents first, children later (what groupObjects: false allows Shopify to do).
+    for (const line of store.bulkLines(operation.root)) if (line.__parentId === undefined) yield line;
+    for (const line of store.bulkLines(operation.root)) if (line.__parentId !== undefined) yield line;
+  }
+
+  function bulkState(operation: BulkOperation): Json {
+    const done = operation.status === "COMPLETED";
+    const totals = done ? totalsOf(operation) : null;
+    return {
+      __typename: "BulkOperation",
+      id: operation.id,
+      status: operation.status,
+      errorCode: null,
+      objectCount: String(totals?.objects ?? 0),
+      rootObjectCount: String(totals?.roots ?? 0),
+      fileSize: totals ? String(totals.bytes) : null,
+      url: done ? `${origin}/bulk-results/${operation.number}.jsonl` : null,
+      partialDataUrl: null,
+      createdAt: operation.createdAt,
+      completedAt: operation.completedAt,
+      query: operation.query,
+      type: "QUERY",
+    };
+  }
+
+  function advance(operation: BulkOperation): void {
+    if (operation.status === "COMPLETED") return;
+    if (operation.pollsLeft > 0) {
+      operation.pollsLeft--;
+      operation.status = "RUNNING";
+      return;
+    }
+    operation.status = "COMPLETED";
+    operation.completedAt = new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  /** data for one recognised operation; userErrors are part of data, as in Shopify. */
+  function execute(operation: SimulatedOperation, query: string, variables: Json): { data: Json; userErrors: boolean } {
+    switch (operation) {
+      case "shop": {
+        const open = query.search(/\bshop\s*\{/);
+        const fields = topLevelFields(block(query, query.indexOf("{", open)));
+        const unknown = fields.find((field) => !SHOP_FIELDS.has(field));
+        if (unknown) throw new GraphqlRequestError(`Field '${unknown}' doesn't exist on type 'Shop'`, "undefinedField");
+        const shop = store.shop();
+        return { data: { shop: Object.fromEntries(fields.map((field) => [field, shop[field]])) }, userErrors: false };
+      }
+      case "bulkOperationRunQuery": {
+        const inner = argument(query, "query", variables);
+        const groupObjects = argument(query, "groupObjects", variables);
+        if (typeof inner !== "string") throw new GraphqlRequestError("Argument 'query' on Field 'bulkOperationRunQuery' is required", "missingRequiredArguments");
+        if (typeof groupObjects !== "boolean") {
+          throw new GraphqlRequestError("Argument 'groupObjects' on Field 'bulkOperationRunQuery' has an invalid value", "argumentLiteralsIncompatible");
+        }
+        const root = /^\s*(?:query\b[^{]*)?\{\s*(customers|orders|products)\b/.exec(inner)?.[1] as GraphqlBulkRoot | undefined;
+        if (!root) {
+          return {
+            data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: ["query"], message: "Invalid bulk query: the simulator serves customers, orders or products", code: "INVALID" }] } },
+            userErrors: true,
+          };
+        }
+        const number = ++bulkCounter;
+        const created: BulkOperation = {
+          id: `gid://shopify/BulkOperation/${7_000_000 + number}`,
+          number,
+          root,
+          query: inner,
+          groupObjects,
+          createdAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
+          completedAt: null,
+          pollsLeft: options.bulkPollsUntilComplete ?? 0,
+          status: "CREATED",
+          totals: null,
+        };
+        operations.set(number, created);
+        return { data: { bulkOperationRunQuery: { bulkOperation: { id: created.id, status: created.status }, userErrors: [] } }, userErrors: false };
+      }
+      case "bulkOperationStatus": {
+        const id = argument(query, "id", variables);
+        const number = typeof id === "string" ? /^gid:\/\/shopify\/BulkOperation\/(\d+)$/.exec(id)?.[1] : undefined;
+        const found = number ? operations.get(Number(number) - 7_000_000) : undefined;
+        if (!found) return { data: { node: null }, userErrors: false };
+        advance(found);
+        return { data: { node: bulkState(found) }, userErrors: false };
+      }
+      case "currentBulkOperation": {
+        const latest = operations.get(bulkCounter);
+        if (latest) advance(latest);
+        return { data: { currentBulkOperation: latest ? bulkState(latest) : null }, userErrors: false };
+      }
+      case "tagsAdd":
+      case "tagsRemove": {
+        const id = argument(query, "id", variables);
+        const rawTags = argument(query, "tags", variables);
+        const list = Array.isArray(rawTags) ? rawTags.map(String) : typeof rawTags === "string" ? rawTags.split(",").map((tag) => tag.trim()) : [];
+        const ok = typeof id === "string" && knownIds.has(id);
+        tagCalls.push({ mutation: operation, id: String(id), tags: list, ok });
+        if (!ok) {
+          return { data: { [operation]: { node: null, userErrors: [{ field: ["id"], message: "Resource does not exist" }] } }, userErrors: true };
+        }
+        const current = tags.get(id) ?? new Set<string>();
+        for (const tag of list) {
+          if (operation === "tagsAdd") current.add(tag);
+          else current.delete(tag);
+        }
+        tags.set(id, current);
+        return { data: { [operation]: { node: { id }, userErrors: [] } }, userErrors: false };
+      }
+    }
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  async function readBody(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const failure = failures.shift();
+    if (failure) {
+      await readBody(req);
+      if ("drop" in failure) {
+        requests.push({ operation: null, outcome: "injected-drop", cost: null });
+        req.socket.destroy();
+        return;
+      }
+      if (failure.status === 429) {
+        requests.push({ operation: null, outcome: "injected-429", cost: null });
+        send(res, 429, { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }, {
+          "Retry-After": String(failure.retryAfterSeconds ?? 2.0),
+        });
+        return;
+      }
+      requests.push({ operation: null, outcome: "injected-5xx", cost: null });
+      send(res, failure.status, { errors: "Internal Server Error" });
+      return;
+    }
+
+    const text = await readBody(req);
+    if (req.headers["x-shopify-access-token"] !== options.accessToken) {
+      requests.push({ operation: null, outcome: "unauthorized", cost: null });
+      send(res, 401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = null;
+    }
+    if (typeof payload !== "object" || payload === null || typeof (payload as Json).query !== "string") {
+      requests.push({ operation: null, outcome: "bad-request", cost: null });
+      send(res, 400, { errors: { query: "Required parameter missing or invalid" } });
+      return;
+    }
+    const query = (payload as Json).query as string;
+    const rawVariables = (payload as Json).variables;
+    const variables = typeof rawVariables === "object" && rawVariables !== null ? (rawVariables as Json) : {};
+
+    const operation = identify(query);
+    if (!operation) {
+      requests.push({ operation: "unrecognised", outcome: "graphql-error", cost: null });
+      send(res, 200, {
+        errors: [{ message: `The Admin API simulator does not recognise this document: ${query.replace(/\s+/g, " ").slice(0, 120)}`, extensions: { code: "SIMULATOR_UNRECOGNISED_DOCUMENT" } }],
+      });
+      return;
+    }
+
+    restore();
+    const cost = costs[operation];
+    if (cost > bucket.available) {
+      requests.push({ operation, outcome: "throttled", cost });
+      send(res, 200, {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } },
+      });
+      return;
+    }
+
+    let result: { data: Json; userErrors: boolean };
+    try {
+      result = execute(operation, query, variables);
+    } catch (error) {
+      if (!(error instanceof GraphqlRequestError)) throw error;
+      requests.push({ operation, outcome: "graphql-error", cost: null });
+      send(res, 200, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      return;
+    }
+    bucket.available -= cost;
+    requests.push({ operation, outcome: result.userErrors ? "user-errors" : "ok", cost });
+    send(res, 200, {
+      data: result.data,
+      extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: throttleStatus() } },
+    });
+  }
+
+  function handleDownload(res: ServerResponse, number: number): void {
+    const operation = operations.get(number);
+    if (!operation || operation.status !== "COMPLETED") {
+      send(res, 404, { error: "NoSuchKey" });
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/jsonl" });
+    Readable.from(
+      (function* () {
+        for (const line of orderedLines(operation)) yield `${JSON.stringify(line)}\n`;
+      })(),
+    ).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://simulator.invalid");
+    const graphqlPath = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(url.pathname);
+    const download = /^\/bulk-results\/(\d+)\.jsonl$/.exec(url.pathname);
+    const fail = (error: unknown) => {
+      if (!res.headersSent) send(res, 500, { errors: String(error) });
+      else res.destroy();
+    };
+    if (graphqlPath && req.method === "POST") {
+      if (graphqlPath[1] !== apiVersion) {
+        req.resume();
+        send(res, 404, { errors: "Not Found" });
+        return;
+      }
+      handleGraphql(req, res).catch(fail);
+      return;
+    }
+    if (download && req.method === "GET") {
+      handleDownload(res, Number(download[1]));
+      return;
+    }
+    req.resume();
+    send(res, 404, { errors: "Not Found" });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+
+  const outcomes: RequestLogEntry["outcome"][] = [
+    "ok",
+    "throttled",
+    "user-errors",
+    "graphql-error",
+    "unauthorized",
+    "bad-request",
+    "injected-429",
+    "injected-5xx",
+    "injected-drop",
+  ];
+
+  return {
+    origin,
+    endpoint: `${origin}/admin/api/${apiVersion}/graphql.json`,
+    shopDomain: options.store.shopDomain,
+    apiVersion,
+    store,
+    summary,
+    failNext(count, failure) {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    tagCalls,
+    tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
+    requests,
+    stats() {
+      const counts = Object.fromEntries(outcomes.map((outcome) => [outcome, 0])) as Record<RequestLogEntry["outcome"], number>;
+      for (const entry of requests) counts[entry.outcome]++;
+      return { ...counts, total: requests.length };
+    },
+    bucket() {
+      restore();
+      return { maximumAvailable: bucket.maximumAvailable, currentlyAvailable: bucket.available, restoreRate: bucket.restoreRate };
+    },
+    setBucket(next) {
+      restore();
+      if (next.maximumAvailable !== undefined) bucket.maximumAvailable = next.maximumAvailable;
+      if (next.restoreRate !== undefined) bucket.restoreRate = next.restoreRate;
+      if (next.currentlyAvailable !== undefined) bucket.available = next.currentlyAvailable;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
