@@ -5,6 +5,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Services } from "#app/server/services.server.ts";
+import { QUEUES } from "#app/jobs/queues.ts";
 
 export const SHOPIFY_API_VERSION = ApiVersion.October26;
 
@@ -29,7 +30,7 @@ function build(services: Services) {
           data?: { shop: { name: string; currencyCode: string; ianaTimezone: string; billingAddress: { countryCodeV2: string | null } | null } };
         };
         const shop = data?.shop;
-        await services.db.store.upsert({
+        const store = await services.db.store.upsert({
           where: { platform_domain: { platform: "shopify", domain: session.shop } },
           create: {
             platform: "shopify",
@@ -44,6 +45,10 @@ function build(services: Services) {
             ...(shop ? { name: shop.name, currency: shop.currencyCode, timezone: shop.ianaTimezone } : {}),
           },
         });
+        // First install (or a reinstall after the data was erased): import the history.
+        if (!store.lastSyncedAt) {
+          await services.boss.send(QUEUES.shopifyBackfill, { storeId: store.id }, { singletonKey: String(store.id) });
+        }
       },
     },
   });

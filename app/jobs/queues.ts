@@ -8,6 +8,8 @@ export const QUEUES = {
   webhookDead: "webhook.dead",
   /** Re-enqueue receipts that were stored but never queued (crash between the two). */
   webhookSweep: "webhook.sweep",
+  /** Import a Shopify store's history with Bulk Operations (on install and on "resync"). */
+  shopifyBackfill: "shopify.backfill",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -24,7 +26,14 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   },
   [QUEUES.webhookDead]: { retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600 },
   [QUEUES.webhookSweep]: { retryLimit: 1, policy: "singleton" },
+  // One backfill per store at a time (singletonKey = storeId); a crash re-runs it from the start,
+  // which is safe because the writes converge.
+  [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "singleton" },
 };
+
+export interface StoreJob {
+  storeId: number;
+}
 
 export interface WebhookJob {
   storeId: number;

@@ -4,6 +4,8 @@ import type { Services } from "#app/server/services.server.ts";
 import { QUEUES } from "./queues";
 import { webhookBatchHandler } from "./webhook-process.server";
 import { sweepStrandedReceipts } from "./webhook-intake.server";
+import { runShopifyBackfill } from "./shopify-backfill.server.ts";
+import type { StoreJob } from "./queues";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -17,5 +19,9 @@ export async function startWorkers(services: Services): Promise<void> {
     if (n) log.warn({ receipts: n }, "re-enqueued webhook receipts that were never processed");
   });
   await boss.schedule(QUEUES.webhookSweep, "* * * * *");
+  await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
+    const result = await runShopifyBackfill(services, job!.data.storeId);
+    log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
+  });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
