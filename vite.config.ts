@@ -8,6 +8,9 @@ const tunnel = process.env.SHOPIFY_APP_URL ? new URL(process.env.SHOPIFY_APP_URL
 const hmr = tunnel && tunnel !== "localhost" ? { protocol: "wss", host: tunnel, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 } : undefined;
 
 export default defineConfig({
+  // Tests run with NODE_ENV=test, which changes the optimised-deps hash: give each mode its own
+  // cache so `npm test` and `npm start` do not keep rebuilding each other's.
+  cacheDir: `node_modules/.vite/${process.env.NODE_ENV ?? "development"}`,
   server: { port: Number(process.env.PORT || 3000), hmr, fs: { allow: ["app", "node_modules", "adapters"] } },
   plugins: [
     remix({
@@ -19,6 +22,9 @@ export default defineConfig({
         v3_lazyRouteDiscovery: true,
         v3_singleFetch: false,
         v3_routeConfig: true,
+        // Tell Vite about every route's dependencies at start-up; without it the first page load
+        // discovers react-i18next & co., re-optimises, and hydrates with two copies of React.
+        unstable_optimizeDeps: true,
       },
     }),
   ],

@@ -18,6 +18,8 @@ const schema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     /** Public URL of the app (Shopify's application_url). Defaults to http://localhost:PORT. */
     APP_URL: z.url().optional(),
+    /** Set when a proxy/load balancer in front of the app sets X-Forwarded-For. */
+    TRUST_PROXY: bool.default(false),
     /** Any PostgreSQL. Unset: start the embedded PostgreSQL under .data/pg. */
     DATABASE_URL: z
       .string()

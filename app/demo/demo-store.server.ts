@@ -53,14 +53,14 @@ export async function postShopifyDelivery(endpoint: string, shop: string, secret
 export async function sendDeliveries(
   deliveries: Iterable<SimulatedDelivery>,
   send: (d: SimulatedDelivery) => Promise<Response>,
-  opts: { concurrency?: number; onSent?: (n: number) => void } = {},
+  opts: { concurrency?: number; onSent?: (n: number) => void; signal?: AbortSignal } = {},
 ): Promise<{ sent: number; failed: number }> {
   const concurrency = opts.concurrency ?? 16;
   const iterator = deliveries[Symbol.iterator]();
   let sent = 0;
   let failed = 0;
   const worker = async () => {
-    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    for (let next = iterator.next(); !next.done && !opts.signal?.aborted; next = iterator.next()) {
       const d = next.value;
       let res: Response | null = null;
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -85,7 +85,7 @@ export async function sendDeliveries(
  * Fill the demo store once: replay the simulated shop's history into the running app and track it
  * as a backfill run (the dashboard shows its progress). Does nothing if a backfill already ran.
  */
-export async function seedDemoStore(services: Services, appUrl: string): Promise<void> {
+export async function seedDemoStore(services: Services, appUrl: string, signal?: AbortSignal): Promise<void> {
   const { db, config, log } = services;
   const store = await ensureDemoStore(services);
   const previous = await db.syncRun.findFirst({ where: { storeId: store.id, kind: "backfill", status: { in: ["done", "running"] } } });
@@ -103,9 +103,10 @@ export async function seedDemoStore(services: Services, appUrl: string): Promise
   }, 1000);
   try {
     const endpoint = `${appUrl}/webhooks/shopify`;
-    const result = await sendDeliveries(simulator.deliveries(), (d) => postShopifyDelivery(endpoint, DEMO_SHOP_DOMAIN, services.secrets.shopifyWebhookSecret, d));
+    const result = await sendDeliveries(simulator.deliveries(), (d) => postShopifyDelivery(endpoint, DEMO_SHOP_DOMAIN, services.secrets.shopifyWebhookSecret, d), { signal });
+    if (signal?.aborted) throw new Error("interrupted by shutdown; the next start resumes it");
     // Wait for the worker to catch up before calling the import done.
-    for (let processed = await countProcessed(); processed < result.sent; processed = await countProcessed()) {
+    for (let processed = await countProcessed(); processed < result.sent && !signal?.aborted; processed = await countProcessed()) {
       await new Promise((r) => setTimeout(r, 500));
     }
     await reportSyncProgress(db, run, await countProcessed(), result.failed);

@@ -1,8 +1,8 @@
 // The admin's frame. Embedded in Shopify: App Bridge's navigation menu inside the Shopify admin.
 // Standalone: the same pages in a Polaris Frame with its own navigation. Pages below don't care.
-import { Outlet, useLoaderData, useLocation, useRouteError, Form } from "@remix-run/react";
+import { Outlet, useLoaderData, useLocation, useRouteError, useSubmit } from "@remix-run/react";
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar, Text } from "@shopify/polaris";
+import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar } from "@shopify/polaris";
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -69,22 +69,22 @@ export default function AdminFrame() {
 function StandaloneFrame({ storeName, children }: { storeName: string; children: React.ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
+  const submit = useSubmit();
   const [mobileNav, setMobileNav] = useState(false);
+  const [userMenuOpen, setUserMenuOpen] = useState(false);
   const topBar = (
     <TopBar
       showNavigationToggle
       onNavigationToggle={() => setMobileNav((v) => !v)}
-      secondaryMenu={
-        <Form method="post" action="/logout">
-          <button type="submit" style={{ background: "none", border: 0, color: "inherit", cursor: "pointer", padding: 8 }}>
-            {t("nav.logout")}
-          </button>
-        </Form>
-      }
       userMenu={
-        <Text as="span" variant="bodyMd" tone="text-inverse">
-          {storeName}
-        </Text>
+        <TopBar.UserMenu
+          name={storeName}
+          detail={t("dashboard.store")}
+          initials={storeName.trim().charAt(0).toUpperCase() || "C"}
+          open={userMenuOpen}
+          onToggle={() => setUserMenuOpen((v) => !v)}
+          actions={[{ items: [{ content: t("nav.logout"), onAction: () => submit(null, { method: "post", action: "/logout" }) }] }]}
+        />
       }
     />
   );

@@ -25,7 +25,7 @@ function safeNext(next: FormDataEntryValue | null): string {
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { services } = context;
-  const client = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? "local";
+  const client = context.clientAddress ?? "unknown";
   if (!allowLoginAttempt(client)) return json({ error: "tooMany" as const }, { status: 429 });
   const form = await request.formData();
   const password = String(form.get("password") ?? "");

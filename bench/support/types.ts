@@ -40,6 +40,8 @@ export interface BenchContext {
   concurrency: number;
   /** Worker concurrency handed to the app's config (the product default unless BENCH_WORKER_CONCURRENCY). */
   workerConcurrency: number;
+  /** os.cpus().length */
+  cores: number;
   /** True when the HTTP server runs the production build, false for Vite dev. */
   production: boolean;
   /** Fresh database (migrated by startServices) + the real services, optionally the real HTTP server and workers. */

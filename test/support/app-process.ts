@@ -37,8 +37,8 @@ export interface StopResult {
   forced: boolean;
   /** The embedded PostgreSQL had shut down cleanly when the app exited (it then removes DATA_DIR/pg/postmaster.pid). */
   postgresStopped: boolean;
-  /** Processes of the app's process group (its PostgreSQL) were still running after it exited. */
-  orphans: boolean;
+  /** Processes of the app's process group still running after it exited (its PostgreSQL, if it did not stop it). */
+  orphans: string[];
 }
 
 export interface StartAppOptions {
@@ -107,29 +107,55 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Live (non-zombie) processes of a process group, as "pid command" strings. Reads /proc (Linux);
+ * elsewhere falls back to whether the group answers kill(-pgid, 0).
+ */
+function groupMembers(pgid: number): string[] {
+  if (!fs.existsSync("/proc/self/stat")) {
+    try {
+      process.kill(-pgid, 0);
+      return [`group ${pgid}`];
+    } catch {
+      return [];
+    }
   }
+  const members: string[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) !== pgid || state === "Z" || state === "X") continue;
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      members.push(`${entry} ${cmd.slice(0, 200)}`);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return members;
 }
 
-/** Wait for every process of a group to exit; kill -9 the rest after `ms`. True if any were left. */
-async function reapGroup(pgid: number, ms: number): Promise<boolean> {
-  if (!groupAlive(pgid)) return false;
+/**
+ * After the app exited: what of its process group is still running (its PostgreSQL, if the app did
+ * not stop it). Give it `ms` to finish on its own, then kill -9. Returns what was still running.
+ */
+async function reapGroup(pgid: number, ms: number): Promise<string[]> {
+  const left = groupMembers(pgid);
+  if (!left.length) return [];
   const deadline = Date.now() + ms;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (groupAlive(pgid)) {
+  while (groupMembers(pgid).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupMembers(pgid).length) {
     try {
       process.kill(-pgid, "SIGKILL");
     } catch {
       /* gone meanwhile */
     }
-    while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 50));
+    const killDeadline = Date.now() + 5_000;
+    while (groupMembers(pgid).length && Date.now() < killDeadline) await new Promise((r) => setTimeout(r, 50));
   }
-  return true;
+  return left;
 }
 
 const running = new Set<ChildProcess>();
@@ -226,7 +252,8 @@ export async function startAppProcess(opts: StartAppOptions = {}): Promise<AppPr
         const t0 = Date.now();
         let forced = false;
         if (!exit && !spawnError) {
-          // tsx forwards SIGTERM to the app, which closes HTTP, drains jobs and stops PostgreSQL.
+          // What a process manager does to `npm start`: SIGTERM to the process it started (tsx), which
+          // relays it to the app; the app should close HTTP, drain jobs and stop PostgreSQL.
           child.kill("SIGTERM");
           const timer = setTimeout(() => {
             forced = true;
@@ -243,7 +270,7 @@ export async function startAppProcess(opts: StartAppOptions = {}): Promise<AppPr
         const postgresStopped = !fs.existsSync(path.join(dataDir, "pg", "postmaster.pid"));
         // Whatever the app left behind in its process group (an orphaned PostgreSQL) goes before its
         // data directory does: give it 5 s to finish on its own, then kill -9.
-        const orphans = child.pid ? await reapGroup(child.pid, 5_000) : false;
+        const orphans = child.pid ? await reapGroup(child.pid, 5_000) : [];
         fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
         return { code: exit?.code ?? null, signal: exit?.signal ?? null, ms, forced, postgresStopped, orphans };
       })();
