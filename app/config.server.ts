@@ -43,7 +43,7 @@ const schema = z
     DEMO_SEED: z.coerce.number().int().default(42),
     /** Run job workers inside the web process (set 0 when `npm run worker` runs elsewhere). */
     WORKER_IN_PROCESS: bool.default(true),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Largest webhook body we accept, in bytes (Shopify's largest payloads are well under this). */
     WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),

@@ -11,7 +11,7 @@ export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
   await boss.work(
     QUEUES.webhookProcess,
-    { batchSize: 25, localConcurrency: config.WORKER_CONCURRENCY, pollingIntervalSeconds: 1, burstWhenBatchFull: true },
+    { batchSize: 200, localConcurrency: config.WORKER_CONCURRENCY, pollingIntervalSeconds: 0.5, burstWhenBatchFull: true },
     webhookBatchHandler(services),
   );
   await boss.work(QUEUES.webhookSweep, async () => {
