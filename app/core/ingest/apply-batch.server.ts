@@ -1,7 +1,7 @@
 // Apply many normalised changes of one store in one transaction with a handful of multi-row
-// statements: the fast path for webhook batches and bulk backfill. Same guarantees as
-// apply-change.server.ts (newest platform updated_at wins, duplicates collapse, order links are
-// kept when later payloads omit them), so a batch replayed in any order converges.
+// statements: the path for webhook batches, bulk backfill, and (as a batch of one) single changes.
+// Newest platform updated_at wins, duplicates collapse, order links are kept when later payloads
+// omit them: a batch replayed in any order converges to the same rows.
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { bulkInsertSql, bulkUpsertSql, newestByKey, type Column } from "#app/db/bulk-upsert.server.ts";
