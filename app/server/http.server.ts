@@ -7,6 +7,7 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { Services } from "./services.server.ts";
+import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -22,6 +23,42 @@ export async function startHttp(services: Services, opts: { port: number; host: 
   // Behind a load balancer, X-Forwarded-For names the client; otherwise it is anyone's to forge.
   app.set("trust proxy", services.config.TRUST_PROXY);
   const server = createServer(app);
+  // Webhooks skip Remix: building a Fetch Request and matching routes cost most of the CPU a
+  // delivery takes (bench/results.md). Same logic as app/routes/webhooks.shopify.ts.
+  const maxBytes = services.config.WEBHOOK_MAX_BYTES;
+  app.post("/webhooks/shopify", (req, res, next) => {
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      res.status(400).type("text/plain").send(`request body is larger than ${maxBytes} bytes`);
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on("error", next);
+    req.on("end", () => {
+      if (tooLarge) {
+        res.status(400).type("text/plain").send(`request body is larger than ${maxBytes} bytes`);
+        return;
+      }
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      handleShopifyWebhook(services, headers, Buffer.concat(chunks))
+        .then(async (r) => {
+          res.status(r.status);
+          r.headers.forEach((v, k) => res.setHeader(k, v));
+          res.send(Buffer.from(await r.arrayBuffer()));
+        })
+        .catch(next);
+    });
+  });
+
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
   if (opts.production) {
