@@ -46,7 +46,7 @@ export async function startServices(config: Config, opts: { log?: Logger; schedu
       log.info({ ms: Date.now() - t0 }, "database migrations applied");
     }
     const local = loadLocalSecrets(config.DATA_DIR);
-    const db = createDb(databaseUrl);
+    const db = createDb(databaseUrl, { onError: (err) => log.warn({ err: err.message }, "database connection lost; reconnecting") });
     const boss = await startBoss(databaseUrl, log, { schedule: opts.schedule });
     let stopping: Promise<void> | null = null;
     return {
