@@ -18,7 +18,3 @@ export async function findStoreId(db: Db, platform: Platform, domain: string): P
   return store?.id ?? null;
 }
 
-/** Forget a store (after it is deleted, e.g. shop/redact). */
-export function forgetStore(db: Db, platform: Platform, domain: string): void {
-  caches.get(db)?.delete(`${platform}:${domain}`);
-}

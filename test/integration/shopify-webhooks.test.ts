@@ -81,6 +81,25 @@ describe("Shopify webhook receiver", () => {
     const huge = await send(JSON.stringify({ id: 1, note: "x".repeat(app.services.config.WEBHOOK_MAX_BYTES) }));
     expect(huge.status).toBe(400);
     expect(await huge.text()).toMatch(/larger than/);
+    // Chunked, with no Content-Length to refuse up front: the limit must hold while streaming.
+    const chunk = new TextEncoder().encode("x".repeat(1024 * 1024));
+    let sent = 0;
+    const limit = app.services.config.WEBHOOK_MAX_BYTES;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > limit) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(endpoint, {
+      method: "POST",
+      headers: { "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": DEMO_SHOP_DOMAIN, "X-Shopify-Webhook-Id": "chunked", "X-Shopify-Hmac-Sha256": "x" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(400);
+    expect(await chunked.text()).toMatch(/larger than/);
     expect(await app.services.db.webhookReceipt.count()).toBe(0);
   });
 

@@ -1,9 +1,9 @@
 import { Writable } from "node:stream";
+import { rejection } from "../support/rejection.ts";
 import { describe, expect, it } from "vitest";
 import {
   type AdminGraphqlOptions,
   CostBucket,
-  ShopifyApiError,
   backoffCeilingMs,
   backoffDelayMs,
   costWaitMs,
@@ -91,15 +91,6 @@ function client(replies: Reply[], overrides: Partial<AdminGraphqlOptions> = {}) 
   return { graphql, clock, calls };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ShopifyApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ShopifyApiError) return error;
-    throw error;
-  }
-  throw new Error("expected a ShopifyApiError");
-}
 
 describe("bucket math", () => {
   const status = { maximumAvailable: 1000, currentlyAvailable: 100, restoreRate: 50 };

@@ -1,7 +1,8 @@
 // The Admin GraphQL client against the in-process Admin API simulator, over real HTTP:
 // throttling, injected failures, the bulk backfill from start to streamed JSONL, tags.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminGraphqlClient, ShopifyApiError, createAdminGraphql } from "../../adapters/shopify/admin-graphql.server";
+import { rejection } from "../support/rejection.ts";
+import { type AdminGraphqlClient, createAdminGraphql } from "../../adapters/shopify/admin-graphql.server";
 import {
   BULK_QUERIES,
   BulkJsonlError,
@@ -33,15 +34,6 @@ function connect(simulator: AdminSimulator, overrides: Partial<Parameters<typeof
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ShopifyApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ShopifyApiError) return error;
-    throw error;
-  }
-  throw new Error("expected a ShopifyApiError");
-}
 
 describe("Admin API simulator: throttling and failures", () => {
   let simulator: AdminSimulator;
