@@ -10,6 +10,10 @@ export const QUEUES = {
   webhookSweep: "webhook.sweep",
   /** Import a Shopify store's history with Bulk Operations (on install and on "resync"). */
   shopifyBackfill: "shopify.backfill",
+  /** Pull what changed since the last sync, per store, to heal missed webhooks. */
+  shopifyReconcile: "shopify.reconcile",
+  /** The schedule tick that enqueues one shopify.reconcile per store. */
+  shopifyReconcileAll: "shopify.reconcile-all",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,7 +33,13 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // One backfill per store at a time (singletonKey = storeId); a crash re-runs it from the start,
   // which is safe because the writes converge.
   [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "singleton" },
+  // stately: at most one queued and one running per store, however often the tick fires.
+  [QUEUES.shopifyReconcile]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 2 * 3600, policy: "stately" },
+  [QUEUES.shopifyReconcileAll]: { retryLimit: 1, policy: "singleton" },
 };
+
+/** How often missed webhooks are healed (cron, UTC). */
+export const RECONCILE_CRON = "*/30 * * * *";
 
 export interface StoreJob {
   storeId: number;

@@ -6,6 +6,8 @@ import { webhookBatchHandler } from "./webhook-process.server";
 import { sweepStrandedReceipts } from "./webhook-intake.server";
 import { runShopifyBackfill } from "./shopify-backfill.server.ts";
 import type { StoreJob } from "./queues";
+import { RECONCILE_CRON } from "./queues";
+import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-reconcile.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -22,6 +24,14 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
     const result = await runShopifyBackfill(services, job!.data.storeId);
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
+  });
+  await boss.work(QUEUES.shopifyReconcileAll, async () => {
+    await enqueueShopifyReconciliations(services);
+  });
+  await boss.schedule(QUEUES.shopifyReconcileAll, RECONCILE_CRON);
+  await boss.work<StoreJob>(QUEUES.shopifyReconcile, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    const outcome = await reconcileShopifyStore(services, job!.data.storeId);
+    log.info({ storeId: job!.data.storeId, ...outcome }, "Shopify reconciliation finished");
   });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

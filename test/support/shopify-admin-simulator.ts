@@ -67,6 +67,11 @@ export interface AdminSimulator {
   readonly tagCalls: readonly TagCall[];
   /** Tags currently added by tagsAdd (minus tagsRemove) per GID. */
   tagsOf(id: string): string[];
+  /**
+   * A change made in the shop (by the merchant, another app…) that sent no webhook we saw:
+   * later bulk queries return the node with `patch` merged in and `updatedAt` = `at`.
+   */
+  editRecord(id: string, patch: Json, at: Date): void;
   readonly requests: readonly RequestLogEntry[];
   stats(): Record<RequestLogEntry["outcome"], number> & { total: number };
   bucket(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
@@ -80,6 +85,8 @@ interface BulkOperation {
   id: string;
   number: number;
   root: GraphqlBulkRoot;
+  /** `updated_at:>='…'` of the root connection's `query:` argument, if any. */
+  updatedSince: Date | null;
   query: string;
   groupObjects: boolean;
   createdAt: string;
@@ -170,6 +177,24 @@ function argument(text: string, name: string, variables: Json): unknown {
   }
 }
 
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * The `updated_at:>='…'` filter of a bulk query's root connection (Shopify search syntax). Other
+ * search terms are refused, so a test notices a query the simulator would silently answer wrong.
+ */
+function updatedSinceOf(bulkQuery: string, root: GraphqlBulkRoot): Date | null {
+  const args = new RegExp(`\\b${root}\\s*\\(([^)]*)\\)`).exec(bulkQuery)?.[1];
+  if (!args) return null;
+  const search = argument(args, "query", {});
+  if (search === undefined) return null;
+  const match = typeof search === "string" ? /^updated_at:>=['"]?([^'"]+)['"]?$/.exec(search.trim()) : null;
+  if (!match?.[1] || Number.isNaN(Date.parse(match[1]))) {
+    throw new GraphqlRequestError(`The Admin API simulator only understands updated_at:>= searches, got ${JSON.stringify(search)}`, "SIMULATOR_UNSUPPORTED_SEARCH");
+  }
+  return new Date(match[1]);
+}
+
 function identify(query: string): SimulatedOperation | null {
   if (/^\s*mutation\b/.test(query)) {
     if (/\bbulkOperationRunQuery\s*\(/.test(query)) return "bulkOperationRunQuery";
@@ -220,6 +245,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   const failures: InjectedFailure[] = [];
   const tagCalls: TagCall[] = [];
   const tags = new Map<string, Set<string>>();
+  const edits = new Map<string, { patch: Json; at: Date }>();
   const requests: RequestLogEntry[] = [];
   const operations = new Map<number, BulkOperation>();
   let bulkCounter = 0;
@@ -240,14 +266,32 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     return operation.totals;
   }
 
+  /** The store's lines with edits and pushed tags applied, restricted by the operation's search. */
+  function* currentLines(operation: BulkOperation): Generator<Json> {
+    let keepChildren = false;
+    for (const line of store.bulkLines(operation.root)) {
+      if (line.__parentId !== undefined) {
+        if (keepChildren) yield line;
+        continue;
+      }
+      const id = String(line.id);
+      const edit = edits.get(id);
+      let node = edit ? { ...line, ...edit.patch, updatedAt: isoSeconds(edit.at) } : line;
+      const added = tags.get(id);
+      if (added && Array.isArray(node.tags)) node = { ...node, tags: [...new Set([...(node.tags as string[]), ...added])].sort() };
+      keepChildren = !operation.updatedSince || Date.parse(String(node.updatedAt)) >= operation.updatedSince.getTime();
+      if (keepChildren) yield node;
+    }
+  }
+
   function* orderedLines(operation: BulkOperation): Generator<Json> {
     if (operation.groupObjects) {
-      yield* store.bulkLines(operation.root);
+      yield* currentLines(operation);
       return;
     }
     // Ungrouped: parents first, children later (what groupObjects: false allows Shopify to do).
-    for (const line of store.bulkLines(operation.root)) if (line.__parentId === undefined) yield line;
-    for (const line of store.bulkLines(operation.root)) if (line.__parentId !== undefined) yield line;
+    for (const line of currentLines(operation)) if (line.__parentId === undefined) yield line;
+    for (const line of currentLines(operation)) if (line.__parentId !== undefined) yield line;
   }
 
   function bulkState(operation: BulkOperation): Json {
@@ -311,6 +355,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
           id: `gid://shopify/BulkOperation/${7_000_000 + number}`,
           number,
           root,
+          updatedSince: updatedSinceOf(inner, root),
           query: inner,
           groupObjects,
           createdAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
@@ -351,6 +396,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
           else current.delete(tag);
         }
         tags.set(id, current);
+        // Shopify bumps updated_at on a tag change; so does the simulator.
+        edits.set(id, { patch: edits.get(id)?.patch ?? {}, at: new Date(now()) });
         return { data: { [operation]: { node: { id }, userErrors: [] } }, userErrors: false };
       }
     }
@@ -517,6 +564,10 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     },
     tagCalls,
     tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
+    editRecord(id, patch, at) {
+      if (!knownIds.has(id)) throw new Error(`simulator: no record ${id}`);
+      edits.set(id, { patch: { ...edits.get(id)?.patch, ...patch }, at });
+    },
     requests,
     stats() {
       const counts = Object.fromEntries(outcomes.map((outcome) => [outcome, 0])) as Record<RequestLogEntry["outcome"], number>;
