@@ -14,6 +14,8 @@ export const QUEUES = {
   shopifyReconcile: "shopify.reconcile",
   /** The schedule tick that enqueues one shopify.reconcile per store. */
   shopifyReconcileAll: "shopify.reconcile-all",
+  /** Push segment tags of one store to its platform (diff only). */
+  tagsPush: "tags.push",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -36,6 +38,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately: at most one queued and one running per store, however often the tick fires.
   [QUEUES.shopifyReconcile]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 2 * 3600, policy: "stately" },
   [QUEUES.shopifyReconcileAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: pushes requested while one runs collapse into one more pass.
+  [QUEUES.tagsPush]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "stately" },
 };
 
 /** How often missed webhooks are healed (cron, UTC). */

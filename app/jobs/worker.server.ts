@@ -7,6 +7,7 @@ import { sweepStrandedReceipts } from "./webhook-intake.server";
 import { runShopifyBackfill } from "./shopify-backfill.server.ts";
 import type { StoreJob } from "./queues";
 import { RECONCILE_CRON } from "./queues";
+import { runTagPush } from "./tag-push.server.ts";
 import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-reconcile.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
@@ -32,6 +33,9 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyReconcile, { pollingIntervalSeconds: 5 }, async ([job]) => {
     const outcome = await reconcileShopifyStore(services, job!.data.storeId);
     log.info({ storeId: job!.data.storeId, ...outcome }, "Shopify reconciliation finished");
+  });
+  await boss.work<StoreJob>(QUEUES.tagsPush, { pollingIntervalSeconds: 2 }, async ([job]) => {
+    await runTagPush(services, job!.data.storeId);
   });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -21,7 +21,15 @@ import { Readable } from "node:stream";
 import { type SimulationSummary, type StoreSimulatorOptions, createStoreSimulator } from "../../adapters/shopify/simulator";
 import { type GraphqlBulkRoot, type GraphqlStore, createGraphqlStore } from "../../adapters/shopify/simulator/render-graphql";
 
-export type SimulatedOperation = "shop" | "bulkOperationRunQuery" | "bulkOperationStatus" | "currentBulkOperation" | "tagsAdd" | "tagsRemove";
+export type SimulatedOperation =
+  | "shop"
+  | "bulkOperationRunQuery"
+  | "bulkOperationRunMutation"
+  | "stagedUploadsCreate"
+  | "bulkOperationStatus"
+  | "currentBulkOperation"
+  | "tagsAdd"
+  | "tagsRemove";
 
 export type InjectedFailure = { status: 429; retryAfterSeconds?: number } | { status: 500 | 502 | 503 | 504 } | { drop: true };
 
@@ -65,6 +73,8 @@ export interface AdminSimulator {
   /** The next `count` GraphQL requests fail this way (queued after earlier injections). */
   failNext(count: number, failure: InjectedFailure): void;
   readonly tagCalls: readonly TagCall[];
+  /** Bulk mutations started, with their line counts. */
+  readonly bulkMutations: readonly { field: "tagsAdd" | "tagsRemove"; lines: number }[];
   /** Tags currently added by tagsAdd (minus tagsRemove) per GID. */
   tagsOf(id: string): string[];
   /**
@@ -84,7 +94,11 @@ type Json = Record<string, unknown>;
 interface BulkOperation {
   id: string;
   number: number;
-  root: GraphqlBulkRoot;
+  /** What a QUERY operation reads; null for a MUTATION. */
+  root: GraphqlBulkRoot | null;
+  type: "QUERY" | "MUTATION";
+  /** MUTATION: the mutation run per line, its variables, and the per-line results once done. */
+  mutation: { field: "tagsAdd" | "tagsRemove"; variables: Json[]; results: Json[] | null } | null;
   /** `updated_at:>='…'` of the root connection's `query:` argument, if any. */
   updatedSince: Date | null;
   query: string;
@@ -108,6 +122,8 @@ class GraphqlRequestError extends Error {
 const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   shop: 1,
   bulkOperationRunQuery: 10,
+  bulkOperationRunMutation: 10,
+  stagedUploadsCreate: 10,
   bulkOperationStatus: 1,
   currentBulkOperation: 1,
   tagsAdd: 10,
@@ -198,6 +214,8 @@ function updatedSinceOf(bulkQuery: string, root: GraphqlBulkRoot): Date | null {
 function identify(query: string): SimulatedOperation | null {
   if (/^\s*mutation\b/.test(query)) {
     if (/\bbulkOperationRunQuery\s*\(/.test(query)) return "bulkOperationRunQuery";
+    if (/\bbulkOperationRunMutation\s*\(/.test(query)) return "bulkOperationRunMutation";
+    if (/\bstagedUploadsCreate\s*\(/.test(query)) return "stagedUploadsCreate";
     if (/\btagsAdd\s*\(/.test(query)) return "tagsAdd";
     if (/\btagsRemove\s*\(/.test(query)) return "tagsRemove";
     return null;
@@ -246,6 +264,26 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   const tagCalls: TagCall[] = [];
   const tags = new Map<string, Set<string>>();
   const edits = new Map<string, { patch: Json; at: Date }>();
+  const uploads = new Map<string, string>();
+  const bulkMutations: { field: "tagsAdd" | "tagsRemove"; lines: number }[] = [];
+
+  const tagList = (raw: unknown): string[] =>
+    Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",").map((tag) => tag.trim()) : [];
+
+  /** tagsAdd / tagsRemove on one resource, as a direct call or one line of a bulk mutation. */
+  function applyTags(field: "tagsAdd" | "tagsRemove", rawId: unknown, rawTags: unknown): { ok: boolean; payload: Json } {
+    const id = String(rawId);
+    if (typeof rawId !== "string" || !knownIds.has(id)) return { ok: false, payload: { node: null, userErrors: [{ field: ["id"], message: "Resource does not exist" }] } };
+    const current = tags.get(id) ?? new Set<string>();
+    for (const tag of tagList(rawTags)) {
+      if (field === "tagsAdd") current.add(tag);
+      else current.delete(tag);
+    }
+    tags.set(id, current);
+    // Shopify bumps updated_at on a tag change; so does the simulator.
+    edits.set(id, { patch: edits.get(id)?.patch ?? {}, at: new Date(now()) });
+    return { ok: true, payload: { node: { id }, userErrors: [] } };
+  }
   const requests: RequestLogEntry[] = [];
   const operations = new Map<number, BulkOperation>();
   let bulkCounter = 0;
@@ -266,10 +304,26 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     return operation.totals;
   }
 
+  function createOperation(spec: Pick<BulkOperation, "root" | "type" | "mutation" | "updatedSince" | "query" | "groupObjects">): BulkOperation {
+    const number = ++bulkCounter;
+    const created: BulkOperation = {
+      ...spec,
+      id: `gid://shopify/BulkOperation/${7_000_000 + number}`,
+      number,
+      createdAt: isoSeconds(new Date(now())),
+      completedAt: null,
+      pollsLeft: options.bulkPollsUntilComplete ?? 0,
+      status: "CREATED",
+      totals: null,
+    };
+    operations.set(number, created);
+    return created;
+  }
+
   /** The store's lines with edits and pushed tags applied, restricted by the operation's search. */
   function* currentLines(operation: BulkOperation): Generator<Json> {
     let keepChildren = false;
-    for (const line of store.bulkLines(operation.root)) {
+    for (const line of store.bulkLines(operation.root!)) {
       if (line.__parentId !== undefined) {
         if (keepChildren) yield line;
         continue;
@@ -285,6 +339,10 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   }
 
   function* orderedLines(operation: BulkOperation): Generator<Json> {
+    if (operation.mutation) {
+      yield* operation.mutation.results ?? [];
+      return;
+    }
     if (operation.groupObjects) {
       yield* currentLines(operation);
       return;
@@ -310,7 +368,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       createdAt: operation.createdAt,
       completedAt: operation.completedAt,
       query: operation.query,
-      type: "QUERY",
+      type: operation.type,
     };
   }
 
@@ -322,6 +380,10 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       return;
     }
     operation.status = "COMPLETED";
+    if (operation.mutation) {
+      const { field, variables } = operation.mutation;
+      operation.mutation.results = variables.map((vars, line) => ({ data: { [field]: applyTags(field, vars.id, vars.tags).payload }, __lineNumber: line }));
+    }
     operation.completedAt = new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
@@ -350,21 +412,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
             userErrors: true,
           };
         }
-        const number = ++bulkCounter;
-        const created: BulkOperation = {
-          id: `gid://shopify/BulkOperation/${7_000_000 + number}`,
-          number,
-          root,
-          updatedSince: updatedSinceOf(inner, root),
-          query: inner,
-          groupObjects,
-          createdAt: new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z"),
-          completedAt: null,
-          pollsLeft: options.bulkPollsUntilComplete ?? 0,
-          status: "CREATED",
-          totals: null,
-        };
-        operations.set(number, created);
+        const created = createOperation({ root, type: "QUERY", mutation: null, updatedSince: updatedSinceOf(inner, root), query: inner, groupObjects });
         return { data: { bulkOperationRunQuery: { bulkOperation: { id: created.id, status: created.status }, userErrors: [] } }, userErrors: false };
       }
       case "bulkOperationStatus": {
@@ -382,23 +430,71 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       }
       case "tagsAdd":
       case "tagsRemove": {
-        const id = argument(query, "id", variables);
-        const rawTags = argument(query, "tags", variables);
-        const list = Array.isArray(rawTags) ? rawTags.map(String) : typeof rawTags === "string" ? rawTags.split(",").map((tag) => tag.trim()) : [];
-        const ok = typeof id === "string" && knownIds.has(id);
-        tagCalls.push({ mutation: operation, id: String(id), tags: list, ok });
-        if (!ok) {
-          return { data: { [operation]: { node: null, userErrors: [{ field: ["id"], message: "Resource does not exist" }] } }, userErrors: true };
+        const { ok, payload } = applyTags(operation, argument(query, "id", variables), argument(query, "tags", variables));
+        tagCalls.push({ mutation: operation, id: String(argument(query, "id", variables)), tags: tagList(argument(query, "tags", variables)), ok });
+        return { data: { [operation]: payload }, userErrors: !ok };
+      }
+      case "stagedUploadsCreate": {
+        const input = argument(query, "input", variables);
+        const first = Array.isArray(input) ? (input[0] as Json | undefined) : undefined;
+        if (!first || first.resource !== "BULK_MUTATION_VARIABLES" || first.httpMethod !== "POST" || typeof first.filename !== "string") {
+          return {
+            data: { stagedUploadsCreate: { stagedTargets: [], userErrors: [{ field: ["input"], message: "The simulator stages BULK_MUTATION_VARIABLES uploads by POST only" }] } },
+            userErrors: true,
+          };
         }
-        const current = tags.get(id) ?? new Set<string>();
-        for (const tag of list) {
-          if (operation === "tagsAdd") current.add(tag);
-          else current.delete(tag);
+        const key = `tmp/63748243546/bulk/${crypto.randomUUID()}/${first.filename}`;
+        return {
+          data: {
+            stagedUploadsCreate: {
+              stagedTargets: [
+                {
+                  url: `${origin}/staged-uploads`,
+                  resourceUrl: null,
+                  parameters: [
+                    { name: "Content-Type", value: String(first.mimeType ?? "text/jsonl") },
+                    { name: "success_action_status", value: "201" },
+                    { name: "acl", value: "private" },
+                    { name: "key", value: key },
+                    { name: "policy", value: Buffer.from(key).toString("base64") },
+                  ],
+                },
+              ],
+              userErrors: [],
+            },
+          },
+          userErrors: false,
+        };
+      }
+      case "bulkOperationRunMutation": {
+        const mutation = argument(query, "mutation", variables);
+        const path = argument(query, "stagedUploadPath", variables);
+        const fail = (code: string, message: string) => ({
+          data: { bulkOperationRunMutation: { bulkOperation: null, userErrors: [{ field: null, message, code }] } },
+          userErrors: true,
+        });
+        const field = typeof mutation === "string" ? /\b(tagsAdd|tagsRemove)\s*\(/.exec(mutation)?.[1] : undefined;
+        if (!field) return fail("INVALID_MUTATION", "The simulator runs tagsAdd or tagsRemove in bulk");
+        const upload = typeof path === "string" ? uploads.get(path) : undefined;
+        if (upload === undefined) return fail("NO_SUCH_FILE", `staged upload ${String(path)} not found`);
+        const running = [...operations.values()].find((op) => op.type === "MUTATION" && op.status !== "COMPLETED");
+        if (running) return fail("OPERATION_IN_PROGRESS", `A bulk mutation operation for this app and shop is already in progress: ${running.id}.`);
+        let lines: Json[];
+        try {
+          lines = upload.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as Json);
+        } catch {
+          return fail("INVALID_STAGED_UPLOAD_FILE", "Unexpected file structure - expected JSONL");
         }
-        tags.set(id, current);
-        // Shopify bumps updated_at on a tag change; so does the simulator.
-        edits.set(id, { patch: edits.get(id)?.patch ?? {}, at: new Date(now()) });
-        return { data: { [operation]: { node: { id }, userErrors: [] } }, userErrors: false };
+        const created = createOperation({
+          root: null,
+          type: "MUTATION",
+          mutation: { field: field as "tagsAdd" | "tagsRemove", variables: lines, results: null },
+          updatedSince: null,
+          query: String(mutation),
+          groupObjects: false,
+        });
+        bulkMutations.push({ field: created.mutation!.field, lines: lines.length });
+        return { data: { bulkOperationRunMutation: { bulkOperation: { id: created.id, status: created.status }, userErrors: [] } }, userErrors: false };
       }
     }
   }
@@ -508,6 +604,22 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     ).pipe(res);
   }
 
+  /** The storage service behind a staged upload: a multipart form whose last part is the file. */
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = Buffer.from(await readBody(req), "utf8");
+    const form = await new Response(body, { headers: { "content-type": String(req.headers["content-type"] ?? "") } }).formData().catch(() => null);
+    const entries = form ? [...form.entries()] : [];
+    const key = form?.get("key");
+    const last = entries[entries.length - 1];
+    if (!form || typeof key !== "string" || !last || last[0] !== "file" || typeof last[1] === "string") {
+      send(res, 400, { error: "InvalidArgument: expected the signed fields, then a part named file" });
+      return;
+    }
+    uploads.set(key, await (last[1] as Blob).text());
+    res.writeHead(201, { "Content-Type": "application/xml" });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><PostResponse><Key>${key}</Key></PostResponse>`);
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const graphqlPath = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(url.pathname);
@@ -523,6 +635,10 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         return;
       }
       handleGraphql(req, res).catch(fail);
+      return;
+    }
+    if (url.pathname === "/staged-uploads" && req.method === "POST") {
+      handleUpload(req, res).catch(fail);
       return;
     }
     if (download && req.method === "GET") {
@@ -563,6 +679,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       for (let i = 0; i < count; i++) failures.push(failure);
     },
     tagCalls,
+    bulkMutations,
     tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
     editRecord(id, patch, at) {
       if (!knownIds.has(id)) throw new Error(`simulator: no record ${id}`);
