@@ -30,6 +30,11 @@ const schema = z
     SHOPIFY_API_KEY: z.string().min(1).optional(),
     SHOPIFY_API_SECRET: z.string().min(1).optional(),
     SCOPES: z.string().optional(),
+    /**
+     * Send Admin API calls to this origin instead of https://{shop} (a local Shopify simulator in
+     * tests and demos; never set in production).
+     */
+    SHOPIFY_ADMIN_ORIGIN: z.url().optional(),
     /** Standalone admin password. Unset: a one-time password is printed at start-up. */
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     /** Signs the standalone admin cookie. Unset: generated once and kept in DATA_DIR/secrets.json. */

@@ -47,6 +47,8 @@ export const RECONCILE_CRON = "*/30 * * * *";
 
 export interface StoreJob {
   storeId: number;
+  /** SyncRun queued by the UI that the job takes over (resync, push tags). */
+  runId?: number;
 }
 
 export interface WebhookJob {

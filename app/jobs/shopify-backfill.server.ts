@@ -23,6 +23,8 @@ export interface BackfillOptions {
    * `updated_at:>=…`). Without it, the whole history (a backfill).
    */
   since?: Date;
+  /** A run queued by the UI ("resync") for this job to take over. */
+  runId?: number;
 }
 
 export interface BackfillResult {
@@ -31,7 +33,7 @@ export interface BackfillResult {
 }
 
 /** The Admin GraphQL client of a store, from its offline session (stored by the OAuth flow). */
-export async function adminClientForStore(services: Pick<Services, "db" | "log">, storeId: number): Promise<AdminGraphqlClient> {
+export async function adminClientForStore(services: Pick<Services, "db" | "log" | "config">, storeId: number): Promise<AdminGraphqlClient> {
   const store = await services.db.store.findUniqueOrThrow({ where: { id: storeId } });
   const session = await services.db.session.findUnique({ where: { id: `offline_${store.domain}` } });
   if (!session) throw new Error(`store ${store.domain} has no offline session: reinstall the app`);
@@ -39,18 +41,21 @@ export async function adminClientForStore(services: Pick<Services, "db" | "log">
     shop: store.domain,
     accessToken: session.accessToken,
     apiVersion: SHOPIFY_WEBHOOK_API_VERSION,
+    endpoint: services.config.SHOPIFY_ADMIN_ORIGIN
+      ? `${services.config.SHOPIFY_ADMIN_ORIGIN.replace(/\/$/, "")}/admin/api/${SHOPIFY_WEBHOOK_API_VERSION}/graphql.json`
+      : undefined,
     log: { debug: (obj, msg) => services.log.debug({ ...obj, storeId }, msg), warn: (obj, msg) => services.log.warn({ ...obj, storeId }, msg) },
   });
 }
 
-export async function runShopifyBackfill(services: Pick<Services, "db" | "log">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
+export async function runShopifyBackfill(services: Pick<Services, "db" | "log" | "config">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const { db, log } = services;
   const started = Date.now();
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
   const client = opts.client ?? (await adminClientForStore(services, storeId));
   const batchSize = opts.batchSize ?? 1000;
   const kind = opts.since ? "reconcile" : "backfill";
-  const run = await startSyncRun(db, storeId, kind, null);
+  const run = await startSyncRun(db, storeId, kind, null, opts.runId);
   const syncStartedAt = new Date();
   const objects = { products: 0, customers: 0, orders: 0 } satisfies Record<BulkQueryName, number>;
   let total = 0;

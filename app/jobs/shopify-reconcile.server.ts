@@ -1,6 +1,7 @@
 // Scheduled reconciliation: heal webhooks Shopify never delivered (or deleted after failures) by
 // pulling everything updated since the last sync pass, through the same bulk path as a backfill.
 import type { Services } from "#app/server/services.server.ts";
+import { activeSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import { QUEUES, type StoreJob } from "./queues.ts";
 import { runShopifyBackfill, type BackfillOptions, type BackfillResult } from "./shopify-backfill.server.ts";
 
@@ -10,7 +11,7 @@ export const RECONCILE_OVERLAP_MS = 5 * 60_000;
 export type ReconcileOutcome = { skipped: "never-synced" | "backfill-running" | "uninstalled" } | ({ skipped: null; since: Date } & BackfillResult);
 
 export async function reconcileShopifyStore(
-  services: Pick<Services, "db" | "log">,
+  services: Pick<Services, "db" | "log" | "config">,
   storeId: number,
   opts: Omit<BackfillOptions, "since"> = {},
 ): Promise<ReconcileOutcome> {
@@ -19,8 +20,7 @@ export async function reconcileShopifyStore(
   if (store.uninstalledAt) return { skipped: "uninstalled" };
   // Before the first backfill there is nothing to reconcile against: the backfill brings it all.
   if (!store.lastSyncedAt) return { skipped: "never-synced" };
-  const running = await db.syncRun.findFirst({ where: { storeId, kind: "backfill", status: { in: ["queued", "running"] } } });
-  if (running) return { skipped: "backfill-running" };
+  if (await activeSyncRun(db, storeId, "backfill")) return { skipped: "backfill-running" };
   const since = new Date(store.lastSyncedAt.getTime() - RECONCILE_OVERLAP_MS);
   const result = await runShopifyBackfill(services, storeId, { ...opts, since });
   return { skipped: null, since, ...result };

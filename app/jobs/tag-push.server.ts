@@ -28,6 +28,8 @@ export interface TagPushOptions {
   pageSize?: number;
   /** Changes sent to the platform at once: one bulk operation pair per chunk (default 5000). */
   chunkSize?: number;
+  /** A run queued by the UI for this job to take over. */
+  runId?: number;
 }
 
 const MAX_REPORTED_FAILURES = 100;
@@ -37,7 +39,7 @@ export function tagPrefixOf(store: Pick<Store, "settings">): string {
   return typeof settings.tagPrefix === "string" ? validateTagPrefix(settings.tagPrefix) : DEFAULT_TAG_PREFIX;
 }
 
-async function pusherFor(services: Pick<Services, "db" | "log">, store: Store, options: TagPushOptions): Promise<TagPusher> {
+async function pusherFor(services: Pick<Services, "db" | "log" | "config">, store: Store, options: TagPushOptions): Promise<TagPusher> {
   if (store.platform === "shopify") {
     const client = options.client ?? (await adminClientForStore(services, store.id));
     return (changes) => pushShopifyTagChanges(client, changes, options.shopify);
@@ -52,7 +54,7 @@ interface CandidateRow {
   segmentIds: number[];
 }
 
-export async function runTagPush(services: Pick<Services, "db" | "log">, storeId: number, options: TagPushOptions = {}): Promise<TagPushReport> {
+export async function runTagPush(services: Pick<Services, "db" | "log" | "config">, storeId: number, options: TagPushOptions = {}): Promise<TagPushReport> {
   const { db, log } = services;
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
   const prefix = tagPrefixOf(store);
@@ -68,7 +70,7 @@ export async function runTagPush(services: Pick<Services, "db" | "log">, storeId
     OR EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE starts_with(lower(t), lower(${prefix})))
   )`;
   const [counted] = await db.$queryRaw<{ total: number }[]>(Prisma.sql`SELECT count(*)::int AS total FROM "Customer" c WHERE ${candidatesWhere}`);
-  const run = await startSyncRun(db, storeId, "tag_push", counted!.total);
+  const run = await startSyncRun(db, storeId, "tag_push", counted!.total, options.runId);
   const report: TagPushReport = { pushed: 0, unchanged: 0, failed: 0, failures: [], mode: "none" };
   const save = () =>
     db.syncRun.update({

@@ -23,7 +23,7 @@ export async function startWorkers(services: Services): Promise<void> {
   });
   await boss.schedule(QUEUES.webhookSweep, "* * * * *");
   await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
-    const result = await runShopifyBackfill(services, job!.data.storeId);
+    const result = await runShopifyBackfill(services, job!.data.storeId, { runId: job!.data.runId });
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
   });
   await boss.work(QUEUES.shopifyReconcileAll, async () => {
@@ -35,7 +35,7 @@ export async function startWorkers(services: Services): Promise<void> {
     log.info({ storeId: job!.data.storeId, ...outcome }, "Shopify reconciliation finished");
   });
   await boss.work<StoreJob>(QUEUES.tagsPush, { pollingIntervalSeconds: 2 }, async ([job]) => {
-    await runTagPush(services, job!.data.storeId);
+    await runTagPush(services, job!.data.storeId, { runId: job!.data.runId });
   });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -1,6 +1,6 @@
 import { useLoaderData, useRevalidator } from "@remix-run/react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Banner, BlockStack, Card, EmptyState, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
@@ -55,10 +55,13 @@ export default function Dashboard() {
         {sync && syncing ? (
           <Layout.Section>
             <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("dashboard.syncTitle")}
-                </Text>
+              <BlockStack gap="200" id="dashboard-sync">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">
+                    {t("dashboard.syncTitle")}
+                  </Text>
+                  <Link url="/app/sync">{t("dashboard.syncDetails")}</Link>
+                </InlineStack>
                 <Text as="p">
                   {sync.total ? t("dashboard.syncRunning", { done: sync.done.toLocaleString(i18n.language), total: sync.total.toLocaleString(i18n.language) }) : t("dashboard.syncQueued")}
                 </Text>

@@ -6,7 +6,7 @@ import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar } from "@s
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, SettingsIcon } from "@shopify/polaris-icons";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Link } from "@remix-run/react";
 import { useState } from "react";
@@ -33,6 +33,7 @@ const NAV = [
   { key: "customers", url: "/app/customers", icon: PersonIcon },
   { key: "segments", url: "/app/segments", icon: PersonSegmentIcon },
   { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
+  { key: "sync", url: "/app/sync", icon: RefreshIcon },
   { key: "settings", url: "/app/settings", icon: SettingsIcon },
 ] as const;
 

@@ -163,8 +163,8 @@ describeWithChromium("npm start shows the demo store in a browser", () => {
     for (;;) {
       await page.reload({ waitUntil: "domcontentloaded" });
       await page.locator(".Polaris-Page").waitFor();
-      // The import card ("Sincronização") is shown while the backfill runs.
-      const syncing = (await page.getByText("Sincronização", { exact: true }).count()) > 0;
+      // The import card is shown while the backfill runs.
+      const syncing = (await page.locator("#dashboard-sync").count()) > 0;
       const customers = (await page.locator("#kpi-customers").count()) ? await page.locator("#kpi-customers").innerText() : "";
       const orders = (await page.locator("#kpi-orders").count()) ? await page.locator("#kpi-orders").innerText() : "";
       last = { customers, orders, syncing };
@@ -198,6 +198,17 @@ describeWithChromium("npm start shows the demo store in a browser", () => {
     expect(await navTexts()).not.toContain("Painel");
     await page.locator(".Polaris-Banner[role='status']", { hasText: "This is the demo store" }).waitFor();
     expect((await page.locator("#kpi-customers").innerText()).trim()).toBe(String(DEMO_CUSTOMERS));
+  });
+
+  step("shows the sync page: the finished import, and no resync for the demo store", async () => {
+    // From the English page; the next page follows the browser's language (pt-BR) again.
+    await page.locator("nav.Polaris-Navigation a", { hasText: "Sync" }).click();
+    await page.waitForURL((u) => u.pathname === "/app/sync");
+    const summary = page.locator("#sync-backfill-summary");
+    await summary.waitFor();
+    expect(await summary.innerText()).toMatch(/^Concluído .*: \d[\d.]* itens/);
+    await page.locator(".Polaris-Banner[role='status']", { hasText: "não há o que sincronizar" }).waitFor();
+    expect(await page.getByRole("button", { name: "Sincronizar agora" }).isDisabled()).toBe(true);
   });
 
   it("logs no console errors in the page (beyond the known harmless ones)", () => {
