@@ -233,6 +233,13 @@ export interface WaitOptions {
   now?: () => number;
   onProgress?: (state: BulkOperationState) => void;
   signal?: AbortSignal;
+  /**
+   * Whether Shopify has told us the operation finished (its bulk_operations/finish webhook was
+   * received). Checked every `signalCheckMs` (default 1 s) while waiting between polls, so the
+   * job wakes within a second of the webhook instead of at the next, possibly distant, poll.
+   */
+  finished?: () => Promise<boolean>;
+  signalCheckMs?: number;
 }
 
 /**
@@ -254,7 +261,11 @@ export async function waitForBulkOperation(client: AdminGraphqlClient, id: strin
       throw new BulkOperationError(`bulk operation ${id} ended ${state.status}${state.errorCode ? ` (${state.errorCode})` : ""}`, state);
     }
     if (now() + interval > deadline) throw new BulkOperationError(`bulk operation ${id} still ${state.status} after the wait limit`, state);
-    await sleep(interval);
+    if (options.finished) {
+      const tick = options.signalCheckMs ?? 1_000;
+      const until = now() + interval;
+      while (now() < until && !(await options.finished())) await sleep(Math.min(tick, until - now()));
+    } else await sleep(interval);
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
 }

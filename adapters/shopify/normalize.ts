@@ -84,6 +84,9 @@ export function normalizeShopifyWebhook(topic: string, body: unknown, opts: Norm
   const ctx: Ctx = { topic: canonical, shopCurrency: checkCurrency(opts.shopCurrency) };
 
   if (canonical === "app/uninstalled") return { kind: "app.uninstalled" };
+  // The stored receipt (resourceId = the operation's GID) is the signal: a sync job waiting on
+  // that operation sees it and fetches the result at once. Nothing else to apply.
+  if (canonical === "bulk_operations/finish") return { kind: "ignored", reason: "bulk operation finished: read by the waiting sync job" };
   if (COMPLIANCE_TOPICS.includes(canonical)) {
     return { kind: "compliance", topic: canonical, payload: requireObject(body, "body", ctx) };
   }

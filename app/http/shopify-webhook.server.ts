@@ -35,7 +35,9 @@ export async function handleShopifyWebhook(services: Services, headers: Headers,
     });
     storeId = created.id;
   }
-  const id = (body as { id?: unknown; token?: unknown }).id ?? (body as { token?: unknown }).token;
+  // The resource the delivery is about: numeric id, checkout token, or (bulk_operations/finish) a GID.
+  const { id: numericId, token, admin_graphql_api_id: gid } = body as { id?: unknown; token?: unknown; admin_graphql_api_id?: unknown };
+  const id = numericId ?? token ?? gid;
   await receiveWebhook(services, {
     storeId,
     platform: "shopify",

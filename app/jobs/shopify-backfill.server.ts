@@ -48,6 +48,12 @@ export async function adminClientForStore(services: Pick<Services, "db" | "log" 
   });
 }
 
+/** Has Shopify's bulk_operations/finish webhook for this operation arrived? */
+export async function bulkFinishReceived(db: Services["db"], storeId: number, operationId: string): Promise<boolean> {
+  const receipt = await db.webhookReceipt.findFirst({ where: { storeId, topic: "bulk_operations/finish", resourceId: operationId }, select: { id: true } });
+  return receipt !== null;
+}
+
 export async function runShopifyBackfill(services: Pick<Services, "db" | "log" | "config">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const { db, log } = services;
   const started = Date.now();
@@ -64,7 +70,12 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
     for (const phase of BACKFILL_PHASES) {
       const query = opts.since ? bulkQueryWithSearch(phase, `updated_at:>='${opts.since.toISOString()}'`) : BULK_QUERIES[phase];
       const op = await startBulkQuery(client, query);
-      const state = await waitForBulkOperation(client, op.id, { intervalMs: opts.pollIntervalMs ?? 1000 });
+      const state = await waitForBulkOperation(client, op.id, {
+        intervalMs: opts.pollIntervalMs ?? 1000,
+        // With the webhook as the usual wake-up, polls can be rarer (cheaper on the rate limit).
+        maxIntervalMs: 60_000,
+        finished: () => bulkFinishReceived(db, storeId, op.id),
+      });
       total += state.rootObjectCount || state.objectCount;
       await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { total, cursor: { phase, operationId: op.id } } });
       if (!state.url) continue; // nothing matched

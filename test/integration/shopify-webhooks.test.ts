@@ -6,6 +6,7 @@ import { Prisma } from "@prisma/client";
 import { createStoreSimulator, type SimulatedDelivery } from "../../adapters/shopify/simulator/index.ts";
 import { signShopifyWebhook } from "../../adapters/shopify/webhook-verify.ts";
 import { ensureDemoStore, DEMO_SHOP_DOMAIN, postShopifyDelivery, sendDeliveries } from "../../app/demo/demo-store.server.ts";
+import { bulkFinishReceived } from "../../app/jobs/shopify-backfill.server.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 let app: TestApp;
@@ -159,5 +160,28 @@ describe("Shopify webhook receiver", () => {
     // Customer stats agree with the orders they summarise.
     const repeat = await db.customerStats.count({ where: { storeId, ordersCount: { gte: 2 } } });
     expect(repeat).toBeGreaterThan(0);
+  });
+
+  it("records bulk_operations/finish (waking a waiting sync) and compliance topics without applying anything", async () => {
+    const store = await ensureDemoStore(app.services);
+    const operation = "gid://shopify/BulkOperation/98765";
+    const deliveries: SimulatedDelivery[] = [
+      {
+        topic: "bulk_operations/finish",
+        webhookId: "wh-bulk-98765",
+        triggeredAt: "2026-11-23T12:00:00Z",
+        body: { admin_graphql_api_id: operation, completed_at: "2026-11-23T12:00:00Z", created_at: "2026-11-23T11:58:00Z", error_code: null, status: "completed", type: "query" },
+      },
+      { topic: "customers/data_request", webhookId: "wh-dr-1", triggeredAt: "2026-11-23T12:00:00Z", body: { shop_id: 1, shop_domain: DEMO_SHOP_DOMAIN, customer: { id: 900002 }, orders_requested: [] } },
+    ];
+    expect(await bulkFinishReceived(app.services.db, store.id, operation)).toBe(false);
+    for (const d of deliveries) expect((await postShopifyDelivery(endpoint, DEMO_SHOP_DOMAIN, secret, d)).status).toBe(200);
+    await app.drain();
+    expect(await bulkFinishReceived(app.services.db, store.id, operation)).toBe(true);
+    const receipts = await app.services.db.webhookReceipt.findMany({ where: { storeId: store.id, dedupeKey: { in: ["wh-bulk-98765", "wh-dr-1"] } }, orderBy: { id: "asc" } });
+    expect(receipts.map((r) => [r.topic, r.resourceId, r.status === "received"])).toEqual([
+      ["bulk_operations/finish", operation, false],
+      ["customers/data_request", null, false],
+    ]);
   });
 });
