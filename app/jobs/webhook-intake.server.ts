@@ -3,6 +3,7 @@
 // (webhook-process.server.ts). A crash between the two steps is healed by the sweep job.
 import { Prisma } from "@prisma/client";
 import type { Services } from "#app/server/services.server.ts";
+import { poolOf } from "#app/db/client.server.ts";
 import { QUEUES, type WebhookJob } from "./queues";
 
 export interface IncomingWebhook {
@@ -67,15 +68,24 @@ export async function flushWebhookEnqueues(services: Pick<Services, "boss" | "lo
   await buffers.get(services.boss)?.drain();
 }
 
+/** A named (server-side prepared) statement: parsed and planned once per connection. */
+const INSERT_RECEIPT = {
+  name: "webhook-receipt-insert",
+  text: `INSERT INTO "WebhookReceipt" ("storeId", platform, topic, "dedupeKey", "resourceId", "triggeredAt", body)
+         VALUES ($1, $2::"Platform", $3, $4, $5, $6, $7)
+         ON CONFLICT ("storeId", "dedupeKey") DO NOTHING
+         RETURNING id`,
+};
+
 export async function receiveWebhook(services: Pick<Services, "db" | "boss" | "log">, w: IncomingWebhook): Promise<{ duplicate: boolean }> {
-  const rows = await services.db.$queryRaw<{ id: bigint }[]>(Prisma.sql`
-    INSERT INTO "WebhookReceipt" ("storeId", platform, topic, "dedupeKey", "resourceId", "triggeredAt", body)
-    VALUES (${w.storeId}, ${w.platform}::"Platform", ${w.topic}, ${w.dedupeKey}, ${w.resourceId}, ${w.triggeredAt}, ${w.body})
-    ON CONFLICT ("storeId", "dedupeKey") DO NOTHING
-    RETURNING id`);
+  // Plain node-postgres, not Prisma: this runs once per delivery on the web event loop.
+  const { rows } = await poolOf(services.db).query<{ id: string }>({
+    ...INSERT_RECEIPT,
+    values: [w.storeId, w.platform, w.topic, w.dedupeKey, w.resourceId, w.triggeredAt, w.body],
+  });
   const id = rows[0]?.id;
   if (id === undefined) return { duplicate: true };
-  bufferFor(services).add({ storeId: w.storeId, receiptId: id.toString() });
+  bufferFor(services).add({ storeId: w.storeId, receiptId: id });
   return { duplicate: false };
 }
 
