@@ -46,8 +46,12 @@ const schema = z
     DEMO_STORE: bool.default(true),
     DEMO_CUSTOMERS: z.coerce.number().int().min(10).max(1_000_000).default(3000),
     DEMO_SEED: z.coerce.number().int().default(42),
-    /** Run job workers inside the web process (set 0 when `npm run worker` runs elsewhere). */
-    WORKER_IN_PROCESS: bool.default(true),
+    /**
+     * Where `npm start` runs the job workers: `child` (a child process, the default: the web event
+     * loop only answers requests), `inline` (inside the web process), `off` (`npm run worker`
+     * runs them elsewhere).
+     */
+    WORKERS: z.enum(["child", "inline", "off"]).default("child"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** Largest webhook body we accept, in bytes (Shopify's largest payloads are well under this). */

@@ -1,5 +1,5 @@
-// Register the job handlers. Called by the web process (WORKER_IN_PROCESS=1, the default) and by
-// `npm run worker` (app/server/worker.ts) for extra worker processes.
+// Register the job handlers. Called by the worker process (app/server/worker.ts: `npm start`'s
+// child with WORKERS=child, the default, or `npm run worker`), or by the web process (WORKERS=inline).
 import type { Services } from "#app/server/services.server.ts";
 import { QUEUES } from "./queues";
 import { webhookBatchHandler } from "./webhook-process.server";

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from "../config.server.ts";
 import { startServices, type Services } from "./services.server.ts";
 import { startHttp, type RunningHttp } from "./http.server.ts";
 import { startWorkers } from "../jobs/worker.server.ts";
+import { startWorkerChild, type WorkerChild } from "./worker-child.server.ts";
 
 let config: Config;
 try {
@@ -18,6 +19,7 @@ try {
 
 let services: Services | null = null;
 let http: RunningHttp | null = null;
+let workerChild: WorkerChild | null = null;
 let shuttingDown = false;
 
 async function shutdown(signal: string, code = 0) {
@@ -29,6 +31,8 @@ async function shutdown(signal: string, code = 0) {
   force.unref();
   try {
     await http?.close();
+    // The child drains its jobs while PostgreSQL is still up.
+    await workerChild?.stop();
     await services?.stop();
   } finally {
     process.exit(code);
@@ -50,7 +54,8 @@ const demoAbort = new AbortController();
 try {
   services = await startServices(config);
   const log = services.log;
-  if (config.WORKER_IN_PROCESS) await startWorkers(services);
+  if (config.WORKERS === "inline") await startWorkers(services);
+  else if (config.WORKERS === "child") workerChild = startWorkerChild(services.databaseUrl, log);
   http = await startHttp(services, { port: config.PORT, host: config.HOST, production: config.NODE_ENV === "production" });
   keepOnlyOurSignalHandlers();
   const mode = config.shopifyEnabled ? "embedded Shopify app + standalone admin" : "standalone";

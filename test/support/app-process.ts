@@ -98,7 +98,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   // DATABASE_URL: the point is the embedded PostgreSQL. NODE_ENV/VITEST*/TEST: vitest sets them, a shell
   // running `npm start` does not. Shopify credentials or APP_URL would switch the app to embedded mode.
   for (const key of Object.keys(env)) {
-    if (/^VITEST/.test(key) || ["DATABASE_URL", "NODE_ENV", "TEST", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "APP_URL", "HOST", "DEMO_STORE", "WORKER_IN_PROCESS"].includes(key)) {
+    if (/^VITEST/.test(key) || ["DATABASE_URL", "NODE_ENV", "TEST", "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL", "APP_URL", "HOST", "DEMO_STORE", "WORKERS"].includes(key)) {
       delete env[key];
     }
   }
