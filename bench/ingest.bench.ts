@@ -271,10 +271,13 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }
   }
 
-  // (a′) the design's condition: a steady 500 deliveries/s, workers off and (as `npm start` runs) on.
-  const paced: { workers: boolean; r: SendResult; stored: number }[] = [];
-  for (const workers of [false, true]) {
-    const app = await ctx.startApp(workers ? "paced_workers" : "paced", { http: true, workers });
+  // (a′) the design's condition: a steady 500 deliveries/s with workers off, in a child process
+  // (as `npm start` runs them) and inside the web process (WORKERS=inline).
+  type Placement = false | "child" | "inline";
+  const paced: { workers: Placement; r: SendResult; stored: number }[] = [];
+  const placementText = { child: "in a child process (as npm start)", inline: "inline in the web process" } as const;
+  for (const workers of [false, "child", "inline"] as Placement[]) {
+    const app = await ctx.startApp(workers ? `paced_workers_${workers}` : "paced", { http: true, workers: workers === "inline" ? true : workers });
     try {
       const store = await ensureDemoStore(app.services);
       const target = targetOf(app);
@@ -287,8 +290,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
         concurrency: ctx.concurrency,
         limit: Math.min(N, RECEIVE_TARGET_RATE * PACED_SECONDS),
       });
-      ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${workers ? "on" : "off"}`);
-      const label = workers ? "(a″) 500/s, workers on" : "(a′) 500/s, workers off";
+      ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${workers ? placementText[workers] : "off"}`);
+      const label = workers ? `(a″) 500/s, workers ${workers}` : "(a′) 500/s, workers off";
       const probe = ctx.probe(app, label);
       const r = await sender.go();
       phases.push(await probe.stop());
@@ -390,7 +393,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       const lost = r.failed > 0 || stored !== r.sent;
       const ok = !lost && !r.abandoned && l.p99 < RECEIVE_TARGET_P99_MS && achieved >= RECEIVE_TARGET_RATE * 0.95;
       return {
-        metric: `(a${workers ? "″" : "′"}) receive at a steady ${RECEIVE_TARGET_RATE} deliveries/s, workers ${workers ? "on (as npm start)" : "off"}`,
+        metric: `(a${workers ? "″" : "′"}) receive at a steady ${RECEIVE_TARGET_RATE} deliveries/s, workers ${workers ? placementText[workers] : "off"}`,
         measured: latencyText(r),
         reference: barePaced.failed || barePaced.abandoned ? `bare: overloaded (${barePaced.abandoned} not sent)` : `bare: ${latencyText(barePaced)}`,
         target: `p99 < ${RECEIVE_TARGET_P99_MS} ms, nothing lost`,

@@ -15,7 +15,8 @@ export interface WorkerChild {
 
 const WORKER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.ts");
 
-export function startWorkerChild(databaseUrl: string, log: Logger): WorkerChild {
+/** `env`: settings for the child beyond this process's environment (benchmarks, tests). */
+export function startWorkerChild(databaseUrl: string, log: Logger, env: Record<string, string> = {}): WorkerChild {
   let child: ChildProcess | null = null;
   let stopping = false;
   let restarts = 0;
@@ -24,7 +25,7 @@ export function startWorkerChild(databaseUrl: string, log: Logger): WorkerChild 
   const launch = () => {
     const startedAt = Date.now();
     child = spawn(process.execPath, ["--import", "tsx", WORKER_ENTRY], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, WORKER_CHILD: "1" },
+      env: { ...process.env, ...env, DATABASE_URL: databaseUrl, WORKER_CHILD: "1" },
       stdio: ["ignore", "inherit", "inherit"],
     });
     log.info({ pid: child.pid }, "job workers started in a child process");

@@ -12,6 +12,7 @@ import { startWorkers } from "../../app/jobs/worker.server.ts";
 import { createLogger } from "../../app/logger.server.ts";
 import { startHttp, type RunningHttp } from "../../app/server/http.server.ts";
 import { startServices } from "../../app/server/services.server.ts";
+import { startWorkerChild, type WorkerChild } from "../../app/server/worker-child.server.ts";
 import type { BenchPostgres } from "./postgres.ts";
 import type { BenchApp } from "./types.ts";
 
@@ -54,11 +55,11 @@ export function appFactory(o: AppFactoryOptions) {
   // One data dir (and so one demo webhook secret, generated once) for every app of every run.
   const dataDir = path.join(o.tmpDir, "data");
   const encryptionKey = randomBytes(32).toString("base64");
-  return async function startApp(label: string, opts: { http: boolean; workers: boolean }): Promise<BenchApp> {
+  return async function startApp(label: string, opts: { http: boolean; workers: boolean | "child" }): Promise<BenchApp> {
     const name = `bench_${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
     await o.pg.dropDatabase(name);
     const databaseUrl = withDatabase(o.pg.url, name);
-    const config = loadConfig({
+    const env = {
       NODE_ENV: o.production ? "production" : "development",
       DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
@@ -67,7 +68,8 @@ export function appFactory(o: AppFactoryOptions) {
       LOG_LEVEL: "warn",
       DEMO_STORE: "0",
       WORKER_CONCURRENCY: String(o.workerConcurrency),
-    });
+    };
+    const config = loadConfig(env);
     const log = createLogger("warn", o.logSink);
     // Migrations on (the real start-up path); no cron scheduling (the sweep runs every minute and
     // would only add noise to a measurement that lasts about that long).
@@ -75,8 +77,10 @@ export function appFactory(o: AppFactoryOptions) {
     let http: RunningHttp | null = null;
     const monitor = new pg.Pool({ connectionString: o.pg.asMonitor(databaseUrl), max: 2, application_name: "bench-monitor" });
     let closed = false;
+    let child: WorkerChild | null = null;
     try {
-      if (opts.workers) await startWorkers(services);
+      if (opts.workers === "child") child = startWorkerChild(databaseUrl, log, env);
+      else if (opts.workers) await startWorkers(services);
       if (opts.http) http = await startHttp(services, { port: 0, host: "127.0.0.1", production: o.production });
     } catch (e) {
       await services.stop().catch(() => undefined);
@@ -96,6 +100,7 @@ export function appFactory(o: AppFactoryOptions) {
         closed = true;
         try {
           await http?.close();
+          await child?.stop();
           await services.stop();
         } finally {
           await monitor.end().catch(() => undefined);

@@ -45,7 +45,8 @@ export interface BenchContext {
   /** True when the HTTP server runs the production build, false for Vite dev. */
   production: boolean;
   /** Fresh database (migrated by startServices) + the real services, optionally the real HTTP server and workers. */
-  startApp(label: string, opts: { http: boolean; workers: boolean }): Promise<BenchApp>;
+  /** workers: true = inside the app's process, "child" = a child process as `npm start` runs them. */
+  startApp(label: string, opts: { http: boolean; workers: boolean | "child" }): Promise<BenchApp>;
   /** Start measuring CPU of this process and of PostgreSQL, event-loop use and backend states. */
   probe(app: BenchApp, label: string): PhaseProbe;
   /** Add a paragraph or a markdown block to this benchmark's details section. */
