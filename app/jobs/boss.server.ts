@@ -23,6 +23,12 @@ export async function startBoss(databaseUrl: string, log: Logger, opts: { schedu
   for (const name of ordered) {
     const existing = await boss.getQueue(name);
     if (!existing) await boss.createQueue(name, QUEUE_OPTIONS[name]);
+    else {
+      // Options changed in queues.ts reach queues created by an earlier version (all but the
+      // policy, which pg-boss fixes at creation).
+      const { policy: _policy, ...options } = QUEUE_OPTIONS[name];
+      await boss.updateQueue(name, options);
+    }
   }
   return boss;
 }

@@ -27,6 +27,9 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
     retryBackoff: true,
     retryDelayMax: 600,
     expireInSeconds: 300,
+    // The worker touches its jobs every 15 s; a worker that died (kill -9, OOM) leaves them to be
+    // retried after 30 s of silence instead of after the 5-minute expiry.
+    heartbeatSeconds: 30,
     deadLetter: QUEUES.webhookDead,
     notify: true,
   },
@@ -34,12 +37,14 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.webhookSweep]: { retryLimit: 1, policy: "singleton" },
   // One backfill per store at a time (singletonKey = storeId); a crash re-runs it from the start,
   // which is safe because the writes converge.
-  [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "singleton" },
+  // Long jobs: a heartbeat tells a dead worker's backfill from a slow one within a minute, instead
+  // of the store waiting out the 6-hour expiry.
+  [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60, policy: "singleton" },
   // stately: at most one queued and one running per store, however often the tick fires.
-  [QUEUES.shopifyReconcile]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 2 * 3600, policy: "stately" },
+  [QUEUES.shopifyReconcile]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 2 * 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.shopifyReconcileAll]: { retryLimit: 1, policy: "singleton" },
   // stately per store: pushes requested while one runs collapse into one more pass.
-  [QUEUES.tagsPush]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "stately" },
+  [QUEUES.tagsPush]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60, policy: "stately" },
 };
 
 /** How often missed webhooks are healed (cron, UTC). */

@@ -70,4 +70,20 @@ describe("jobs", () => {
     const jobs = await boss.fetch(QUEUES.webhookProcess, { batchSize: 10 });
     expect(jobs.map((j) => j.data)).toEqual([{ storeId: store.id, receiptId: expect.any(String) }]);
   });
+
+  it("brings queues made by an earlier version up to the current options at start-up", async () => {
+    services = await startTestServices();
+    const { boss, log, testDb } = services;
+    // As an earlier version left it: no heartbeat, a longer expiry.
+    await boss.updateQueue(QUEUES.webhookProcess, { heartbeatSeconds: null, expireInSeconds: 900 });
+    expect((await boss.getQueue(QUEUES.webhookProcess))?.heartbeatSeconds ?? null).toBeNull();
+    const { startBoss } = await import("../../app/jobs/boss.server.ts");
+    const restarted = await startBoss(testDb.url, log, { schedule: false });
+    try {
+      const queue = await restarted.getQueue(QUEUES.webhookProcess);
+      expect(queue).toMatchObject({ heartbeatSeconds: 30, expireInSeconds: 300, deadLetter: QUEUES.webhookDead });
+    } finally {
+      await restarted.stop({ graceful: false });
+    }
+  });
 });
