@@ -10,6 +10,12 @@ export const QUEUES = {
   webhookSweep: "webhook.sweep",
   /** Import a Shopify store's history with Bulk Operations (on install and on "resync"). */
   shopifyBackfill: "shopify.backfill",
+  /** Register a WooCommerce store's webhooks and import its history over REST (resumable). */
+  wooBackfill: "woocommerce.backfill",
+  /** Every 15 minutes: re-enable or recreate WooCommerce webhooks that were disabled or deleted. */
+  wooWebhookWatch: "woocommerce.webhooks-watch",
+  /** Every 30 minutes: re-read what changed since the last pass (`modified_after`) to heal lost webhooks. */
+  wooReconcile: "woocommerce.reconcile",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +35,10 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // One backfill per store at a time (singletonKey = storeId); a crash re-runs it from the start,
   // which is safe because the writes converge.
   [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "singleton" },
+  // A retry resumes from the SyncRun cursor (page by page), not from the start.
+  [QUEUES.wooBackfill]: { retryLimit: 8, retryDelay: 30, retryBackoff: true, retryDelayMax: 1800, expireInSeconds: 6 * 3600, policy: "singleton" },
+  [QUEUES.wooWebhookWatch]: { retryLimit: 1, policy: "singleton" },
+  [QUEUES.wooReconcile]: { retryLimit: 1, expireInSeconds: 3600, policy: "singleton" },
 };
 
 export interface StoreJob {

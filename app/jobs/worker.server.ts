@@ -6,6 +6,8 @@ import { webhookBatchHandler } from "./webhook-process.server";
 import { sweepStrandedReceipts } from "./webhook-intake.server";
 import { runShopifyBackfill } from "./shopify-backfill.server.ts";
 import type { StoreJob } from "./queues";
+import { runWooBackfill } from "./woocommerce-backfill.server.ts";
+import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenance.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -23,5 +25,16 @@ export async function startWorkers(services: Services): Promise<void> {
     const result = await runShopifyBackfill(services, job!.data.storeId);
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
   });
+  await boss.work<StoreJob>(QUEUES.wooBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
+    const result = await runWooBackfill(services, job!.data.storeId);
+    log.info({ storeId: job!.data.storeId, ...result }, "WooCommerce backfill finished");
+  });
+  await boss.work(QUEUES.wooWebhookWatch, async () => {
+    const repaired = await watchWooWebhooks(services);
+    if (repaired) log.warn({ repaired }, "re-enabled or recreated WooCommerce webhooks");
+  });
+  await boss.schedule(QUEUES.wooWebhookWatch, "*/15 * * * *");
+  await boss.work(QUEUES.wooReconcile, async () => void (await reconcileAllWooStores(services)));
+  await boss.schedule(QUEUES.wooReconcile, "*/30 * * * *");
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
