@@ -92,7 +92,10 @@ export async function runWooBackfill(services: Pick<Services, "db" | "secrets" |
     const client = opts.client ?? (await wooClientForStore(services, storeId));
     if (opts.webhooks ?? true) await registerWooWebhooks(services, storeId, client);
     for (const phase of WOO_PHASES.slice(WOO_PHASES.indexOf(cursor.phase))) {
-      if (phase !== cursor.phase) Object.assign(cursor, { phase, page: 1 });
+      if (phase !== cursor.phase) {
+        Object.assign(cursor, { phase, page: 1 });
+        await save({});
+      }
       const { endpoint, params } = ENDPOINTS[phase];
       const fetchPage = (page: number) => client.page<unknown>(endpoint, { ...params, per_page: perPage, page, orderby: "id", order: "asc" });
       // The first page of the window tells how many pages there are.

@@ -81,8 +81,10 @@ export interface WooSimulator {
   readonly consumerSecret: string;
   expected(): WooExpected;
   readonly requests: readonly RequestLogEntry[];
-  /** The next `count` REST requests whose path matches fail this way. */
+  /** The next `count` REST requests whose path + query string matches fail this way. */
   failNext(count: number, failure: WooFailure, match?: RegExp): void;
+  /** Forget injected failures not used up yet. */
+  clearFailures(): void;
   /** Delete the API keys (as a merchant revoking access does): every request gets 401. */
   revokeKeys(): void;
   /** Issue a new key pair (what /wc-auth or the admin screen does). */
@@ -383,12 +385,12 @@ function render(opts: Required<Pick<WooSimulatorOptions, "seed" | "customers">> 
     if (state.refund) expected.refundedMinor += BigInt(state.refund.amountCents);
     if (!state.paid && !state.cancelled && o.method === "boleto") expected.boletosUnpaid += 1;
     if (!state.paid && !state.cancelled && o.method === "pix") expected.pixUnpaid += 1;
-    const status = state.refund
-      ? state.refund.amountCents >= total
-        ? "refunded"
-        : "completed"
-      : state.cancelled
-        ? "cancelled"
+    const status = state.cancelled
+      ? "cancelled"
+      : state.refund
+        ? state.refund.amountCents >= total
+          ? "refunded"
+          : "completed"
         : state.paid
           ? state.fulfilled
             ? "completed"
@@ -494,7 +496,8 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
   let origin = "";
   const data = render({ seed: options.seed, customers: options.customers, now: options.now ?? DEFAULT_SIMULATION_NOW, siteUrl: () => origin });
   let clock = (options.now ?? DEFAULT_SIMULATION_NOW).getTime();
-  const tick = () => new Date((clock += 1000));
+  // Changes after start-up happen now (real time, as on a live store), strictly after each other.
+  const tick = () => new Date((clock = Math.max(clock + 1000, Date.now())));
   const keys = new Map<string, string>();
   const first = { consumerKey: `ck_${randomBytes(20).toString("hex")}`, consumerSecret: `cs_${randomBytes(20).toString("hex")}` };
   keys.set(first.consumerKey, first.consumerSecret);
@@ -712,7 +715,7 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
         return;
       }
       if (!url.pathname.startsWith("/wp-json/wc/v3/")) return send(res, 404, error("rest_no_route", "No route was found matching the URL and request method.", 404).body);
-      const injected = failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(url.pathname)));
+      const injected = failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(url.pathname + url.search)));
       if (injected) {
         injected.remaining -= 1;
         const f = injected.failure;
@@ -793,6 +796,7 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
     expected: () => ({ ...data.expected, ordersByPaymentMethod: { ...data.expected.ordersByPaymentMethod } }),
     requests,
     failNext: (count, failure, match) => void failures.push({ remaining: count, failure, match: match ?? null }),
+    clearFailures: () => void failures.splice(0),
     revokeKeys: () => keys.clear(),
     issueKeys,
     webhooks: () => [...hooks.values()].map((h) => ({ ...h })),
