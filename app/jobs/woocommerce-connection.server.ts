@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { decryptSecret, encryptSecret, needsReencryption } from "#app/core/crypto.ts";
 import type { Services } from "#app/server/services.server.ts";
-import { createWooClient, type WooClient, type WooClientOptions } from "#adapters/woocommerce/rest-client.server.ts";
+import { createWooClient, WooAuthError, type WooClient, type WooClientOptions } from "#adapters/woocommerce/rest-client.server.ts";
+import { QUEUES } from "./queues.ts";
+import { authorizeUrl, signConnectToken, verifyConnectToken } from "#adapters/woocommerce/connect.ts";
 
 const credentialsSchema = z.object({
   consumerKey: z.string().min(1),
@@ -22,6 +24,8 @@ export type WooSyncState = { state: "awaiting_keys" } | { state: "connected"; si
 interface WooSettings {
   woocommerce?: WooSyncState;
   woocommerceUrl?: string;
+  /** The nonce of the one /wc-auth request in flight (single use). */
+  woocommerceConnectNonce?: string | null;
 }
 
 type Deps = Pick<Services, "db" | "secrets">;
@@ -117,4 +121,66 @@ export async function wooWebhookSecret(services: Deps, storeId: number): Promise
 /** Where a store's webhooks are delivered. */
 export function wooDeliveryUrl(appUrl: string, storeId: number): string {
   return `${appUrl.replace(/\/$/, "")}/webhooks/woocommerce/${storeId}`;
+}
+
+// ------------------------------------------------------------------------------------------
+// Connecting: the authorisation flow and the paste-keys fallback
+// ------------------------------------------------------------------------------------------
+
+/** Start the /wc-auth flow for a site: the Store row exists from now on, keys arrive at the callback. */
+export async function beginWooConnect(services: Pick<Services, "db" | "secrets" | "config">, siteUrl: string, name?: string): Promise<{ store: Store; authorizeUrl: string }> {
+  const store = await ensureWooStore(services, siteUrl, name);
+  const { token, nonce } = signConnectToken(store.id, services.secrets.sessionSecret);
+  await mergeSettings(services, store.id, { woocommerceConnectNonce: nonce });
+  const app = services.config.appUrl;
+  return {
+    store,
+    authorizeUrl: authorizeUrl({ siteUrl: wooSiteUrl(store), appName: "caderninho", token, returnUrl: `${app}/app/woocommerce?store=${store.id}`, callbackUrl: `${app}/woocommerce/callback` }),
+  };
+}
+
+export class WooConnectError extends Error {}
+
+/** The callback's half: check the token is ours, unexpired and unused, then keep the keys. */
+export async function completeWooConnect(services: Deps, userId: string, keys: { consumerKey: string; consumerSecret: string }): Promise<number> {
+  const check = verifyConnectToken(userId, services.secrets.sessionSecret);
+  if (!check.ok) throw new WooConnectError(check.reason);
+  const store = await services.db.store.findUnique({ where: { id: check.storeId } });
+  const pending = store ? settingsOf(store).woocommerceConnectNonce : null;
+  if (!store || store.platform !== "woocommerce" || !pending || pending !== check.nonce) throw new WooConnectError("this connection request was already used or replaced");
+  await mergeSettings(services, store.id, { woocommerceConnectNonce: null });
+  await saveWooCredentials(services, store.id, keys);
+  return store.id;
+}
+
+/** Queue the import (webhooks first, then history); one per store at a time, resumable. */
+export async function startWooImport(services: Pick<Services, "boss">, storeId: number): Promise<void> {
+  await services.boss.send(QUEUES.wooBackfill, { storeId }, { singletonKey: String(storeId) });
+}
+
+export type PasteKeysResult = { ok: true; storeId: number } | { ok: false; reason: "refused" | "unreachable" | "invalid"; detail: string };
+
+/** The fallback: keys made in wp-admin (WooCommerce → Settings → Advanced → REST API), tested before anything is saved. */
+export async function connectWithKeys(
+  services: Pick<Services, "db" | "secrets" | "boss">,
+  input: { siteUrl: string; name?: string; consumerKey: string; consumerSecret: string },
+  opts: { timeoutMs?: number } = {},
+): Promise<PasteKeysResult> {
+  let site: { url: string };
+  try {
+    site = siteOf(input.siteUrl);
+  } catch (e) {
+    return { ok: false, reason: "invalid", detail: (e as Error).message };
+  }
+  const client = createWooClient({ url: site.url, consumerKey: input.consumerKey.trim(), consumerSecret: input.consumerSecret.trim(), retries: 1, baseDelayMs: 200, timeoutMs: opts.timeoutMs ?? 15_000 });
+  try {
+    await client.page("webhooks", { per_page: 1, page: 1 });
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    return { ok: false, reason: e instanceof WooAuthError ? "refused" : "unreachable", detail };
+  }
+  const store = await ensureWooStore(services, site.url, input.name);
+  await saveWooCredentials(services, store.id, input);
+  await startWooImport(services, store.id);
+  return { ok: true, storeId: store.id };
 }

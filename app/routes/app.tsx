@@ -6,7 +6,7 @@ import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar } from "@s
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, SettingsIcon } from "@shopify/polaris-icons";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, SettingsIcon, StoreIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Link } from "@remix-run/react";
 import { useState } from "react";
@@ -34,6 +34,8 @@ const NAV = [
   { key: "segments", url: "/app/segments", icon: PersonSegmentIcon },
   { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
   { key: "settings", url: "/app/settings", icon: SettingsIcon },
+  // Standalone only (Shopify admins never connect a WooCommerce store); label from the woocommerce block.
+  { key: "woocommerce", url: "/app/woocommerce", icon: StoreIcon },
 ] as const;
 
 export default function AdminFrame() {
@@ -47,7 +49,7 @@ export default function AdminFrame() {
           <Link to="/app" rel="home">
             {t("nav.dashboard")}
           </Link>
-          {NAV.slice(1).map((n) => (
+          {NAV.slice(1, -1).map((n) => (
             <Link key={n.key} to={n.url}>
               {t(`nav.${n.key}`)}
             </Link>
@@ -94,7 +96,7 @@ function StandaloneFrame({ storeName, children }: { storeName: string; children:
         title={t("app.name")}
         items={NAV.map((n) => ({
           url: n.url,
-          label: t(`nav.${n.key}`),
+          label: t(n.key === "woocommerce" ? "woocommerce.nav" : `nav.${n.key}`),
           icon: n.icon,
           exactMatch: n.url === "/app",
         }))}
