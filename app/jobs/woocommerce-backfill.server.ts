@@ -1,7 +1,8 @@
 // Import a WooCommerce store's history through REST v3: products, customers, orders of every
 // status, then checkout drafts (which `status=any` leaves out on recent WooCommerce). Pages of 100,
 // ordered by id so pages stay put while new records are appended, fetched a few at a time (the
-// client's concurrency bound), normalised and written through the same batch writer as webhooks.
+// client's concurrency bound; the next window downloads while one is written), normalised and
+// written through the same batch writer as webhooks.
 //
 // Progress lives in a SyncRun: `total` from X-WP-Total, `done` per window of pages, and `cursor`
 // = { phase, page } of the first page not yet written. A crash or an error leaves the run with its
@@ -103,18 +104,25 @@ export async function runWooBackfill(services: Pick<Services, "db" | "secrets" |
       cursor.totals[phase] = head.total ?? head.items.length;
       await save({ total: Object.values(cursor.totals).reduce((a, b) => a + (b ?? 0), 0) });
       const lastPage = head.totalPages ?? cursor.page;
-      let pending: Promise<{ items: unknown[] }>[] = [Promise.resolve(head)];
-      for (let p = cursor.page + 1; p < cursor.page + window && p <= lastPage; p++) pending.push(fetchPage(p));
+      let nextPage = cursor.page + 1;
+      const take = (n: number) => {
+        const out: Promise<{ items: unknown[] }>[] = [];
+        while (out.length < n && nextPage <= lastPage) out.push(fetchPage(nextPage++));
+        // Awaited later; until then a failure must not count as unhandled.
+        for (const p of out) p.catch(() => undefined);
+        return out;
+      };
+      let pending: Promise<{ items: unknown[] }>[] = [Promise.resolve(head), ...take(window - 1)];
       while (pending.length) {
         const pages = await Promise.all(pending);
+        // The next window downloads while this one is written.
+        pending = take(window);
         const items = pages.flatMap((pg) => pg.items);
         if (items.length) await applyChanges(db, storeId, changesOf(phase, items, store.currency));
         objects[phase] += items.length;
         done += items.length;
         cursor.page += pages.length;
         await save({ done });
-        pending = [];
-        for (let p = cursor.page; p < cursor.page + window && p <= lastPage; p++) pending.push(fetchPage(p));
       }
       log.info({ storeId, phase, objects: objects[phase] }, "WooCommerce backfill phase done");
     }
