@@ -111,6 +111,21 @@ describe("connecting a WooCommerce store", () => {
     }
   });
 
+  it("shows a paused sync with the store's reason when the keys are revoked", async () => {
+    const store = await app.services.db.store.findFirstOrThrow({ where: { platform: "woocommerce" }, orderBy: { id: "asc" } });
+    sim.revokeKeys();
+    const ordersBefore = await app.services.db.order.count({ where: { storeId: store.id } });
+    expect((await submit({ intent: "resync", storeId: String(store.id) })).status).toBe(200);
+    await waitFor("the pause", async () => {
+      const s = await app.services.db.store.findUniqueOrThrow({ where: { id: store.id } });
+      return (s.settings as { woocommerce?: { state: string } }).woocommerce?.state === "paused";
+    });
+    const page = await (await admin("/app/woocommerce")).text();
+    expect(page).toContain("Sync paused");
+    expect(page).toContain("Consumer key is invalid");
+    expect(await app.services.db.order.count({ where: { storeId: store.id } })).toBe(ordersBefore);
+  });
+
   it("rate-limits the public callback", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) statuses.push((await callback({ user_id: "x" })).status);
