@@ -6,10 +6,11 @@
 //   profile follows their newest order's billing details.
 // - A registered customer embedded in an order is only billing data; it carries the epoch as its
 //   modification time so it creates a missing customer but never overwrites what /customers said.
-// - `checkout-draft` orders (block checkout) are not orders but checkouts; `pending` orders not
-//   paid by boleto/Pix are orders *and* open checkouts (a failed or abandoned payment, recoverable
-//   through `payment_url`). Once an order moves on, its checkout is marked completed. Whether a
-//   checkout is abandoned (stale) is decided by core from its last update.
+// - `checkout-draft` orders (block checkout) are not orders but checkouts; unpaid `pending`,
+//   `failed` or auto-cancelled orders not paid by boleto/Pix are orders *and* open checkouts (a
+//   failed or abandoned payment, recoverable through `payment_url`). Once an order is paid or
+//   handled its checkout is marked completed. Whether an open checkout is abandoned (stale) is
+//   decided by core from its last update.
 // - `on-hold`/`pending` orders paid by boleto or Pix are unpaid payments, with the gateway's
 //   boleto URL, barcode line, due date and Pix code (adapters/woocommerce/gateways.ts).
 // - The Brazilian Market plugin's billing fields (CPF/CNPJ, neighbourhood, birth date, sex) are read
@@ -370,8 +371,11 @@ export function normalizeWooOrder(body: unknown): NormalizedChange[] {
   }
   const order = toOrder(o, customer);
   const changes: NormalizedChange[] = [{ kind: "order.upsert", order }];
-  const awaitingCustomer = o.status === "pending" && order.payments.length === 0;
-  if (viaCheckout && hasContact) changes.push({ kind: "checkout.upsert", checkout: toCheckout(o, customer, order, !awaitingCustomer) });
+  // The checkout went through if the order was paid, is being handled, or awaits a boleto/Pix.
+  // Otherwise (pending, failed, or cancelled unpaid — WooCommerce cancels unpaid orders itself after
+  // the hold-stock time) it stays an open checkout: the customer left before paying.
+  const placed = o.date_paid_gmt !== null || ["processing", "completed", "refunded", "on-hold"].includes(o.status) || order.payments.length > 0;
+  if (viaCheckout && hasContact) changes.push({ kind: "checkout.upsert", checkout: toCheckout(o, customer, order, placed) });
   return changes;
 }
 

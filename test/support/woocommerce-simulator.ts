@@ -60,6 +60,8 @@ export interface WooExpected {
   boletosUnpaid: number;
   pixUnpaid: number;
   draftCheckouts: number;
+  /** Drafts plus web orders with an e-mail left unpaid by card (pending, failed or cancelled). */
+  openCheckouts: number;
 }
 
 export interface RequestLogEntry {
@@ -347,6 +349,7 @@ function render(opts: Required<Pick<WooSimulatorOptions, "seed" | "customers">> 
     boletosUnpaid: 0,
     pixUnpaid: 0,
     draftCheckouts: 0,
+    openCheckouts: 0,
   };
   const guestEmails = new Set<string>();
   let number = 1000;
@@ -385,6 +388,7 @@ function render(opts: Required<Pick<WooSimulatorOptions, "seed" | "customers">> 
     if (state.refund) expected.refundedMinor += BigInt(state.refund.amountCents);
     if (!state.paid && !state.cancelled && o.method === "boleto") expected.boletosUnpaid += 1;
     if (!state.paid && !state.cancelled && o.method === "pix") expected.pixUnpaid += 1;
+    if (o.channel === "web" && o.customer && !state.paid && o.method === "card") expected.openCheckouts += 1;
     const status = state.cancelled
       ? "cancelled"
       : state.refund
@@ -422,6 +426,7 @@ function render(opts: Required<Pick<WooSimulatorOptions, "seed" | "customers">> 
     });
   });
   expected.customers = customers.size + guestEmails.size;
+  expected.openCheckouts += expected.draftCheckouts;
   return { products, customers, orders, expected };
 }
 

@@ -178,6 +178,9 @@ describe("WooCommerce normaliser", () => {
     const pending = normalizeWooOrder(order({ status: "pending", date_paid_gmt: null }));
     expect(pending.map((c) => c.kind)).toEqual(["order.upsert", "checkout.upsert"]);
     expect(pending[1]).toMatchObject({ checkout: { completedAt: null } });
+    // WooCommerce cancels unpaid orders after the hold-stock time: still an abandoned checkout.
+    expect(normalizeWooOrder(order({ status: "cancelled", date_paid_gmt: null }))[1]).toMatchObject({ checkout: { completedAt: null } });
+    expect(normalizeWooOrder(order({ status: "failed", date_paid_gmt: null }))[1]).toMatchObject({ checkout: { completedAt: null } });
     const placed = normalizeWooOrder(order());
     expect(placed[1]).toMatchObject({ kind: "checkout.upsert", checkout: { platformId: "order:812", completedAt: new Date("2026-03-01T13:00:00Z"), completedOrderId: "812" } });
     // A boleto awaiting payment is a placed order to follow up, not an abandoned checkout.
