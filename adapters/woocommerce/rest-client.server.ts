@@ -85,6 +85,10 @@ function toError(endpoint: string, e: unknown): WooApiError {
     const code = err.code ?? null;
     return new WooApiError(`WooCommerce ${endpoint}: ${err.message}`, null, code, code === null || TRANSIENT_CODES.has(code));
   }
+  if (res.status >= 300 && res.status < 400) {
+    // Typically http → https or a www redirect; the REST API does not survive redirects (POST bodies, auth).
+    return new WooApiError(`WooCommerce ${endpoint}: the store redirects (HTTP ${res.status}) to ${res.headers.location ?? "another address"}: use that store address`, res.status, "redirect", false);
+  }
   const body = (typeof res.data === "object" && res.data !== null ? res.data : {}) as Partial<WooErrorBody>;
   const detail = body.message ? `${body.message}${body.code ? ` (${body.code})` : ""}` : `HTTP ${res.status}`;
   const message = `WooCommerce ${endpoint}: ${detail}`;

@@ -1,6 +1,8 @@
 // The REST client against the WooCommerce simulator over real HTTP: OAuth 1.0a signing accepted,
 // pagination headers read, 429/5xx/dropped connections retried with backoff, and errors that say
 // what went wrong (revoked keys, bad parameters) without retrying what cannot succeed.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWooClient, WooApiError, WooAuthError, type WooClient } from "../../adapters/woocommerce/rest-client.server.ts";
 import { startWooSimulator, type WooSimulator } from "../support/woocommerce-simulator.ts";
@@ -73,6 +75,20 @@ describe("WooCommerce REST client", () => {
       expect((revoked as Error).message).toMatch(/Consumer key is invalid/);
     } finally {
       await own.close();
+    }
+  });
+
+  it("says where a redirecting store wants to go instead of following it", async () => {
+    const server = createServer((_req, res) => res.writeHead(301, { Location: "https://loja.example.com.br/wp-json/wc/v3/orders" }).end());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const c = createWooClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, consumerKey: "ck_x", consumerSecret: "cs_y", baseDelayMs: 1 });
+      const e = await c.page("orders", { per_page: 1, page: 1 }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(WooApiError);
+      expect((e as Error).message).toMatch(/redirects \(HTTP 301\) to https:\/\/loja\.example\.com\.br/);
+      expect(c.stats.requests).toBe(1);
+    } finally {
+      server.close();
     }
   });
 
