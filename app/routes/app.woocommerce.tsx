@@ -83,12 +83,19 @@ export default function ConnectWooCommerce() {
   const [consumerKey, setConsumerKey] = useState("");
   const [consumerSecret, setConsumerSecret] = useState("");
   const busy = navigation.state !== "idle";
-  const importing = stores.some((s) => s.run && (s.run.status === "running" || s.run.status === "queued"));
+  const importing = stores.some((s) => (s.run ? s.run.status === "running" || s.run.status === "queued" : s.hasKeys && s.sync.state === "connected"));
   useEffect(() => {
     if (!importing) return;
     const id = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
     return () => clearInterval(id);
   }, [importing, revalidator]);
+  // Once saved, the keys leave the page too (they are never shown again).
+  const saved = result && "connected" in result;
+  useEffect(() => {
+    if (!saved) return;
+    setConsumerKey("");
+    setConsumerSecret("");
+  }, [saved]);
   const n = (v: number) => v.toLocaleString(i18n.language);
   // Both ways of connecting ask for the same site: one state, shown in both forms.
   const siteFields = (
@@ -142,6 +149,7 @@ export default function ConnectWooCommerce() {
                         <p>{s.sync.reason}</p>
                       </Banner>
                     ) : null}
+                    {s.hasKeys && !s.run && s.sync.state === "connected" ? <Text as="p">{t("woocommerce.importQueued")}</Text> : null}
                     {s.run && (s.run.status === "running" || s.run.status === "queued") ? (
                       <BlockStack gap="100">
                         <Text as="p">{s.run.total ? t("woocommerce.importing", { done: n(s.run.done), total: n(s.run.total) }) : t("woocommerce.importQueued")}</Text>
