@@ -5,14 +5,16 @@ import pg from "pg";
 
 export type Db = PrismaClient;
 
-const pools = new WeakMap<Db, pg.Pool>();
+// On the client object under a registry symbol, not in a module-level map: Remix routes run in
+// Vite's SSR module graph, a second instance of this module that must find the same pool.
+const POOL = Symbol.for("caderninho.db.pgPool");
 
 /**
  * The node-postgres pool under a Db, for the few hot paths where Prisma's per-query overhead
  * (~0.4 ms of CPU on the event loop) matters: the webhook receipt INSERT runs once per delivery.
  */
 export function poolOf(db: Db): pg.Pool {
-  const pool = pools.get(db);
+  const pool = (db as Db & { [POOL]?: pg.Pool })[POOL];
   if (!pool) throw new Error("poolOf: this Db was not made by createDb");
   return pool;
 }
@@ -29,6 +31,6 @@ export function createDb(databaseUrl: string, opts: { max?: number; onError?: (e
     await disconnect();
     if (!pool.ended) await pool.end();
   };
-  pools.set(client, pool);
+  Object.defineProperty(client, POOL, { value: pool });
   return client;
 }

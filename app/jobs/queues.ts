@@ -16,6 +16,12 @@ export const QUEUES = {
   shopifyReconcileAll: "shopify.reconcile-all",
   /** Push segment tags of one store to its platform (diff only). */
   tagsPush: "tags.push",
+  /** Register a WooCommerce store's webhooks and import its history over REST (resumable). */
+  wooBackfill: "woocommerce.backfill",
+  /** Every 15 minutes: re-enable or recreate WooCommerce webhooks that were disabled or deleted. */
+  wooWebhookWatch: "woocommerce.webhooks-watch",
+  /** Every 30 minutes: re-read what changed since the last pass (`modified_after`) to heal lost webhooks. */
+  wooReconcile: "woocommerce.reconcile",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -45,6 +51,10 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.shopifyReconcileAll]: { retryLimit: 1, policy: "singleton" },
   // stately per store: pushes requested while one runs collapse into one more pass.
   [QUEUES.tagsPush]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60, policy: "stately" },
+  // A retry resumes from the SyncRun cursor (page by page), not from the start.
+  [QUEUES.wooBackfill]: { retryLimit: 8, retryDelay: 30, retryBackoff: true, retryDelayMax: 1800, expireInSeconds: 6 * 3600, heartbeatSeconds: 60, policy: "singleton" },
+  [QUEUES.wooWebhookWatch]: { retryLimit: 1, policy: "singleton" },
+  [QUEUES.wooReconcile]: { retryLimit: 1, expireInSeconds: 3600, policy: "singleton" },
 };
 
 /** How often missed webhooks are healed (cron, UTC). */

@@ -17,12 +17,16 @@ import {
 import { pushShopifyTagChanges, type ShopifyTagPushOptions } from "#adapters/shopify/tag-push.server.ts";
 import type { AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { adminClientForStore } from "./shopify-backfill.server.ts";
+import { pushSegmentsToWooStore } from "./woocommerce-push.server.ts";
+import type { WooClient } from "#adapters/woocommerce/rest-client.server.ts";
 
 export type TagPusher = (changes: TagChange[]) => Promise<{ mode: TagPushReport["mode"]; results: TagChangeResult[] }>;
 
 export interface TagPushOptions {
   /** Shopify client (tests, the simulator); default: the store's offline session. */
   client?: AdminGraphqlClient;
+  /** WooCommerce client (tests); default: the store's stored keys. */
+  wooClient?: WooClient;
   shopify?: ShopifyTagPushOptions;
   /** Customers read per page (default 1000). */
   pageSize?: number;
@@ -39,12 +43,23 @@ export function tagPrefixOf(store: Pick<Store, "settings">): string {
   return typeof settings.tagPrefix === "string" ? validateTagPrefix(settings.tagPrefix) : DEFAULT_TAG_PREFIX;
 }
 
-async function pusherFor(services: Pick<Services, "db" | "log" | "config">, store: Store, options: TagPushOptions): Promise<TagPusher> {
+async function pusherFor(services: Pick<Services, "db" | "log" | "config" | "secrets">, store: Store, options: TagPushOptions): Promise<TagPusher> {
   if (store.platform === "shopify") {
     const client = options.client ?? (await adminClientForStore(services, store.id));
     return (changes) => pushShopifyTagChanges(client, changes, options.shopify);
   }
-  throw new Error(`tag push-back is not available for ${store.platform} stores yet`);
+  // WooCommerce keeps the whole list in one meta key: send it, and map its report back.
+  return async (changes) => {
+    const result = await pushSegmentsToWooStore(services, store.id, new Map(changes.map((c) => [c.customerId, c.desired])), { client: options.wooClient });
+    const byPlatformId = new Map(changes.map((c) => [c.platformId, c.customerId]));
+    const failed = new Map<number, string>();
+    for (const id of result.missing) failed.set(byPlatformId.get(String(id))!, "the customer no longer exists in the store");
+    for (const f of result.failed) failed.set(byPlatformId.get(String(f.customerId))!, f.error);
+    return {
+      mode: "direct",
+      results: changes.map((c): TagChangeResult => (failed.has(c.customerId) ? { customerId: c.customerId, ok: false, reason: failed.get(c.customerId)! } : { customerId: c.customerId, ok: true })),
+    };
+  };
 }
 
 interface CandidateRow {
@@ -54,7 +69,7 @@ interface CandidateRow {
   segmentIds: number[];
 }
 
-export async function runTagPush(services: Pick<Services, "db" | "log" | "config">, storeId: number, options: TagPushOptions = {}): Promise<TagPushReport> {
+export async function runTagPush(services: Pick<Services, "db" | "log" | "config" | "secrets">, storeId: number, options: TagPushOptions = {}): Promise<TagPushReport> {
   const { db, log } = services;
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
   const prefix = tagPrefixOf(store);
@@ -121,7 +136,7 @@ export async function runTagPush(services: Pick<Services, "db" | "log" | "config
           // WooCommerce guests have no customer record on the store to carry a tag.
           report.failed++;
           if (report.failures.length < MAX_REPORTED_FAILURES) report.failures.push({ customerId: row.id, platformId: row.platformId, reason: "guest customer: no account on the store" });
-        } else pending.push({ customerId: row.id, platformId: row.platformId, ...diff });
+        } else pending.push({ customerId: row.id, platformId: row.platformId, ...diff, desired });
         if (pending.length >= chunkSize) await flush();
       }
       await save();

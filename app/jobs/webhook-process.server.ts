@@ -5,22 +5,25 @@
 // a payload that can never be read is marked failed, not retried.
 import type { Job } from "pg-boss";
 import type { WebhookReceipt } from "@prisma/client";
-import { applyChange, applyChanges } from "#app/core/ingest/apply-batch.server.ts";
+import { applyChanges } from "#app/core/ingest/apply-batch.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
+import { normalizeWooWebhook, WooPayloadError } from "#adapters/woocommerce/normalize.ts";
 import type { WebhookJob } from "./queues.ts";
 
 type Deps = Pick<Services, "db" | "log">;
 
 export class PermanentPayloadError extends Error {}
 
-function normalize(platform: string, topic: string, body: unknown, currency: string): NormalizedChange {
-  if (platform === "shopify") return normalizeShopifyWebhook(topic, body, { shopCurrency: currency });
+/** One delivery can mean several changes (a WooCommerce order is an order and a checkout). */
+function normalize(platform: string, topic: string, body: unknown, currency: string): NormalizedChange[] {
+  if (platform === "shopify") return [normalizeShopifyWebhook(topic, body, { shopCurrency: currency })];
+  if (platform === "woocommerce") return normalizeWooWebhook(topic, body, { storeCurrency: currency });
   throw new PermanentPayloadError(`no normaliser for platform ${platform} yet`);
 }
 
-type Readable = { receipt: WebhookReceipt; change: NormalizedChange };
+type Readable = { receipt: WebhookReceipt; changes: NormalizedChange[] };
 
 /** Normalise receipts; unreadable ones are marked failed for good and left out. */
 async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<Readable[]> {
@@ -31,9 +34,9 @@ async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Pro
   const readable: Readable[] = [];
   for (const receipt of receipts) {
     try {
-      readable.push({ receipt, change: normalize(receipt.platform, receipt.topic, JSON.parse(receipt.body ?? "null"), store.currency) });
+      readable.push({ receipt, changes: normalize(receipt.platform, receipt.topic, JSON.parse(receipt.body ?? "null"), store.currency) });
     } catch (e) {
-      if (!(e instanceof SyntaxError || e instanceof ShopifyPayloadError || e instanceof PermanentPayloadError)) throw e;
+      if (!(e instanceof SyntaxError || e instanceof ShopifyPayloadError || e instanceof WooPayloadError || e instanceof PermanentPayloadError)) throw e;
       await db.webhookReceipt.update({
         where: { storeId_id: { storeId, id: receipt.id } },
         data: { status: "failed", error: e.message, attempts: { increment: 1 }, processedAt: new Date() },
@@ -47,8 +50,9 @@ async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Pro
 async function markDone(services: Deps, storeId: number, items: Readable[]): Promise<void> {
   const { db } = services;
   const now = new Date();
-  const ignored = items.filter((i) => i.change.kind === "ignored").map((i) => i.receipt.id);
-  const processed = items.filter((i) => i.change.kind !== "ignored").map((i) => i.receipt.id);
+  const isIgnored = (i: Readable) => i.changes.every((c) => c.kind === "ignored");
+  const ignored = items.filter(isIgnored).map((i) => i.receipt.id);
+  const processed = items.filter((i) => !isIgnored(i)).map((i) => i.receipt.id);
   if (processed.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: processed } }, data: { status: "processed", processedAt: now, error: null, attempts: { increment: 1 } } });
   if (ignored.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: ignored } }, data: { status: "skipped", processedAt: now, attempts: { increment: 1 } } });
 }
@@ -58,7 +62,7 @@ export async function processReceipts(services: Deps, storeId: number, ids: bigi
   const items = await readReceipts(services, storeId, ids);
   if (!items.length) return [];
   try {
-    await applyChanges(services.db, storeId, items.map((i) => i.change));
+    await applyChanges(services.db, storeId, items.flatMap((i) => i.changes));
     await markDone(services, storeId, items);
     return [];
   } catch (batchError) {
@@ -67,7 +71,7 @@ export async function processReceipts(services: Deps, storeId: number, ids: bigi
   const failed: bigint[] = [];
   for (const item of items) {
     try {
-      await applyChange(services.db, storeId, item.change);
+      await applyChanges(services.db, storeId, item.changes);
       await markDone(services, storeId, [item]);
     } catch (e) {
       failed.push(item.receipt.id);

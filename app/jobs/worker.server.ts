@@ -9,6 +9,8 @@ import type { StoreJob } from "./queues";
 import { RECONCILE_CRON } from "./queues";
 import { runTagPush } from "./tag-push.server.ts";
 import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-reconcile.server.ts";
+import { runWooBackfill } from "./woocommerce-backfill.server.ts";
+import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenance.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -37,5 +39,16 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.tagsPush, { pollingIntervalSeconds: 2 }, async ([job]) => {
     await runTagPush(services, job!.data.storeId, { runId: job!.data.runId });
   });
+  await boss.work<StoreJob>(QUEUES.wooBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
+    const result = await runWooBackfill(services, job!.data.storeId);
+    log.info({ storeId: job!.data.storeId, ...result }, "WooCommerce backfill finished");
+  });
+  await boss.work(QUEUES.wooWebhookWatch, async () => {
+    const repaired = await watchWooWebhooks(services);
+    if (repaired) log.warn({ repaired }, "re-enabled or recreated WooCommerce webhooks");
+  });
+  await boss.schedule(QUEUES.wooWebhookWatch, "*/15 * * * *");
+  await boss.work(QUEUES.wooReconcile, async () => void (await reconcileAllWooStores(services)));
+  await boss.schedule(QUEUES.wooReconcile, "*/30 * * * *");
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -6,7 +6,7 @@ import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar } from "@s
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon } from "@shopify/polaris-icons";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon, StoreIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { Link } from "@remix-run/react";
 import { useState } from "react";
@@ -35,6 +35,8 @@ const NAV = [
   { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
   { key: "sync", url: "/app/sync", icon: RefreshIcon },
   { key: "settings", url: "/app/settings", icon: SettingsIcon },
+  // Standalone only (Shopify admins never connect a WooCommerce store); label from the woocommerce block.
+  { key: "woocommerce", url: "/app/woocommerce", icon: StoreIcon },
 ] as const;
 
 export default function AdminFrame() {
@@ -48,7 +50,7 @@ export default function AdminFrame() {
           <Link to="/app" rel="home">
             {t("nav.dashboard")}
           </Link>
-          {NAV.slice(1).map((n) => (
+          {NAV.slice(1, -1).map((n) => (
             <Link key={n.key} to={n.url}>
               {t(`nav.${n.key}`)}
             </Link>
@@ -95,7 +97,7 @@ function StandaloneFrame({ storeName, children }: { storeName: string; children:
         title={t("app.name")}
         items={NAV.map((n) => ({
           url: n.url,
-          label: t(`nav.${n.key}`),
+          label: t(n.key === "woocommerce" ? "woocommerce.nav" : `nav.${n.key}`),
           icon: n.icon,
           exactMatch: n.url === "/app",
         }))}

@@ -62,6 +62,8 @@ export interface TagChange extends TagDiff {
   customerId: number;
   /** The platform's customer id (Shopify numeric id, WooCommerce user id). */
   platformId: string;
+  /** Every managed tag the customer should have (platforms that store the whole list, like WooCommerce meta). */
+  desired: string[];
 }
 
 export type TagChangeResult = { customerId: number; ok: true } | { customerId: number; ok: false; reason: string };
