@@ -9,6 +9,7 @@ import { ensureWooStore, saveWooCredentials, wooSyncState } from "../../app/jobs
 import { runWooBackfill } from "../../app/jobs/woocommerce-backfill.server.ts";
 import { reconcileWooStore } from "../../app/jobs/woocommerce-maintenance.server.ts";
 import { pushSegmentsToWooStore } from "../../app/jobs/woocommerce-push.server.ts";
+import { runTagPush } from "../../app/jobs/tag-push.server.ts";
 import { SEGMENTS_META_KEY } from "../../adapters/woocommerce/push-segments.server.ts";
 import { createWooClient } from "../../adapters/woocommerce/rest-client.server.ts";
 import { startWooSimulator, type WooSimulator } from "../support/woocommerce-simulator.ts";
@@ -139,5 +140,27 @@ describe("segment push-back", () => {
     expect(second).toMatchObject({ updated: 1, unchanged: registered.length - 1 });
     expect(sim.batchCalls.length - calls).toBe(1);
     expect((sim.batchCalls.at(-1)!.update as { id: number; meta_data: unknown }[])).toEqual([{ id: Number(registered[0]!.platformId), meta_data: [{ key: SEGMENTS_META_KEY, value: "" }] }]);
+  });
+
+  it("is what a segment tag push does on a WooCommerce store: the prefixed list in our meta key, mirrored locally", async () => {
+    const { db } = services;
+    const registered = await db.customer.findMany({ where: { storeId: store.id, platformId: { not: { startsWith: "guest:" } } }, orderBy: { id: "asc" }, take: 5 });
+    const guest = await db.customer.findFirstOrThrow({ where: { storeId: store.id, platformId: { startsWith: "guest:" } } });
+    const segment = await db.segment.create({ data: { storeId: store.id, name: "Fiéis", pushTags: true, filter: {} } });
+    await db.segmentMember.createMany({ data: [...registered, guest].map((c) => ({ storeId: store.id, segmentId: segment.id, customerId: c.id })) });
+
+    const report = await runTagPush(services, store.id, { wooClient: fastClient(sim) });
+    expect(report).toMatchObject({ pushed: 5, unchanged: 0, failed: 1, mode: "direct" });
+    expect(report.failures).toEqual([{ customerId: guest.id, platformId: guest.platformId, reason: "guest customer: no account on the store" }]);
+    const metaOf = (platformId: string) => (sim.customer(Number(platformId)).meta_data as { key: string; value: unknown }[]).find((m) => m.key === SEGMENTS_META_KEY)?.value;
+    expect(registered.map((c) => metaOf(c.platformId))).toEqual(registered.map(() => "crm:Fiéis"));
+    const mirrored = await db.customer.findMany({ where: { storeId: store.id, id: { in: registered.map((c) => c.id) } } });
+    expect(mirrored.map((c) => c.tags)).toEqual(registered.map(() => ["crm:Fiéis"]));
+    expect(await runTagPush(services, store.id, { wooClient: fastClient(sim) })).toMatchObject({ pushed: 0, unchanged: 5, failed: 1 });
+
+    await db.segmentMember.delete({ where: { storeId_segmentId_customerId: { storeId: store.id, segmentId: segment.id, customerId: registered[0]!.id } } });
+    expect(await runTagPush(services, store.id, { wooClient: fastClient(sim) })).toMatchObject({ pushed: 1, unchanged: 4 });
+    expect(metaOf(registered[0]!.platformId)).toBe("");
+    expect((await db.customer.findUniqueOrThrow({ where: { storeId_id: { storeId: store.id, id: registered[0]!.id } } })).tags).toEqual([]);
   });
 });
