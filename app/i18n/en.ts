@@ -28,6 +28,7 @@ export const en = {
     demoBanner: "This is the demo store: simulated customers and orders that travel the same path real store data does.",
     store: "Store",
   },
+  welcome: { title: "No store connected yet", body: "Connect your WooCommerce store to bring in its customers and orders. Shopify stores install caderninho from the Shopify App Store and open it inside the Shopify admin." },
   sync: {
     title: "Sync",
     lastSynced: "Last synced {{when}}",

@@ -29,6 +29,7 @@ export const ptBR: Messages = {
     demoBanner: "Esta é a loja de demonstração: clientes e pedidos simulados que percorrem o mesmo caminho dos dados de uma loja real.",
     store: "Loja",
   },
+  welcome: { title: "Nenhuma loja conectada ainda", body: "Conecte sua loja WooCommerce para trazer os clientes e pedidos dela. Lojas Shopify instalam o caderninho pela Shopify App Store e o abrem dentro do admin da Shopify." },
   sync: {
     title: "Sincronização",
     lastSynced: "Última sincronização {{when}}",

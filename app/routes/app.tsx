@@ -18,14 +18,20 @@ import { PolarisRemixLink } from "#app/components/polaris-link.tsx";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+/** Pages that work before any store exists: connecting the first one. */
+const STORELESS_PAGES = ["/app/woocommerce"];
+
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const { store, mode } = await requireAdmin(request, context);
-  return {
-    mode,
-    apiKey: context.services.config.SHOPIFY_API_KEY ?? "",
-    locale: await localeFromRequest(context.services, request),
-    store: { name: store.name, domain: store.domain, isDemo: store.isDemo },
-  };
+  const base = { apiKey: context.services.config.SHOPIFY_API_KEY ?? "", locale: await localeFromRequest(context.services, request) };
+  try {
+    const { store, mode } = await requireAdmin(request, context);
+    return { ...base, mode, store: { name: store.name, domain: store.domain, isDemo: store.isDemo } };
+  } catch (e) {
+    // Logged in, no store yet (requireAdmin sends such admins to /welcome): let them connect one.
+    const noStore = e instanceof Response && e.headers.get("Location") === "/welcome";
+    if (noStore && STORELESS_PAGES.includes(new URL(request.url).pathname)) return { ...base, mode: "standalone" as const, store: null };
+    throw e;
+  }
 };
 
 const NAV = [
@@ -62,7 +68,7 @@ export default function AdminFrame() {
   }
   return (
     <PolarisAppProvider i18n={i18n} linkComponent={PolarisRemixLink}>
-      <StandaloneFrame storeName={data.store.name}>
+      <StandaloneFrame storeName={data.store?.name ?? t("app.name")}>
         <Outlet />
       </StandaloneFrame>
     </PolarisAppProvider>

@@ -22,8 +22,12 @@ export default function Welcome() {
     <AppProvider i18n={polarisTranslations[locale]}>
     <Page title={t("app.name")}>
       <Card>
-        <EmptyState heading={t("dashboard.emptyTitle")} image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png">
-          <p>{t("dashboard.emptyBody")}</p>
+        <EmptyState
+          heading={t("welcome.title")}
+          action={{ content: t("woocommerce.title"), url: "/app/woocommerce" }}
+          image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png"
+        >
+          <p>{t("welcome.body")}</p>
         </EmptyState>
       </Card>
     </Page>
