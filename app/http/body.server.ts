@@ -30,3 +30,19 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
 export function problem(status: number, reason: string): Response {
   return new Response(reason, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
+
+/**
+ * The action of a webhook route: POST only, body read within the size limit (400 with the reason
+ * otherwise), then `handle(raw)`.
+ */
+export async function webhookAction(request: Request, maxBytes: number, handle: (raw: Buffer) => Promise<Response>): Promise<Response> {
+  if (request.method !== "POST") return problem(405, "webhooks are delivered with POST");
+  let raw: Buffer;
+  try {
+    raw = await readBodyLimited(request, maxBytes);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return problem(400, e.message);
+    throw e;
+  }
+  return handle(raw);
+}
