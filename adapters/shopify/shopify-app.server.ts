@@ -9,6 +9,10 @@ import { QUEUES } from "#app/jobs/queues.ts";
 
 export const SHOPIFY_API_VERSION = ApiVersion.October26;
 
+/** Shop details stored on install (exported for the schema test). */
+export const SHOP_BASICS_QUERY = `#graphql
+  query shopBasics { shop { name currencyCode ianaTimezone billingAddress { countryCodeV2 } } }`;
+
 function build(services: Services) {
   const { config } = services;
   return shopifyApp({
@@ -24,8 +28,7 @@ function build(services: Services) {
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     hooks: {
       afterAuth: async ({ session, admin }) => {
-        const res = await admin.graphql(`#graphql
-          query shopBasics { shop { name currencyCode ianaTimezone billingAddress { countryCodeV2 } } }`);
+        const res = await admin.graphql(SHOP_BASICS_QUERY);
         const { data } = (await res.json()) as {
           data?: { shop: { name: string; currencyCode: string; ianaTimezone: string; billingAddress: { countryCodeV2: string | null } | null } };
         };

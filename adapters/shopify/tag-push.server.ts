@@ -79,11 +79,14 @@ async function pushDirectly(client: AdminGraphqlClient, changes: TagChange[], co
   return results;
 }
 
+/** The StagedUploadInput for a JSONL file of bulk mutation variables (exported for the schema test). */
+export const bulkVariablesUploadInput = (filename: string) => ({ resource: "BULK_MUTATION_VARIABLES", filename, mimeType: "text/jsonl", httpMethod: "POST" });
+
 /** Upload a JSONL file of mutation variables; returns the stagedUploadPath (the form's `key`). */
 export async function stageJsonl(client: AdminGraphqlClient, filename: string, jsonl: string, doFetch: typeof fetch = globalThis.fetch): Promise<string> {
   const { data } = await client.request<{
     stagedUploadsCreate: { stagedTargets: { url: string; resourceUrl: string | null; parameters: { name: string; value: string }[] }[] };
-  }>(STAGED_UPLOADS_CREATE, { input: [{ resource: "BULK_MUTATION_VARIABLES", filename, mimeType: "text/jsonl", httpMethod: "POST" }] });
+  }>(STAGED_UPLOADS_CREATE, { input: [bulkVariablesUploadInput(filename)] });
   const target = data.stagedUploadsCreate.stagedTargets[0];
   const key = target?.parameters.find((p) => p.name === "key")?.value;
   if (!target || !key) throw new BulkOperationError("stagedUploadsCreate returned no target with a key");
