@@ -10,6 +10,10 @@ export const QUEUES = {
   webhookSweep: "webhook.sweep",
   /** Import a Shopify store's history with Bulk Operations (on install and on "resync"). */
   shopifyBackfill: "shopify.backfill",
+  /** Rescore one store: RFM, predictions, clusters (daily, after a backfill, on options change). */
+  rescore: "analytics.rescore",
+  /** Daily cron: enqueue a rescore of every installed store. */
+  rescoreDaily: "analytics.rescore-daily",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -29,6 +33,10 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // One backfill per store at a time (singletonKey = storeId); a crash re-runs it from the start,
   // which is safe because the writes converge.
   [QUEUES.shopifyBackfill]: { retryLimit: 5, retryDelay: 30, retryBackoff: true, expireInSeconds: 6 * 3600, policy: "singleton" },
+  // Per store (singletonKey = storeId) one running and at most one waiting: a rescore requested
+  // while one runs happens once afterwards, never twice in parallel.
+  [QUEUES.rescore]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600, policy: "stately" },
+  [QUEUES.rescoreDaily]: { retryLimit: 1, policy: "singleton" },
 };
 
 export interface StoreJob {

@@ -6,6 +6,7 @@ import { webhookBatchHandler } from "./webhook-process.server";
 import { sweepStrandedReceipts } from "./webhook-intake.server";
 import { runShopifyBackfill } from "./shopify-backfill.server.ts";
 import type { StoreJob } from "./queues";
+import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -22,6 +23,11 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
     const result = await runShopifyBackfill(services, job!.data.storeId);
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
+    await enqueueRescore(boss, job!.data.storeId);
   });
+  await boss.work<StoreJob>(QUEUES.rescore, { pollingIntervalSeconds: 5 }, async ([job]) => runRescoreJob(services, job!.data.storeId));
+  await boss.work(QUEUES.rescoreDaily, async () => void (await enqueueDailyRescores(services)));
+  // 04:00 UTC = 01:00 in São Paulo: after the day's orders, before merchants look.
+  await boss.schedule(QUEUES.rescoreDaily, "0 4 * * *");
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
