@@ -21,6 +21,8 @@ import type { BenchContext, ResultRow } from "./support/types.ts";
 import type { Db } from "../app/db/client.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
 
+type DuckDbModule = typeof import("@duckdb/node-api"); // eslint-disable-line @typescript-eslint/consistent-type-imports -- loaded lazily: an optional dev dependency
+
 export const title = "Analytics: customer stats, RFM rescoring, BG/NBD, clusters";
 export const description =
   "A synthetic store generated in PostgreSQL; RFM from kept stats and from scratch (DuckDB from scratch as the yardstick), incremental stats per order, BG/NBD fit on 100k customers.";
@@ -77,7 +79,7 @@ async function segmentCounts(db: Db, storeId: number): Promise<Record<string, nu
 
 /** DuckDB: the same rules (counted orders, local days, rank-based quintiles, R×F map) from the orders file. */
 async function duckdbFromScratch(csv: string): Promise<{ loadMs: number; ms: number; counts: Record<string, number> } | null> {
-  let duck: typeof import("@duckdb/node-api");
+  let duck: DuckDbModule;
   try {
     duck = await import("@duckdb/node-api");
   } catch {
