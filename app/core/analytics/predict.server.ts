@@ -20,6 +20,8 @@ export interface PredictionResult {
   gammaGamma: GammaGammaFit | null;
   /** Why a model was not fitted (too little data), or null. */
   skipped: string | null;
+  /** Seconds spent fitting both models (the rest is the per-customer pass). */
+  fitSeconds: number;
 }
 
 const asOfLocal = (asOf: Date, tz: string) => Prisma.sql`((${asOf.toISOString()}::timestamptz AT TIME ZONE ${tz}::text)::date)`;
@@ -62,11 +64,13 @@ async function fitModels(db: Db, storeId: number, tz: string, asOf: Date): Promi
 export async function rescorePredictions(db: Db, storeId: number, asOf = new Date()): Promise<PredictionResult> {
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timezone: true } });
   const tz = store.timezone;
+  const fitStarted = performance.now();
   const { bgnbd, gammaGamma, skipped } = await fitModels(db, storeId, tz, asOf);
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
   if (!bgnbd) {
     await db.$executeRaw`UPDATE "CustomerStats" SET "pAlive" = NULL, "churnRisk" = NULL, "predictedClvMinor" = NULL, "predictedNextOrderAt" = NULL
       WHERE "storeId" = ${storeId} AND ("pAlive" IS NOT NULL OR "predictedClvMinor" IS NOT NULL)`;
-    return { customers: 0, bgnbd, gammaGamma, skipped };
+    return { customers: 0, bgnbd, gammaGamma, skipped, fitSeconds };
   }
   const first = localDate(Prisma.sql`"firstOrderAt"`, Prisma.sql`${tz}::text`);
   const last = localDate(Prisma.sql`"lastOrderAt"`, Prisma.sql`${tz}::text`);
@@ -108,5 +112,5 @@ export async function rescorePredictions(db: Db, storeId: number, asOf = new Dat
   }
   await db.$executeRaw`UPDATE "CustomerStats" SET "pAlive" = NULL, "churnRisk" = NULL, "predictedClvMinor" = NULL, "predictedNextOrderAt" = NULL
     WHERE "storeId" = ${storeId} AND "purchaseDays" = 0 AND "pAlive" IS NOT NULL`;
-  return { customers, bgnbd, gammaGamma, skipped };
+  return { customers, bgnbd, gammaGamma, skipped, fitSeconds };
 }
