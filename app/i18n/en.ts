@@ -102,6 +102,28 @@ export const en = {
       unknownIntent: "Unknown action.",
     },
   },
+  analytics: {
+    segments: {
+      champions: "Champions",
+      loyal: "Loyal",
+      potential_loyalist: "Potential Loyalist",
+      new: "New",
+      promising: "Promising",
+      need_attention: "Need Attention",
+      about_to_sleep: "About to Sleep",
+      at_risk: "At Risk",
+      cant_lose: "Can't Lose Them",
+      hibernating: "Hibernating",
+      lost: "Lost",
+    },
+    churn: { low: "Low", medium: "Medium", high: "High" },
+    cluster: {
+      recency: { low: "recent", high: "lapsed" },
+      frequency: { low: "one-off", high: "frequent" },
+      spend: { low: "low spend", high: "high spend" },
+      average: "average customers",
+    },
+  },
   common: { loading: "Loading…", error: "Something went wrong", notImplemented: "Coming soon" },
 } as const;
 

@@ -103,5 +103,27 @@ export const ptBR: Messages = {
       unknownIntent: "Ação desconhecida.",
     },
   },
+  analytics: {
+    segments: {
+      champions: "Campeões",
+      loyal: "Leais",
+      potential_loyalist: "Potenciais leais",
+      new: "Novos",
+      promising: "Promissores",
+      need_attention: "Precisam de atenção",
+      about_to_sleep: "Quase dormindo",
+      at_risk: "Em risco",
+      cant_lose: "Não podemos perder",
+      hibernating: "Hibernando",
+      lost: "Perdidos",
+    },
+    churn: { low: "Baixo", medium: "Médio", high: "Alto" },
+    cluster: {
+      recency: { low: "recentes", high: "afastados" },
+      frequency: { low: "compra única", high: "frequentes" },
+      spend: { low: "gasto baixo", high: "gasto alto" },
+      average: "clientes médios",
+    },
+  },
   common: { loading: "Carregando…", error: "Algo deu errado", notImplemented: "Em breve" },
 };

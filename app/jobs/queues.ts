@@ -22,6 +22,10 @@ export const QUEUES = {
   wooWebhookWatch: "woocommerce.webhooks-watch",
   /** Every 30 minutes: re-read what changed since the last pass (`modified_after`) to heal lost webhooks. */
   wooReconcile: "woocommerce.reconcile",
+  /** Rescore one store: RFM, predictions, clusters (daily, after a backfill, on options change). */
+  rescore: "analytics.rescore",
+  /** Daily cron: enqueue a rescore of every installed store. */
+  rescoreDaily: "analytics.rescore-daily",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -55,6 +59,10 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.wooBackfill]: { retryLimit: 8, retryDelay: 30, retryBackoff: true, retryDelayMax: 1800, expireInSeconds: 6 * 3600, heartbeatSeconds: 60, policy: "singleton" },
   [QUEUES.wooWebhookWatch]: { retryLimit: 1, policy: "singleton" },
   [QUEUES.wooReconcile]: { retryLimit: 1, expireInSeconds: 3600, policy: "singleton" },
+  // Per store (singletonKey = storeId) one running and at most one waiting: a rescore requested
+  // while one runs happens once afterwards, never twice in parallel.
+  [QUEUES.rescore]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
+  [QUEUES.rescoreDaily]: { retryLimit: 1, policy: "singleton" },
 };
 
 /** How often missed webhooks are healed (cron, UTC). */

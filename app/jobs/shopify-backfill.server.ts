@@ -8,7 +8,8 @@ import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts"
 import type { NormalizedChange } from "#app/core/types.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
-import { normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
+import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
+import { recordShopifyStatistics, type ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
 
 export const BACKFILL_PHASES: BulkQueryName[] = ["products", "customers", "orders"];
@@ -80,16 +81,21 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { total, cursor: { phase, operationId: op.id } } });
       if (!state.url) continue; // nothing matched
       let batch: NormalizedChange[] = [];
+      const shopifyStatistics: ShopifyStatisticsRow[] = []; // Shopify's own RFM group, kept beside ours
       const flush = async () => {
         if (!batch.length) return;
         await applyChanges(db, storeId, batch);
+        await recordShopifyStatistics(db, storeId, shopifyStatistics.splice(0));
         done += batch.length;
         objects[phase] += batch.length;
         batch = [];
         await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { done } });
       };
       for await (const record of readBulkJsonl(await downloadBulkResult(state.url))) {
-        batch.push(normalizeBulkRecord(record, { shopCurrency: store.currency }));
+        const change = normalizeBulkRecord(record, { shopCurrency: store.currency });
+        batch.push(change);
+        const statistics = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
+        if (statistics) shopifyStatistics.push({ platformId: (change as { customer: { platformId: string } }).customer.platformId, ...statistics });
         if (batch.length >= batchSize) await flush();
       }
       await flush();

@@ -11,6 +11,7 @@ import { runTagPush } from "./tag-push.server.ts";
 import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-reconcile.server.ts";
 import { runWooBackfill } from "./woocommerce-backfill.server.ts";
 import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenance.server.ts";
+import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -27,6 +28,7 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
     const result = await runShopifyBackfill(services, job!.data.storeId, { runId: job!.data.runId });
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
+    await enqueueRescore(boss, job!.data.storeId);
   });
   await boss.work(QUEUES.shopifyReconcileAll, async () => {
     await enqueueShopifyReconciliations(services);
@@ -50,5 +52,9 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.schedule(QUEUES.wooWebhookWatch, "*/15 * * * *");
   await boss.work(QUEUES.wooReconcile, async () => void (await reconcileAllWooStores(services)));
   await boss.schedule(QUEUES.wooReconcile, "*/30 * * * *");
+  await boss.work<StoreJob>(QUEUES.rescore, { pollingIntervalSeconds: 5 }, async ([job]) => runRescoreJob(services, job!.data.storeId));
+  await boss.work(QUEUES.rescoreDaily, async () => void (await enqueueDailyRescores(services)));
+  // 04:00 UTC = 01:00 in São Paulo: after the day's orders, before merchants look.
+  await boss.schedule(QUEUES.rescoreDaily, "0 4 * * *");
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

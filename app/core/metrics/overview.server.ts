@@ -1,7 +1,8 @@
-// The dashboard's headline numbers for one store. Definitions match customer-stats.server.ts:
-// an order counts when it is not cancelled, not a test, and its money was captured.
+// The dashboard's headline numbers for one store. Which orders count: COUNTED_ORDER (not
+// cancelled, not a test, money captured), the same rule as the customer stats.
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
+import { COUNTED_ORDER } from "#app/core/ingest/customer-stats.server.ts";
 
 export interface StoreOverview {
   customers: number;
@@ -21,10 +22,8 @@ export async function storeOverview(db: Db, storeId: number): Promise<StoreOverv
   >(Prisma.sql`
     SELECT
       (SELECT count(*)::int FROM "Customer" WHERE "storeId" = ${storeId}) AS customers,
-      (SELECT count(*)::int FROM "Order" o WHERE o."storeId" = ${storeId} AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND NOT o.test
-         AND o."financialStatus" IN ('paid','partially_paid','partially_refunded','refunded','authorized')) AS orders,
-      (SELECT coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint FROM "Order" o WHERE o."storeId" = ${storeId} AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND NOT o.test
-         AND o."financialStatus" IN ('paid','partially_paid','partially_refunded','refunded','authorized')) AS revenue,
+      (SELECT count(*)::int FROM "Order" o WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER}) AS orders,
+      (SELECT coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint FROM "Order" o WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER}) AS revenue,
       (SELECT count(*)::int FROM "Payment" p WHERE p."storeId" = ${storeId} AND p.status = 'pending' AND p.method IN ('boleto','pix')) AS unpaid,
       (SELECT count(*)::int FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."completedAt" IS NULL
          AND coalesce(c."platformUpdatedAt", c."startedAt") < now() - make_interval(mins => ${ABANDONED_AFTER_MINUTES})) AS abandoned`);
