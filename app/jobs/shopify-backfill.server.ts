@@ -1,11 +1,11 @@
 // Backfill a Shopify store's history with Bulk Operations: products, customers, then orders (so
 // orders find their customers). Each result file is streamed (never held in memory), normalised
-// and written in batches through the same batch writer as webhooks. Re-running after a crash is
-// safe: the upserts converge, so a backfill is simply started again from the phase it was in.
+// and written in chunks by the bulk loader (COPY + set-based merge, the batch writer's rules).
+// Re-running after a crash is safe: the upserts converge, so a backfill is simply started again
+// from the phase it was in.
 import type { Services } from "#app/server/services.server.ts";
-import { applyChanges } from "#app/core/ingest/apply-batch.server.ts";
+import { openBulkLoad } from "#app/core/ingest/bulk-load.server.ts";
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
-import type { NormalizedChange } from "#app/core/types.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
@@ -16,6 +16,7 @@ export const BACKFILL_PHASES: BulkQueryName[] = ["products", "customers", "order
 export interface BackfillOptions {
   /** Client to use (tests, the simulator); default: the store's offline session. */
   client?: AdminGraphqlClient;
+  /** Objects per bulk-load chunk (one transaction each); default 10,000. */
   batchSize?: number;
   pollIntervalMs?: number;
   /**
@@ -43,12 +44,12 @@ export async function adminClientForStore(services: Pick<Services, "db" | "log">
   });
 }
 
-export async function runShopifyBackfill(services: Pick<Services, "db" | "log">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
+export async function runShopifyBackfill(services: Pick<Services, "db" | "log" | "databaseUrl">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const { db, log } = services;
   const started = Date.now();
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId } });
   const client = opts.client ?? (await adminClientForStore(services, storeId));
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 10_000;
   const kind = opts.since ? "reconcile" : "backfill";
   const run = await startSyncRun(db, storeId, kind, null);
   const syncStartedAt = new Date();
@@ -63,20 +64,23 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log">,
       total += state.rootObjectCount || state.objectCount;
       await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { total, cursor: { phase, operationId: op.id } } });
       if (!state.url) continue; // nothing matched
-      let batch: NormalizedChange[] = [];
-      const flush = async () => {
-        if (!batch.length) return;
-        await applyChanges(db, storeId, batch);
-        done += batch.length;
-        objects[phase] += batch.length;
-        batch = [];
-        await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { done } });
-      };
-      for await (const record of readBulkJsonl(await downloadBulkResult(state.url))) {
-        batch.push(normalizeBulkRecord(record, { shopCurrency: store.currency }));
-        if (batch.length >= batchSize) await flush();
+      const loader = await openBulkLoad(services, storeId, {
+        chunkSize: batchSize,
+        onCommitted: async (count) => {
+          done += count;
+          objects[phase] += count;
+          await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { done } });
+        },
+      });
+      try {
+        for await (const record of readBulkJsonl(await downloadBulkResult(state.url))) {
+          const wait = loader.add(normalizeBulkRecord(record, { shopCurrency: store.currency }));
+          if (wait) await wait;
+        }
+        await loader.finish();
+      } finally {
+        await loader.close();
       }
-      await flush();
       log.info({ storeId, kind, phase, objects: objects[phase] }, "sync phase done");
     }
     // The next reconciliation starts from when this pass started: anything changed while it ran

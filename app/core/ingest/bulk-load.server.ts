@@ -1,0 +1,365 @@
+// Bulk load of normalised customers, orders and products (backfill, reconciliation): the same
+// rows and rules as applyChanges (apply-batch.server.ts), written set-based for throughput.
+//
+// How: changes are collected in chunks (default 10,000 objects). Each chunk is COPYed into
+// session-private temporary tables (no WAL, gone with the session), then merged into the real
+// tables by a handful of INSERT … SELECT … ON CONFLICT statements in one transaction. While
+// PostgreSQL merges chunk k, Node parses and normalises chunk k+1 (two chunks in memory at most).
+// Customer stats are refreshed once at the end, for every customer an applied order touched,
+// instead of once per batch.
+//
+// The rules of applyChanges hold, statement for statement:
+// - an older platformUpdatedAt never overwrites a newer one (the same guard in ON CONFLICT), so a
+//   webhook processed meanwhile with newer data wins; within a chunk the newest copy of an object
+//   is kept (later wins ties), as newestByKey does;
+// - an order creates its unknown customer (the embedded customer is upserted first) and keeps its
+//   customerId/email when the newer payload has none;
+// - an applied order's lines are replaced, its payments upserted (createdAt kept, paid/boleto/Pix
+//   details kept when the newer payload has none);
+// - a newly inserted order of a known customer writes the `order.placed` timeline event; an order
+//   that already existed does not (so a re-run writes no duplicates);
+// - rows are locked in platformId order, customers before orders, as applyChanges does, so a
+//   concurrent webhook batch waits rather than deadlocks; a deadlock or serialization failure
+//   all the same is retried (the chunk is still in memory).
+// Re-running after a crash is safe: temporary tables die with the connection, a chunk is one
+// transaction, and every statement converges.
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Db } from "#app/db/client.server.ts";
+import type { Column } from "#app/db/bulk-upsert.server.ts";
+import type { NormalizedChange, NormalizedCustomer, NormalizedOrder, NormalizedProduct } from "#app/core/types.ts";
+import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
+import { refreshCustomerStats } from "./customer-stats.server.ts";
+import { copyEscape, copyLine, stagingType } from "./copy-text.server.ts";
+
+export interface BulkLoadOptions {
+  /** Objects (customers + orders + products) per chunk; default 10,000. */
+  chunkSize?: number;
+  /** Called after each chunk is committed, with the number of objects it held. */
+  onCommitted?: (objects: number) => void | Promise<void>;
+  /** Attempts per chunk on deadlock / serialization failure (default 5). */
+  attempts?: number;
+}
+
+export interface BulkLoadResult {
+  customers: number;
+  orders: number;
+  products: number;
+  lines: number;
+  /** Customers whose stats were refreshed. */
+  statsRefreshed: number;
+}
+
+// ------------------------------------------------------------------------------------------
+// Staging tables: the real columns, with the foreign keys as platform ids
+// ------------------------------------------------------------------------------------------
+
+// Staging rows carry the parent's platform id instead of its (not yet known) database id. The
+// column getters of apply-batch read only their own field, so they run on the bare normalised
+// objects; the dropped column (customerId / orderId) is the one they would need the row type for.
+function without<R>(columns: readonly Column<R>[], name: string): Column<unknown>[] {
+  return columns.filter((c) => c.name !== name) as unknown as Column<unknown>[];
+}
+
+const STAGE = {
+  customer: { table: "bl_customer", columns: customerColumns as unknown as Column<unknown>[], parent: null },
+  product: { table: "bl_product", columns: productColumns as unknown as Column<unknown>[], parent: null },
+  order: { table: "bl_order", columns: without(orderColumns, "customerId"), parent: "customerPid" },
+  line: { table: "bl_line", columns: without(lineColumns, "orderId"), parent: "orderPid" },
+  payment: { table: "bl_payment", columns: without(paymentColumns, "orderId"), parent: "orderPid" },
+} as const;
+type StageName = keyof typeof STAGE;
+
+const q = (name: string) => `"${name}"`;
+
+function createStagingSql(): string {
+  const tables = Object.values(STAGE).map(({ table, columns, parent }) => {
+    const cols = [...(parent ? [`${q(parent)} text`] : []), ...columns.map((c) => `${q(c.name)} ${stagingType(c.type)}`)];
+    return `CREATE TEMP TABLE ${table} (${cols.join(", ")}) ON COMMIT DELETE ROWS;`;
+  });
+  return [
+    ...tables,
+    `CREATE TEMP TABLE bl_applied (id int, "platformId" text, inserted bool, "customerId" int) ON COMMIT DELETE ROWS;`,
+    `CREATE TEMP TABLE bl_touched ("customerId" int PRIMARY KEY);`,
+  ].join("\n");
+}
+
+function copySql(name: StageName): string {
+  const { table, columns, parent } = STAGE[name];
+  return `COPY ${table} (${[...(parent ? [parent] : []), ...columns.map((c) => c.name)].map(q).join(", ")}) FROM STDIN`;
+}
+
+interface MergeOptions {
+  conflict: string[];
+  guard?: string;
+  keepWhenNull?: string[];
+  insertOnly?: string[];
+  /** SELECT expressions replacing `s."column"` (e.g. the customerId found by platform id). */
+  exprs?: Record<string, string>;
+  from: string;
+  orderBy?: string;
+  distinctOn?: string;
+  returning?: string;
+}
+
+/** INSERT … SELECT FROM staging … ON CONFLICT: bulkUpsertSql's statement with a table as source. $1 = storeId. */
+function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeOptions): string {
+  const names = ["storeId", ...columns.map((c) => c.name)];
+  const select = [
+    "$1::int",
+    ...columns.map((c) => opts.exprs?.[c.name] ?? (typeof c.type === "object" ? `s.${q(c.name)}::${q(c.type.enum)}` : `s.${q(c.name)}`)),
+  ];
+  const skip = new Set([...opts.conflict, ...(opts.insertOnly ?? [])]);
+  const keep = new Set(opts.keepWhenNull ?? []);
+  const t = q(table);
+  const updates = names
+    .filter((n) => !skip.has(n))
+    .map((n) => (keep.has(n) ? `${q(n)} = COALESCE(EXCLUDED.${q(n)}, ${t}.${q(n)})` : `${q(n)} = EXCLUDED.${q(n)}`));
+  updates.push(`"updatedAt" = now()`);
+  const g = opts.guard ? q(opts.guard) : null;
+  return `INSERT INTO ${t} (${names.map(q).join(", ")}, "updatedAt")
+SELECT ${opts.distinctOn ? `DISTINCT ON (${opts.distinctOn}) ` : ""}${select.join(", ")}, now() FROM ${opts.from}
+${opts.orderBy ? `ORDER BY ${opts.orderBy}` : ""}
+ON CONFLICT (${opts.conflict.map(q).join(", ")}) DO UPDATE SET ${updates.join(", ")}
+${g ? `WHERE ${t}.${g} IS NULL OR EXCLUDED.${g} IS NULL OR EXCLUDED.${g} >= ${t}.${g}` : ""}
+${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
+}
+
+// The statements of one chunk, in applyBatch's order. Sorting by platformId in the "C" collation
+// is JavaScript's string order, the order applyBatch locks rows in.
+const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, {
+  conflict: ["storeId", "platformId"],
+  guard: "platformUpdatedAt",
+  from: "bl_customer s",
+  orderBy: `s."platformId" COLLATE "C"`,
+});
+const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
+  conflict: ["storeId", "platformId"],
+  guard: "platformUpdatedAt",
+  from: "bl_product s",
+  orderBy: `s."platformId" COLLATE "C"`,
+});
+// The previous customer of each order, in case a newer version moved it to someone else.
+const TOUCH_PREVIOUS = `INSERT INTO bl_touched SELECT DISTINCT o."customerId" FROM "Order" o JOIN bl_order s ON o."storeId" = $1 AND o."platformId" = s."platformId"
+WHERE o."customerId" IS NOT NULL ON CONFLICT DO NOTHING`;
+const MERGE_ORDERS = `WITH w AS (${mergeSql("Order", orderColumns, {
+  conflict: ["storeId", "platformId"],
+  guard: "platformUpdatedAt",
+  keepWhenNull: ["customerId", "email"],
+  exprs: { customerId: "c.id" },
+  from: `bl_order s LEFT JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s."customerPid"`,
+  orderBy: `s."platformId" COLLATE "C"`,
+  returning: `id, "platformId", (xmax = 0) AS inserted, "customerId"`,
+})}) INSERT INTO bl_applied SELECT * FROM w`;
+// Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
+const DELETE_LINES = `DELETE FROM "OrderLine" l USING bl_applied a WHERE l."storeId" = $1 AND l."orderId" = a.id AND NOT a.inserted`;
+const INSERT_LINES = `INSERT INTO "OrderLine" ("storeId", "orderId", ${STAGE.line.columns.map((c) => q(c.name)).join(", ")})
+SELECT $1::int, a.id, ${STAGE.line.columns.map((c) => `s.${q(c.name)}`).join(", ")} FROM bl_line s JOIN bl_applied a ON a."platformId" = s."orderPid"`;
+const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, {
+  conflict: ["storeId", "platformId"],
+  insertOnly: ["createdAt"],
+  keepWhenNull: ["paidAt", "boletoUrl", "boletoBarcode", "pixCode", "dueAt"],
+  exprs: { orderId: "a.id" },
+  from: `bl_payment s JOIN bl_applied a ON a."platformId" = s."orderPid"`,
+  orderBy: `s."platformId" COLLATE "C"`,
+});
+// Same event as applyBatch: { orderId, name, totalMinor (text), currency } for inserted orders of a customer.
+const INSERT_EVENTS = `INSERT INTO "Event" ("storeId", "customerId", type, "occurredAt", data)
+SELECT $1::int, a."customerId", 'order.placed', s."placedAt",
+  jsonb_build_object('orderId', a.id, 'name', s.name, 'totalMinor', s."totalMinor"::text, 'currency', s.currency)
+FROM bl_applied a JOIN bl_order s ON s."platformId" = a."platformId" WHERE a.inserted AND a."customerId" IS NOT NULL`;
+const TOUCH_APPLIED = `INSERT INTO bl_touched SELECT DISTINCT "customerId" FROM bl_applied WHERE "customerId" IS NOT NULL ON CONFLICT DO NOTHING`;
+
+// ------------------------------------------------------------------------------------------
+// Chunks
+// ------------------------------------------------------------------------------------------
+
+/** Newest by platformUpdatedAt, later wins ties: newestByKey's rule, applied as objects arrive. */
+function keepNewest<T extends { platformId: string; platformUpdatedAt: Date | null }>(map: Map<string, T>, item: T): void {
+  const prev = map.get(item.platformId);
+  if (!prev || (item.platformUpdatedAt?.getTime() ?? 0) >= (prev.platformUpdatedAt?.getTime() ?? 0)) map.set(item.platformId, item);
+}
+
+class Chunk {
+  readonly customers = new Map<string, NormalizedCustomer>();
+  readonly orders = new Map<string, NormalizedOrder>();
+  readonly products = new Map<string, NormalizedProduct>();
+  /** Objects added (the progress unit), duplicates included. */
+  objects = 0;
+
+  add(change: NormalizedChange): void {
+    switch (change.kind) {
+      case "customer.upsert":
+        keepNewest(this.customers, change.customer);
+        break;
+      case "order.upsert":
+        keepNewest(this.orders, change.order);
+        if (change.order.customer) keepNewest(this.customers, change.order.customer);
+        break;
+      case "product.upsert":
+        keepNewest(this.products, change.product);
+        break;
+      default:
+        throw new Error(`bulk load takes customer, order and product upserts; ${change.kind} goes through applyChanges`);
+    }
+    this.objects++;
+  }
+
+  /** COPY text per staging table, in pieces of about 1 MB. */
+  encode(): Record<StageName, string[]> {
+    const out: Record<StageName, string[]> = { customer: [], product: [], order: [], line: [], payment: [] };
+    const pending: Record<StageName, string> = { customer: "", product: "", order: "", line: "", payment: "" };
+    const push = (name: StageName, line: string) => {
+      pending[name] += line;
+      if (pending[name].length > 1 << 20) {
+        out[name].push(pending[name]);
+        pending[name] = "";
+      }
+    };
+    for (const c of this.customers.values()) push("customer", copyLine(STAGE.customer.columns, c));
+    for (const p of this.products.values()) push("product", copyLine(STAGE.product.columns, p));
+    const payments = new Map<string, string>(); // payment platformId → line; later wins (newestByKey without dates)
+    for (const o of this.orders.values()) {
+      const orderPid = copyEscape(o.platformId);
+      push("order", copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"));
+      for (const l of o.lines) push("line", copyLine(STAGE.line.columns, l, orderPid));
+      for (const p of o.payments) {
+        payments.delete(p.platformId);
+        payments.set(p.platformId, copyLine(STAGE.payment.columns, p, orderPid));
+      }
+    }
+    for (const line of payments.values()) push("payment", line);
+    for (const name of Object.keys(pending) as StageName[]) if (pending[name]) out[name].push(pending[name]);
+    return out;
+  }
+
+  lineCount(): number {
+    let n = 0;
+    for (const o of this.orders.values()) n += o.lines.length;
+    return n;
+  }
+}
+
+const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
+
+// ------------------------------------------------------------------------------------------
+// The loader
+// ------------------------------------------------------------------------------------------
+
+export interface BulkLoader {
+  /** Queue a change; when a chunk is full, returns a promise to await (back-pressure), else undefined. */
+  add(change: NormalizedChange): Promise<void> | undefined;
+  /** Write what is left, wait for every chunk, refresh the stats of touched customers. */
+  finish(): Promise<BulkLoadResult>;
+  /** Release the connection (also after an error). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a bulk load for one store on its own connection (temporary tables are per session).
+ * `db` is used only for the customer stats refresh at the end (customer-stats.server.ts).
+ */
+export async function openBulkLoad(services: { db: Db; databaseUrl: string }, storeId: number, opts: BulkLoadOptions = {}): Promise<BulkLoader> {
+  if (!Number.isInteger(storeId) || storeId <= 0) throw new Error(`bulk load: invalid store id ${storeId}`);
+  const chunkSize = opts.chunkSize ?? 10_000;
+  const attempts = opts.attempts ?? 5;
+  const client = new pg.Client({ connectionString: services.databaseUrl, application_name: "caderninho-bulk-load" });
+  client.on("error", () => undefined); // surfaced by the next query instead of crashing the process
+  await client.connect();
+  try {
+    // Temporary tables live in the session's local buffers (default 8 MB): give a chunk room.
+    await client.query("SET temp_buffers = '256MB'");
+    await client.query(createStagingSql());
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+
+  const result: BulkLoadResult = { customers: 0, orders: 0, products: 0, lines: 0, statsRefreshed: 0 };
+  let current = new Chunk();
+  let inflight: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  async function copyInto(name: StageName, pieces: string[]): Promise<void> {
+    if (!pieces.length) return;
+    await pipeline(Readable.from(pieces), client.query(copyFrom(copySql(name))));
+  }
+
+  async function writeOnce(chunk: Chunk, encoded: Record<StageName, string[]>): Promise<void> {
+    const params = [storeId];
+    await client.query("BEGIN");
+    try {
+      for (const name of Object.keys(encoded) as StageName[]) await copyInto(name, encoded[name]);
+      if (chunk.customers.size) await client.query(MERGE_CUSTOMERS, params);
+      if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
+      if (chunk.orders.size) {
+        await client.query(TOUCH_PREVIOUS, params);
+        await client.query(MERGE_ORDERS, params);
+        await client.query(DELETE_LINES, params);
+        await client.query(INSERT_LINES, params);
+        await client.query(MERGE_PAYMENTS, params);
+        await client.query(INSERT_EVENTS, params);
+        await client.query(TOUCH_APPLIED);
+      }
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async function write(chunk: Chunk): Promise<void> {
+    const encoded = chunk.encode();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeOnce(chunk, encoded);
+        break;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw e;
+        await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
+      }
+    }
+    result.customers += chunk.customers.size;
+    result.orders += chunk.orders.size;
+    result.products += chunk.products.size;
+    result.lines += chunk.lineCount();
+    await opts.onCommitted?.(chunk.objects);
+  }
+
+  /** Hand the full chunk to PostgreSQL once the previous one is done; keep parsing meanwhile. */
+  async function rotate(): Promise<void> {
+    const chunk = current;
+    current = new Chunk();
+    await inflight;
+    inflight = write(chunk);
+    inflight.catch(() => undefined); // awaited (and rethrown) by the next rotate or finish
+  }
+
+  return {
+    add(change) {
+      if (closed) throw new Error("bulk load is closed");
+      current.add(change);
+      return current.objects >= chunkSize ? rotate() : undefined;
+    },
+    async finish() {
+      if (current.objects) await rotate();
+      await inflight;
+      const { rows } = await client.query<{ customerId: number }>(`SELECT "customerId" FROM bl_touched ORDER BY 1`);
+      const ids = rows.map((r) => r.customerId);
+      // In slices: one short statement each, so concurrent webhooks never wait long on a customer.
+      for (let i = 0; i < ids.length; i += 5000) await refreshCustomerStats(services.db, storeId, ids.slice(i, i + 5000));
+      await client.query("TRUNCATE bl_touched");
+      result.statsRefreshed = ids.length;
+      return { ...result };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await inflight.catch(() => undefined);
+      await client.end().catch(() => undefined);
+    },
+  };
+}
