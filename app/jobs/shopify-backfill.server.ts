@@ -4,7 +4,7 @@
 // Re-running after a crash is safe: the upserts converge, so a backfill is simply started again
 // from the phase it was in.
 import type { Services } from "#app/server/services.server.ts";
-import { openBulkLoad } from "#app/core/ingest/bulk-load.server.ts";
+import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/core/ingest/bulk-load.server.ts";
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
@@ -44,6 +44,28 @@ export async function adminClientForStore(services: Pick<Services, "db" | "log">
   });
 }
 
+/**
+ * One bulk result file into the store: streamed, normalised and bulk-loaded (the bench times
+ * exactly this). Parsing of the next chunk overlaps with PostgreSQL merging the previous one.
+ */
+export async function loadBulkResult(
+  services: Pick<Services, "db" | "databaseUrl">,
+  storeId: number,
+  source: Parameters<typeof readBulkJsonl>[0],
+  opts: { shopCurrency: string } & BulkLoadOptions,
+): Promise<BulkLoadResult> {
+  const loader = await openBulkLoad(services, storeId, opts);
+  try {
+    for await (const record of readBulkJsonl(source)) {
+      const wait = loader.add(normalizeBulkRecord(record, { shopCurrency: opts.shopCurrency }));
+      if (wait) await wait;
+    }
+    return await loader.finish();
+  } finally {
+    await loader.close();
+  }
+}
+
 export async function runShopifyBackfill(services: Pick<Services, "db" | "log" | "databaseUrl">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const { db, log } = services;
   const started = Date.now();
@@ -64,7 +86,8 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       total += state.rootObjectCount || state.objectCount;
       await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { total, cursor: { phase, operationId: op.id } } });
       if (!state.url) continue; // nothing matched
-      const loader = await openBulkLoad(services, storeId, {
+      await loadBulkResult(services, storeId, await downloadBulkResult(state.url), {
+        shopCurrency: store.currency,
         chunkSize: batchSize,
         onCommitted: async (count) => {
           done += count;
@@ -72,15 +95,6 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
           await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { done } });
         },
       });
-      try {
-        for await (const record of readBulkJsonl(await downloadBulkResult(state.url))) {
-          const wait = loader.add(normalizeBulkRecord(record, { shopCurrency: store.currency }));
-          if (wait) await wait;
-        }
-        await loader.finish();
-      } finally {
-        await loader.close();
-      }
       log.info({ storeId, kind, phase, objects: objects[phase] }, "sync phase done");
     }
     // The next reconciliation starts from when this pass started: anything changed while it ran

@@ -61,13 +61,13 @@ export function stagingType(type: ColumnType): string {
   return typeof type === "object" ? "text" : type;
 }
 
-/** A COPY text line (with its newline) for `row`, after the already-escaped leading fields in `prefix`. */
-export function copyLine<R>(columns: readonly Column<R>[], row: R, prefix = ""): string {
-  let line = prefix;
-  for (let i = 0; i < columns.length; i++) {
-    const c = columns[i]!;
-    if (i > 0 || prefix) line += "\t";
-    line += copyField(c.type, c.get(row));
-  }
-  return `${line}\n`;
+/**
+ * A COPY text line (with its newline) for `row`, after the already-escaped leading field
+ * `prefix`. Built by join, so the result is one flat string (not a rope of concatenations).
+ */
+export function copyLine<R>(columns: readonly Column<R>[], row: R, prefix?: string): string {
+  const fields: string[] = prefix === undefined ? [] : [prefix];
+  for (const c of columns) fields.push(copyField(c.type, c.get(row)));
+  fields[fields.length - 1] += "\n";
+  return fields.join("\t");
 }
