@@ -185,7 +185,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
   const dir = path.resolve("bench/.tmp/backfill");
   fs.mkdirSync(dir, { recursive: true });
   ctx.log(`writing bulk files for ${fmt(ORDERS)} orders to ${path.relative(process.cwd(), dir)}`);
-  let t0 = performance.now();
+  const t0 = performance.now();
   const files = await writeBulkFiles(dir, { orders: ORDERS, seed: ctx.seed });
   const genSeconds = (performance.now() - t0) / 1000;
   const e = files.expected;
