@@ -16,6 +16,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { readBulkJsonl } from "../adapters/shopify/bulk-operations.server.ts";
 import { normalizeBulkRecord } from "../adapters/shopify/normalize-graphql.ts";
 import { applyChanges } from "../app/core/ingest/apply-batch.server.ts";
+import type { BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
 import { loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
 import { writeBulkFiles, type BulkFiles } from "./support/bulk-files.ts";
@@ -41,6 +42,7 @@ export const description =
 class RssSampler {
   private timer: NodeJS.Timeout;
   peak = 0;
+  readonly start = process.memoryUsage.rss();
   readonly marks: { at: number; rss: number }[] = [];
   constructor() {
     this.timer = setInterval(() => this.sample(), 50);
@@ -111,6 +113,7 @@ interface PhaseResult {
   seconds: number;
   objects: number;
   lines: number;
+  waits: BulkLoadResult["waits"];
   report: PhaseReport;
   rss: RssSampler;
 }
@@ -137,7 +140,7 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
   const seconds = (performance.now() - t0) / 1000;
   rss.stop();
   const report = await probe.stop();
-  return { seconds, objects: committed, lines: result.lines, report, rss };
+  return { seconds, objects: committed, lines: result.lines, waits: result.waits, report, rss };
 }
 
 /** The previous path on the first `limit` orders: normalise, applyChanges in batches of 1000, serially. */
@@ -251,7 +254,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       verdict: ok ? (rate >= TARGET ? "pass" : "fail") : "FAILED",
       value: rate,
       note: ok
-        ? `${fmt(o.seconds)} s; ${fmt((100 * rate) / rawRate)} % of the parse-only rate; ${fmt(o.lines / o.seconds)} order lines/s; chunks of ${fmt(CHUNK)}`
+        ? `${fmt(o.seconds)} s; ${fmt((100 * rate) / rawRate)} % of the parse-only rate; ${fmt(o.lines / o.seconds)} order lines/s; chunks of ${fmt(CHUNK)}; ` +
+          `reader waited ${fmt(o.waits.forDatabase / 1000)} s for merges, the database ${fmt(o.waits.forReader / 1000)} s for the reader, stats refresh ${fmt(o.waits.stats / 1000)} s`
         : problems.join("; "),
     });
     rows.push({
@@ -260,7 +264,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       reference: `${mib(e.bytes.orders)} file`,
       target: "flat (no growth with the file)",
       verdict: "info",
-      note: `RSS at 10 %…100 % of the orders: ${o.rss.marks.map((m) => fmt(m.rss / MiB, 0)).join(" / ")} MiB`,
+      note: `RSS before the phase ${mib(o.rss.start)}; at 10 %…100 % of the orders committed: ${o.rss.marks.map((m) => fmt(m.rss / MiB, 0)).join(" / ")} MiB`,
     });
     rows.push({
       metric: `customers phase: ${fmt(e.customers)} customers`,
