@@ -487,7 +487,16 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       for (let i = 0; i < ids.length; i += STATS_SLICE) slices.push(ids.slice(i, i + STATS_SLICE));
       // Two at a time: Node has nothing else to do now, and PostgreSQL has two cores to use.
       const refreshNext = async (): Promise<void> => {
-        for (let slice = slices.shift(); slice; slice = slices.shift()) await refreshCustomerStats(services.db, storeId, slice);
+        for (let slice = slices.shift(); slice; slice = slices.shift()) {
+          const ids = slice;
+          await services.db.$transaction(async (tx) => {
+            // The refresh is meant as one indexed aggregate per customer. With fresh statistics
+            // of a large store the planner prefers joining the store's every order per slice
+            // instead (measured: 1.3 s per 5,000 customers at 1M orders, 10× the probes).
+            await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+            await refreshCustomerStats(tx, storeId, ids);
+          });
+        }
       };
       const t0 = performance.now();
       await Promise.all([refreshNext(), refreshNext()]);
