@@ -19,7 +19,6 @@ import type { Db } from "../app/db/client.server.ts";
 
 const RECEIVE_TARGET_RATE = 500; // deliveries/s (DESIGN.md)
 const RECEIVE_TARGET_P99_MS = 25;
-const BACKFILL_TARGET = 20_000; // orders/s (DESIGN.md), for the future bulk path
 const PROCESS_TIMEOUT_S = Number(process.env.BENCH_PROCESS_TIMEOUT_S ?? 180);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 8);
 
@@ -456,15 +455,6 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
           } satisfies ResultRow,
         ]
       : []),
-    {
-      metric: "backfill (bulk path)",
-      measured: "no bulk path yet",
-      reference: batched?.check.ok ? `${fmt(batchedOrdersPerS!)} orders/s (applyChanges × ${BATCH})` : refText,
-      target: `≥ ${fmt(BACKFILL_TARGET)} orders/s`,
-      verdict: "n/a yet",
-      note: "the target is for the future bulk backfill (bulk JSONL → set-based writes), not for webhooks; the fastest in-process write path measured here is shown for scale.",
-      value: null,
-    },
   ];
 
   details.push(

@@ -340,40 +340,47 @@ async function* chunksOf(stream: ByteSource): AsyncGenerator<Uint8Array | string
 }
 
 /**
+ * Lines of a byte stream, a chunk at a time: each array holds the lines completed by one chunk
+ * (decoded as UTF-8, characters split across chunks handled), without their "\n" or "\r\n"; a
+ * last line without newline comes last. Only the current chunk and one partial line are held.
+ * One async step per chunk, not per line: the bulk reader's hot path.
+ */
+async function* lineBatches(stream: ByteSource): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder("utf-8");
+  let partial = "";
+  const strip = (line: string) => (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+  for await (const chunk of chunksOf(stream)) {
+    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    let newline = text.indexOf("\n");
+    if (newline === -1) {
+      partial += text;
+      continue;
+    }
+    const lines: string[] = [strip(partial + text.slice(0, newline))];
+    let start = newline + 1;
+    newline = text.indexOf("\n", start);
+    while (newline !== -1) {
+      lines.push(strip(text.slice(start, newline)));
+      start = newline + 1;
+      newline = text.indexOf("\n", start);
+    }
+    partial = text.slice(start);
+    yield lines;
+  }
+  partial += decoder.decode();
+  if (partial !== "") yield [strip(partial)];
+}
+
+/**
  * Lines of a byte stream, decoded as UTF-8 (characters split across chunks are handled),
  * without their "\n" or "\r\n"; a last line without newline is yielded too. Only one line is
  * held at a time besides the current chunk.
  */
 export async function* readLines(stream: ByteSource): AsyncGenerator<string> {
-  const decoder = new TextDecoder("utf-8");
-  let parts: string[] = [];
-  const strip = (line: string) => (line.endsWith("\r") ? line.slice(0, -1) : line);
-  for await (const chunk of chunksOf(stream)) {
-    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    let newline = text.indexOf("\n");
-    if (newline === -1) {
-      if (text !== "") parts.push(text);
-      continue;
-    }
-    let start = 0;
-    if (parts.length > 0) {
-      parts.push(text.slice(0, newline));
-      yield strip(parts.join(""));
-      parts = [];
-      start = newline + 1;
-      newline = text.indexOf("\n", start);
-    }
-    while (newline !== -1) {
-      yield strip(text.slice(start, newline));
-      start = newline + 1;
-      newline = text.indexOf("\n", start);
-    }
-    if (start < text.length) parts.push(text.slice(start));
-  }
-  const tail = decoder.decode();
-  if (tail !== "") parts.push(tail);
-  if (parts.length > 0) yield strip(parts.join(""));
+  for await (const lines of lineBatches(stream)) yield* lines;
 }
+
+const isBlank = (line: string) => line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === "");
 
 /**
  * Streams a bulk result file (web ReadableStream or Node stream) and yields each top-level
@@ -383,41 +390,48 @@ export async function* readLines(stream: ByteSource): AsyncGenerator<string> {
  */
 export async function* readBulkJsonl(stream: ByteSource): AsyncGenerator<BulkRecord> {
   let current: BulkRecord | null = null;
-  let ids = new Set<string>();
+  // Ids of the current object's descendants (grandchildren name a child as parent); children of
+  // the object itself, the usual case, are recognised without it.
+  let ids: Set<string> | null = null;
   let lineNumber = 0;
-  for await (const line of readLines(stream)) {
-    lineNumber++;
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new BulkJsonlError(lineNumber, `not valid JSON (${(error as Error).message})`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new BulkJsonlError(lineNumber, "not a JSON object");
-    }
-    const node = value as BulkNode;
-    const parentId = node.__parentId;
-    if (parentId !== undefined) {
-      if (typeof parentId !== "string" || !current || !ids.has(parentId)) {
-        throw new BulkJsonlError(
-          lineNumber,
-          `child of ${String(parentId)} does not follow its parent (was the bulk query run with groupObjects: true?)`,
-        );
+  for await (const lines of lineBatches(stream)) {
+    // The records this chunk completed, handed out after the synchronous pass over its lines.
+    const complete: BulkRecord[] = [];
+    for (const line of lines) {
+      lineNumber++;
+      if (isBlank(line)) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new BulkJsonlError(lineNumber, `not valid JSON (${(error as Error).message})`);
       }
-      current.children.push(node);
-      if (typeof node.id === "string") ids.add(node.id);
-      continue;
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new BulkJsonlError(lineNumber, "not a JSON object");
+      }
+      const node = value as BulkNode;
+      const parentId = node.__parentId;
+      if (parentId !== undefined) {
+        if (typeof parentId !== "string" || !current || (parentId !== current.node.id && !ids?.has(parentId))) {
+          throw new BulkJsonlError(
+            lineNumber,
+            `child of ${String(parentId)} does not follow its parent (was the bulk query run with groupObjects: true?)`,
+          );
+        }
+        current.children.push(node);
+        if (typeof node.id === "string") (ids ??= new Set()).add(node.id);
+        continue;
+      }
+      const type = gidType(node.id);
+      const kind = type ? TOP_LEVEL_KINDS[type] : undefined;
+      if (!kind) {
+        throw new BulkJsonlError(lineNumber, `top-level object ${JSON.stringify(node.id ?? null)} is not a Customer, Order or Product`);
+      }
+      if (current) complete.push(current);
+      current = { kind, node, children: [] };
+      ids = null;
     }
-    const type = gidType(node.id);
-    const kind = type ? TOP_LEVEL_KINDS[type] : undefined;
-    if (!kind) {
-      throw new BulkJsonlError(lineNumber, `top-level object ${JSON.stringify(node.id ?? null)} is not a Customer, Order or Product`);
-    }
-    if (current) yield current;
-    current = { kind, node, children: [] };
-    ids = new Set([node.id as string]);
+    yield* complete;
   }
   if (current) yield current;
 }

@@ -11,7 +11,7 @@ export const RECONCILE_OVERLAP_MS = 5 * 60_000;
 export type ReconcileOutcome = { skipped: "never-synced" | "backfill-running" | "uninstalled" } | ({ skipped: null; since: Date } & BackfillResult);
 
 export async function reconcileShopifyStore(
-  services: Pick<Services, "db" | "log" | "config">,
+  services: Pick<Services, "db" | "log" | "config" | "databaseUrl">,
   storeId: number,
   opts: Omit<BackfillOptions, "since"> = {},
 ): Promise<ReconcileOutcome> {

@@ -18,7 +18,7 @@ import { refreshCustomerStats } from "./customer-stats.server.ts";
 
 type Tx = Prisma.TransactionClient;
 
-const customerColumns: Column<NormalizedCustomer>[] = [
+export const customerColumns: Column<NormalizedCustomer>[] = [
   { name: "platformId", type: "text", get: (c) => c.platformId },
   { name: "email", type: "text", get: (c) => c.email?.trim().toLowerCase() || null },
   { name: "phone", type: "text", get: (c) => c.phone },
@@ -42,8 +42,8 @@ const customerColumns: Column<NormalizedCustomer>[] = [
   { name: "platformUpdatedAt", type: "timestamptz", get: (c) => c.platformUpdatedAt },
 ];
 
-type OrderRow = NormalizedOrder & { customerId: number | null };
-const orderColumns: Column<OrderRow>[] = [
+export type OrderRow = NormalizedOrder & { customerId: number | null };
+export const orderColumns: Column<OrderRow>[] = [
   { name: "platformId", type: "text", get: (o) => o.platformId },
   { name: "name", type: "text", get: (o) => o.name },
   { name: "customerId", type: "int", get: (o) => o.customerId },
@@ -74,8 +74,8 @@ const orderColumns: Column<OrderRow>[] = [
   { name: "deletedAt", type: "timestamptz", get: () => null },
 ];
 
-type LineRow = NormalizedOrderLine & { orderId: number };
-const lineColumns: Column<LineRow>[] = [
+export type LineRow = NormalizedOrderLine & { orderId: number };
+export const lineColumns: Column<LineRow>[] = [
   { name: "orderId", type: "int", get: (l) => l.orderId },
   { name: "platformId", type: "text", get: (l) => l.platformId },
   { name: "productId", type: "text", get: (l) => l.productId },
@@ -89,8 +89,8 @@ const lineColumns: Column<LineRow>[] = [
   { name: "totalMinor", type: "bigint", get: (l) => l.totalMinor },
 ];
 
-type PaymentRow = NormalizedPayment & { orderId: number };
-const paymentColumns: Column<PaymentRow>[] = [
+export type PaymentRow = NormalizedPayment & { orderId: number };
+export const paymentColumns: Column<PaymentRow>[] = [
   { name: "orderId", type: "int", get: (p) => p.orderId },
   { name: "platformId", type: "text", get: (p) => p.platformId },
   { name: "method", type: { enum: "PaymentMethod" }, get: (p) => p.method },
@@ -122,7 +122,7 @@ const checkoutColumns: Column<CheckoutRow>[] = [
   { name: "completedOrderId", type: "text", get: (c) => c.completedOrderId },
 ];
 
-const productColumns: Column<NormalizedProduct>[] = [
+export const productColumns: Column<NormalizedProduct>[] = [
   { name: "platformId", type: "text", get: (p) => p.platformId },
   { name: "title", type: "text", get: (p) => p.title },
   { name: "handle", type: "text", get: (p) => p.handle },

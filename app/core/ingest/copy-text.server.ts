@@ -1,0 +1,73 @@
+// PostgreSQL COPY text format for the same column definitions the batch writer uses
+// (app/db/bulk-upsert.server.ts): one line per row, fields separated by tabs, NULL as \N,
+// backslash, tab, newline and carriage return escaped. Values are encoded as bulkUpsertSql
+// encodes them (bigints as decimal text, dates as ISO instants, jsonb as JSON text), so a row
+// loaded by COPY equals the row the unnest path writes.
+import type { Column, ColumnType } from "#app/db/bulk-upsert.server.ts";
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+export function copyEscape(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : text;
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // Only objects holding bigints need the (slower) replacer.
+    return JSON.stringify(value, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+  }
+}
+
+/** A PostgreSQL array literal of text: {"a","b\"c"}; null elements as NULL. */
+function textArray(values: unknown): string {
+  if (!Array.isArray(values)) throw new TypeError(`expected an array, got ${typeof values}`);
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    const v: unknown = values[i];
+    if (i > 0) out += ",";
+    out += v === null || v === undefined ? "NULL" : `"${String(v).replace(/["\\]/g, "\\$&")}"`;
+  }
+  return `${out}}`;
+}
+
+/** One field, escaped for COPY text (\N for null). */
+export function copyField(type: ColumnType, value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof type === "object") return copyEscape(String(value));
+  switch (type) {
+    case "text":
+      return copyEscape(String(value));
+    case "int":
+    case "bigint":
+    case "float":
+      return String(value);
+    case "bool":
+      return value ? "t" : "f";
+    case "timestamptz":
+    case "date":
+      return (value as Date).toISOString();
+    case "jsonb":
+      return copyEscape(json(value));
+    case "text[]":
+      return copyEscape(textArray(value));
+  }
+}
+
+/** The PostgreSQL type a staging column gets for a ColumnType (enums travel as text, cast on merge). */
+export function stagingType(type: ColumnType): string {
+  return typeof type === "object" ? "text" : type;
+}
+
+/**
+ * A COPY text line (with its newline) for `row`, after the already-escaped leading field
+ * `prefix`. Built by join, so the result is one flat string (not a rope of concatenations).
+ */
+export function copyLine<R>(columns: readonly Column<R>[], row: R, prefix?: string): string {
+  const fields: string[] = prefix === undefined ? [] : [prefix];
+  for (const c of columns) fields.push(copyField(c.type, c.get(row)));
+  fields[fields.length - 1] += "\n";
+  return fields.join("\t");
+}

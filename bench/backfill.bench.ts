@@ -1,0 +1,305 @@
+// Bulk backfill at scale: BENCH_BACKFILL_ORDERS (default 1,000,000) orders of Shopify bulk JSONL,
+// shaped exactly like our ORDERS bulk query's output (templated from the simulated store, ids and
+// dates rewritten per copy, written to bench/.tmp/), through the production path: the file
+// streamed by readBulkJsonl, normalised by normalizeBulkRecord and written by the bulk loader
+// (loadBulkResult, which runShopifyBackfill calls per phase), into a fresh database. Only the
+// download is left out (the file is read from disk). References in the same run: reading +
+// JSON.parse of the same file (the floor for anything that parses it), the reader + normaliser
+// without a database, COPY of the file's bytes into a bare table (PostgreSQL's ingest floor), and
+// the previous write path (applyChanges in batches of 1000) on the first orders.
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { readBulkJsonl } from "../adapters/shopify/bulk-operations.server.ts";
+import { normalizeBulkRecord } from "../adapters/shopify/normalize-graphql.ts";
+import { applyChanges } from "../app/core/ingest/apply-batch.server.ts";
+import type { BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
+import type { NormalizedChange } from "../app/core/types.ts";
+import { loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
+import { writeBulkFiles, type BulkFiles } from "./support/bulk-files.ts";
+import { phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
+import { fmt } from "./support/stats.ts";
+import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
+
+const TARGET = 20_000; // orders/s (DESIGN.md)
+const ORDERS = Number(process.env.BENCH_BACKFILL_ORDERS ?? 1_000_000);
+const OLD_PATH_ORDERS = Number(process.env.BENCH_BACKFILL_OLD_ORDERS ?? 20_000);
+const CHUNK = Number(process.env.BENCH_BACKFILL_CHUNK ?? 10_000);
+const SHOP_CURRENCY = "BRL";
+const READ_CHUNK = 1 << 20;
+const MiB = 1024 * 1024;
+
+export const title = "Bulk backfill: 1M orders of bulk JSONL";
+export const description =
+  "products, customers and orders bulk files (orders with LineItem children and embedded customers, the fields of our bulk queries) " +
+  "streamed, normalised and bulk-loaded into a fresh database, as runShopifyBackfill does per phase; references: read + JSON.parse of the " +
+  "same file, the reader + normaliser alone, COPY of the file into a bare table, and the previous path (applyChanges × 1000).";
+
+/** Peak RSS over a phase, and RSS at points of its progress (memory flat = no growth with the file). */
+class RssSampler {
+  private timer: NodeJS.Timeout;
+  peak = 0;
+  readonly start = process.memoryUsage.rss();
+  readonly marks: { at: number; rss: number }[] = [];
+  constructor() {
+    this.timer = setInterval(() => this.sample(), 50);
+    this.sample();
+  }
+  sample(): number {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peak) this.peak = rss;
+    return rss;
+  }
+  mark(at: number): void {
+    this.marks.push({ at, rss: this.sample() });
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+}
+
+const mib = (bytes: number) => `${fmt(bytes / MiB)} MiB`;
+
+/** Lines of a file, split by hand in big chunks: the cheapest way to get at each JSON text. */
+async function rawParse(file: string): Promise<{ objects: number; seconds: number }> {
+  const t0 = performance.now();
+  let objects = 0;
+  let rest = "";
+  for await (const chunk of fs.createReadStream(file, { encoding: "utf8", highWaterMark: READ_CHUNK })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    let nl = text.indexOf("\n");
+    while (nl !== -1) {
+      const value = JSON.parse(text.slice(start, nl)) as { __parentId?: string };
+      if (value.__parentId === undefined) objects++;
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    rest = text.slice(start);
+  }
+  if (rest) JSON.parse(rest);
+  return { objects, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function readAndNormalise(file: string): Promise<{ objects: number; seconds: number }> {
+  const t0 = performance.now();
+  let objects = 0;
+  for await (const record of readBulkJsonl(fs.createReadStream(file, { highWaterMark: READ_CHUNK }))) {
+    normalizeBulkRecord(record, { shopCurrency: SHOP_CURRENCY });
+    objects++;
+  }
+  return { objects, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** COPY of the raw file, one text row per line, into an unindexed table (CSV mode with quote/delimiter bytes that never occur). */
+async function copyRaw(app: BenchApp, file: string): Promise<number> {
+  const client = new pg.Client({ connectionString: app.databaseUrl, application_name: "bench-copy-reference" });
+  await client.connect();
+  try {
+    await client.query("CREATE TABLE bare_jsonl (line text)");
+    const t0 = performance.now();
+    await pipeline(fs.createReadStream(file, { highWaterMark: READ_CHUNK }), client.query(copyFrom("COPY bare_jsonl FROM STDIN WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')")));
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await client.end();
+  }
+}
+
+interface PhaseResult {
+  seconds: number;
+  objects: number;
+  lines: number;
+  waits: BulkLoadResult["waits"];
+  report: PhaseReport;
+  rss: RssSampler;
+}
+
+async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, label: string, file: string, expectedObjects: number): Promise<PhaseResult> {
+  const rss = new RssSampler();
+  const probe = ctx.probe(app, label);
+  const t0 = performance.now();
+  let committed = 0;
+  let nextMark = 0.1;
+  const result = await ctx.profile(label, () =>
+    loadBulkResult(app.services, storeId, fs.createReadStream(file, { highWaterMark: READ_CHUNK }), {
+      shopCurrency: SHOP_CURRENCY,
+      chunkSize: CHUNK,
+      onCommitted: (n) => {
+        committed += n;
+        while (committed / expectedObjects >= nextMark - 1e-9) {
+          rss.mark(nextMark);
+          nextMark += 0.1;
+        }
+      },
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  rss.stop();
+  const report = await probe.stop();
+  return { seconds, objects: committed, lines: result.lines, waits: result.waits, report, rss };
+}
+
+/** The previous path on the first `limit` orders: normalise, applyChanges in batches of 1000, serially. */
+async function oldPath(app: BenchApp, storeId: number, file: string, limit: number): Promise<{ orders: number; seconds: number }> {
+  const t0 = performance.now();
+  let batch: NormalizedChange[] = [];
+  let orders = 0;
+  for await (const record of readBulkJsonl(fs.createReadStream(file, { highWaterMark: READ_CHUNK }))) {
+    batch.push(normalizeBulkRecord(record, { shopCurrency: SHOP_CURRENCY }));
+    if (++orders >= limit) break;
+    if (batch.length >= 1000) {
+      await applyChanges(app.services.db, storeId, batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await applyChanges(app.services.db, storeId, batch);
+  return { orders, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function verify(app: BenchApp, storeId: number, files: BulkFiles): Promise<string[]> {
+  const [r] = await app.query<{ orders: number; customers: number; products: number; lines: string; revenue: string; events: number; stats: number }>(
+    `SELECT (SELECT count(*)::int FROM "Order" WHERE "storeId" = $1) AS orders,
+            (SELECT count(*)::int FROM "Customer" WHERE "storeId" = $1) AS customers,
+            (SELECT count(*)::int FROM "Product" WHERE "storeId" = $1) AS products,
+            (SELECT count(*)::text FROM "OrderLine" WHERE "storeId" = $1) AS lines,
+            (SELECT coalesce(sum("totalMinor") FILTER (WHERE "cancelledAt" IS NULL), 0)::text FROM "Order" WHERE "storeId" = $1) AS revenue,
+            (SELECT count(*)::int FROM "Event" WHERE "storeId" = $1 AND type = 'order.placed') AS events,
+            (SELECT count(*)::int FROM "CustomerStats" WHERE "storeId" = $1) AS stats`,
+    [storeId],
+  );
+  const e = files.expected;
+  const problems: string[] = [];
+  if (r!.orders !== e.orders) problems.push(`${r!.orders} orders, expected ${e.orders}`);
+  if (r!.customers !== e.customers) problems.push(`${r!.customers} customers, expected ${e.customers}`);
+  if (r!.products !== e.products) problems.push(`${r!.products} products, expected ${e.products}`);
+  if (BigInt(r!.lines) !== BigInt(e.lines)) problems.push(`${r!.lines} order lines, expected ${e.lines}`);
+  if (BigInt(r!.revenue) !== e.revenueMinor) problems.push(`revenue ${r!.revenue}, expected ${e.revenueMinor}`);
+  if (r!.events <= 0 || r!.events > e.orders) problems.push(`${r!.events} order.placed events`);
+  if (r!.stats <= 0) problems.push("no customer stats");
+  return problems;
+}
+
+export async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  if (!Number.isInteger(ORDERS) || ORDERS < 1) throw new Error("BENCH_BACKFILL_ORDERS must be a positive integer");
+  const dir = path.resolve("bench/.tmp/backfill");
+  fs.mkdirSync(dir, { recursive: true });
+  ctx.log(`writing bulk files for ${fmt(ORDERS)} orders to ${path.relative(process.cwd(), dir)}`);
+  const t0 = performance.now();
+  const files = await writeBulkFiles(dir, { orders: ORDERS, seed: ctx.seed });
+  const genSeconds = (performance.now() - t0) / 1000;
+  const e = files.expected;
+  ctx.log(`  ${fmt(e.orders)} orders (${fmt(e.lines)} lines), ${fmt(e.customers)} customers, ${e.products} products; ${mib(e.bytes.orders)} of orders JSONL in ${fmt(genSeconds)} s`);
+  const rows: ResultRow[] = [];
+  const phases: PhaseReport[] = [];
+  try {
+    // References that need no database.
+    const raw = await rawParse(files.orders);
+    ctx.log(`  reference read + JSON.parse: ${fmt(raw.objects / raw.seconds)} orders/s`);
+    const norm = await readAndNormalise(files.orders);
+    ctx.log(`  reference readBulkJsonl + normalise: ${fmt(norm.objects / norm.seconds)} orders/s`);
+
+    // The measurement: a fresh database, the three phases in the backfill's order.
+    const app = await ctx.startApp("backfill", { http: false, workers: false });
+    let load: { products: PhaseResult; customers: PhaseResult; orders: PhaseResult };
+    let problems: string[];
+    try {
+      const store = await app.services.db.store.create({ data: { platform: "shopify", domain: "bench-backfill.myshopify.com", name: "Bench", currency: SHOP_CURRENCY } });
+      const products = await loadPhase(ctx, app, store.id, "products", files.products, e.products);
+      const customers = await loadPhase(ctx, app, store.id, "customers", files.customers, e.customers);
+      ctx.log(`  customers: ${fmt(customers.objects / customers.seconds)} customers/s`);
+      const orders = await loadPhase(ctx, app, store.id, "orders", files.orders, e.orders);
+      ctx.log(`  orders: ${fmt(orders.objects / orders.seconds)} orders/s, peak RSS ${mib(orders.rss.peak)}`);
+      load = { products, customers, orders };
+      phases.push(customers.report, orders.report);
+      problems = await verify(app, store.id, files);
+    } finally {
+      await app.close();
+    }
+
+    // PostgreSQL's floor: the file's bytes COPYed into a bare table.
+    const copyApp = await ctx.startApp("backfill_copy", { http: false, workers: false });
+    let copySeconds: number;
+    try {
+      copySeconds = await copyRaw(copyApp, files.orders);
+    } finally {
+      await copyApp.close();
+    }
+    ctx.log(`  reference COPY of the raw file: ${fmt(e.orders / copySeconds)} orders/s`);
+
+    // The previous path, on the first orders (it is ~20× slower: the whole file would take long).
+    const oldApp = await ctx.startApp("backfill_old", { http: false, workers: false });
+    let old: { orders: number; seconds: number };
+    try {
+      const store = await oldApp.services.db.store.create({ data: { platform: "shopify", domain: "bench-backfill.myshopify.com", name: "Bench", currency: SHOP_CURRENCY } });
+      await loadBulkResult(oldApp.services, store.id, fs.createReadStream(files.products), { shopCurrency: SHOP_CURRENCY });
+      old = await oldPath(oldApp, store.id, files.orders, Math.min(OLD_PATH_ORDERS, e.orders));
+    } finally {
+      await oldApp.close();
+    }
+    ctx.log(`  previous path: ${fmt(old.orders / old.seconds)} orders/s`);
+
+    const o = load.orders;
+    const rate = o.objects / o.seconds;
+    const rawRate = raw.objects / raw.seconds;
+    const ok = problems.length === 0;
+    rows.push({
+      metric: `orders phase: ${fmt(e.orders)} orders (read → parse → normalise → write, stats)`,
+      measured: `${fmt(rate)} orders/s`,
+      reference: `${fmt(rawRate)} orders/s (read + JSON.parse only)`,
+      target: `≥ ${fmt(TARGET)} orders/s`,
+      verdict: ok ? (rate >= TARGET ? "pass" : "fail") : "FAILED",
+      value: rate,
+      note: ok
+        ? `${fmt(o.seconds)} s; ${fmt((100 * rate) / rawRate)} % of the parse-only rate; ${fmt(o.lines / o.seconds)} order lines/s; chunks of ${fmt(CHUNK)}; ` +
+          `reader waited ${fmt(o.waits.forDatabase / 1000)} s for merges, the database ${fmt(o.waits.forReader / 1000)} s for the reader, stats refresh ${fmt(o.waits.stats / 1000)} s`
+        : problems.join("; "),
+    });
+    rows.push({
+      metric: "orders phase: peak RSS of the process",
+      measured: mib(o.rss.peak),
+      reference: `${mib(e.bytes.orders)} file`,
+      target: "flat (no growth with the file)",
+      verdict: "info",
+      note: `RSS before the phase ${mib(o.rss.start)}; at 10 %…100 % of the orders committed: ${o.rss.marks.map((m) => fmt(m.rss / MiB, 0)).join(" / ")} MiB`,
+    });
+    rows.push({
+      metric: `customers phase: ${fmt(e.customers)} customers`,
+      measured: `${fmt(load.customers.objects / load.customers.seconds)} customers/s`,
+      verdict: "info",
+      note: `${fmt(load.customers.seconds)} s, peak RSS ${mib(load.customers.rss.peak)}; products phase (${e.products}) ${fmt(load.products.seconds, 2)} s`,
+    });
+    rows.push({
+      metric: "whole backfill (products + customers + orders)",
+      measured: `${fmt(load.products.seconds + load.customers.seconds + o.seconds)} s`,
+      verdict: "info",
+      note: `${fmt(e.orders / (load.products.seconds + load.customers.seconds + o.seconds))} orders/s over the three phases`,
+    });
+    rows.push({ metric: "reference: read + JSON.parse of the orders file", measured: `${fmt(rawRate)} orders/s`, verdict: "ok", note: `${fmt(e.bytes.orders / MiB / raw.seconds)} MiB/s` });
+    rows.push({ metric: "reference: readBulkJsonl + normalizeBulkRecord, no database", measured: `${fmt(norm.objects / norm.seconds)} orders/s`, verdict: "ok" });
+    rows.push({
+      metric: "reference: COPY of the orders file into a bare table",
+      measured: `${fmt(e.orders / copySeconds)} orders/s`,
+      verdict: "ok",
+      note: `${fmt(e.bytes.orders / MiB / copySeconds)} MiB/s, one text row per JSONL line, no index`,
+    });
+    rows.push({
+      metric: `reference: previous path (applyChanges × 1000), first ${fmt(old.orders)} orders`,
+      measured: `${fmt(old.orders / old.seconds)} orders/s`,
+      verdict: "ok",
+      note: `the bulk loader is ${fmt(rate / (old.orders / old.seconds), 1)}× this`,
+    });
+    ctx.detail(
+      `Files: ${fmt(e.orders)} orders with ${fmt(e.lines)} LineItem children (${mib(e.bytes.orders)}), ${fmt(e.customers)} customers (${mib(e.bytes.customers)}), ` +
+        `${e.products} products; templated from the simulated store (seed ${ctx.seed}, 500 customers) in ${fmt(genSeconds)} s. Machine: ${ctx.cores} cores.`,
+    );
+    ctx.detail(`Where the time goes:\n\n${phaseTable(phases)}`);
+    for (const p of phases) ctx.detail(`Top SQL in the ${p.label} phase:\n\n${statementTable(p)}`);
+  } finally {
+    if (process.env.BENCH_KEEP !== "1") files.remove();
+  }
+  return rows;
+}
