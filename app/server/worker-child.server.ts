@@ -4,6 +4,7 @@
 // without, bench/results.md). The child shares the database (the embedded PostgreSQL's URL is
 // handed to it) and is restarted if it dies; on shutdown it drains its jobs before PostgreSQL stops.
 import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -13,6 +14,7 @@ export interface WorkerChild {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+const WORKER_NICENESS = 10;
 const WORKER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.ts");
 
 /** `env`: settings for the child beyond this process's environment (benchmarks, tests). */
@@ -28,6 +30,13 @@ export function startWorkerChild(databaseUrl: string, log: Logger, env: Record<s
       env: { ...process.env, ...env, DATABASE_URL: databaseUrl, WORKER_CHILD: "1" },
       stdio: ["ignore", "inherit", "inherit"],
     });
+    // Lower CPU priority than the web process: on a small machine the OS then serves webhook and
+    // admin requests first and the jobs with what is left (they only need to keep up on average).
+    try {
+      if (child.pid) os.setPriority(child.pid, WORKER_NICENESS);
+    } catch {
+      // Not permitted here (some containers): run at normal priority.
+    }
     log.info({ pid: child.pid }, "job workers started in a child process");
     child.on("exit", (code, signal) => {
       child = null;
