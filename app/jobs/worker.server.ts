@@ -9,6 +9,8 @@ import type { StoreJob } from "./queues";
 import { RECONCILE_CRON } from "./queues";
 import { runTagPush } from "./tag-push.server.ts";
 import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-reconcile.server.ts";
+import { CROSS_SELL_MINE_CRON } from "./queues";
+import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -25,6 +27,8 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyBackfill, { pollingIntervalSeconds: 2 }, async ([job]) => {
     const result = await runShopifyBackfill(services, job!.data.storeId, { runId: job!.data.runId });
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
+    // A store's whole history just arrived: its "compre junto" pairs need not wait for the night.
+    await requestCrossSellMine(services, job!.data.storeId);
   });
   await boss.work(QUEUES.shopifyReconcileAll, async () => {
     await enqueueShopifyReconciliations(services);
@@ -37,5 +41,12 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.tagsPush, { pollingIntervalSeconds: 2 }, async ([job]) => {
     await runTagPush(services, job!.data.storeId, { runId: job!.data.runId });
   });
+  await boss.work<StoreJob>(QUEUES.crossSellMine, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await runCrossSellMine(services, job!.data.storeId);
+  });
+  await boss.work(QUEUES.crossSellMineAll, async () => {
+    await enqueueCrossSellMining(services);
+  });
+  await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
