@@ -11,6 +11,7 @@
 // once. That is why more pairs than the block shows are kept per product.
 import type pg from "pg";
 import { poolOf, type Db } from "#app/db/client.server.ts";
+import { COUNTED_ORDER_SQL } from "./counted-orders.ts";
 import { DEFAULT_MINING_PARAMS, type MiningParams } from "./mining-params.ts";
 
 export interface MiningResult {
@@ -19,11 +20,6 @@ export interface MiningResult {
   pairs: number;
   ms: number;
 }
-
-// Same rule as the customer statistics (app/core/ingest/customer-stats.server.ts): not cancelled,
-// test or deleted, and money actually captured.
-const COUNTED_ORDER = `o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND NOT o.test
-  AND o."financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized')`;
 
 /** Prisma's DateTime columns are UTC without a zone: a JS instant must be converted, not cast. */
 const utc = (n: number) => `($${n}::timestamptz AT TIME ZONE 'UTC')`;
@@ -72,7 +68,7 @@ async function buildTempTables(client: pg.PoolClient, storeId: number, p: Mining
        SELECT o, p, w, count(*) OVER (PARTITION BY o) AS k FROM (
          SELECT DISTINCT l."orderId" AS o, l."productId" AS p, ${weight} AS w
          FROM "OrderLine" l JOIN "Order" o ON o."storeId" = l."storeId" AND o.id = l."orderId"
-         WHERE l."storeId" = $1 AND l."productId" IS NOT NULL AND ${COUNTED_ORDER}
+         WHERE l."storeId" = $1 AND l."productId" IS NOT NULL AND ${COUNTED_ORDER_SQL}
        ) d
      ) sized WHERE k <= ${maxArg}`,
     args,
