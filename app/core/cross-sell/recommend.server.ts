@@ -4,8 +4,10 @@
 // that notices is answered from the old one): it is rebuilt when mining ran (Store.crossSellMinedAt,
 // set by the worker process) or a product changed (stock, price, status). invalidateSnapshot()
 // rebuilds at once when mining ran in this process.
+// Prisma's $queryRaw, not poolOf(): in development Remix routes load this module through Vite,
+// whose copy of client.server.ts does not know the server's pools.
+import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
-import { poolOf } from "#app/db/client.server.ts";
 import { COUNTED_ORDER_SQL } from "./counted-orders.ts";
 import { recommend, shopperProfile, type ProductCard, type Recommendation, type ScoredId, type ShopperProfile, type StoreSnapshot } from "./recommend.ts";
 
@@ -26,29 +28,24 @@ const profiles = new WeakMap<Db, Map<string, { profile: ShopperProfile | null; u
 
 /** What a snapshot was built from: mining time and the newest product change. */
 async function currentVersion(db: Db, storeId: number): Promise<string> {
-  const { rows } = await poolOf(db).query<{ v: string }>(
-    `SELECT coalesce(s."crossSellMinedAt"::text, '-') || '|' || coalesce((SELECT max(p."updatedAt") FROM "Product" p WHERE p."storeId" = s.id)::text, '-') AS v
-     FROM "Store" s WHERE s.id = $1`,
-    [storeId],
-  );
+  const rows = await db.$queryRaw<{ v: string }[]>`
+    SELECT coalesce(s."crossSellMinedAt"::text, '-') || '|' || coalesce((SELECT max(p."updatedAt") FROM "Product" p WHERE p."storeId" = s.id)::text, '-') AS v
+    FROM "Store" s WHERE s.id = ${storeId}`;
   return rows[0]?.v ?? "missing";
 }
 
 export async function loadSnapshot(db: Db, storeId: number): Promise<StoreSnapshot> {
-  const pool = poolOf(db);
   const [products, pairs, popular] = await Promise.all([
-    pool.query<{ platformId: string; title: string; handle: string | null; imageUrl: string | null; priceMinor: string | null; currency: string | null; variants: unknown; category: string | null; collections: string[]; available: boolean }>(
-      `SELECT "platformId", title, handle, "imageUrl", "priceMinor"::text, currency, variants, category, collections,
-              ("inStock" AND status = 'active') AS available
-       FROM "Product" WHERE "storeId" = $1 AND "deletedAt" IS NULL`,
-      [storeId],
-    ),
-    pool.query<{ a: string; b: string; score: number }>(`SELECT "productId" a, "pairedId" b, score FROM "ProductPair" WHERE "storeId" = $1 ORDER BY a, score DESC, b`, [storeId]),
-    pool.query<{ id: string }>(`SELECT "productId" id FROM "ProductPopularity" WHERE "storeId" = $1 ORDER BY weight DESC, "productId"`, [storeId]),
+    db.$queryRaw<{ platformId: string; title: string; handle: string | null; imageUrl: string | null; priceMinor: string | null; currency: string | null; variants: unknown; category: string | null; collections: string[]; available: boolean }[]>`
+      SELECT "platformId", title, handle, "imageUrl", "priceMinor"::text AS "priceMinor", currency, variants, category, collections,
+             ("inStock" AND status = 'active') AS available
+      FROM "Product" WHERE "storeId" = ${storeId} AND "deletedAt" IS NULL`,
+    db.$queryRaw<{ a: string; b: string; score: number }[]>`SELECT "productId" a, "pairedId" b, score FROM "ProductPair" WHERE "storeId" = ${storeId} ORDER BY a, score DESC, b`,
+    db.$queryRaw<{ id: string }[]>`SELECT "productId" id FROM "ProductPopularity" WHERE "storeId" = ${storeId} ORDER BY weight DESC, "productId"`,
   ]);
   const cards = new Map<string, ProductCard>();
   const groups = new Map<string, string[]>();
-  for (const p of products.rows) {
+  for (const p of products) {
     groups.set(p.platformId, [...p.collections.map((c) => `c:${c}`), ...(p.category ? [`t:${p.category}`] : [])]);
     if (!p.available) continue;
     cards.set(p.platformId, {
@@ -63,14 +60,14 @@ export async function loadSnapshot(db: Db, storeId: number): Promise<StoreSnapsh
     });
   }
   const pairMap = new Map<string, ScoredId[]>();
-  for (const { a, b, score } of pairs.rows) {
+  for (const { a, b, score } of pairs) {
     if (!cards.has(b)) continue;
     let list = pairMap.get(a);
     if (!list) pairMap.set(a, (list = []));
     list.push({ id: b, score });
   }
   const bestByGroup = new Map<string, string[]>();
-  for (const { id } of popular.rows) {
+  for (const { id } of popular) {
     if (!cards.has(id)) continue;
     for (const g of groups.get(id) ?? []) {
       let list = bestByGroup.get(g);
@@ -142,17 +139,15 @@ export async function loadShopperProfile(db: Db, storeId: number, customerPlatfo
   const key = `${storeId}:${customerPlatformId}`;
   const hit = cache.get(key);
   if (hit && hit.until > Date.now()) return hit.profile;
-  const { rows } = await poolOf(db).query<{ productId: string; category: string | null }>(
-    `SELECT l."productId", coalesce(p.category, l.category) AS category
+  const rows = await db.$queryRaw<{ productId: string; category: string | null }[]>`
+    SELECT l."productId", coalesce(p.category, l.category) AS category
      FROM "Customer" c
      JOIN "Order" o ON o."storeId" = c."storeId" AND o."customerId" = c.id
-       AND ${COUNTED_ORDER_SQL}
+       AND ${Prisma.raw(COUNTED_ORDER_SQL)}
      JOIN "OrderLine" l ON l."storeId" = o."storeId" AND l."orderId" = o.id AND l."productId" IS NOT NULL
      LEFT JOIN "Product" p ON p."storeId" = l."storeId" AND p."platformId" = l."productId"
-     WHERE c."storeId" = $1 AND c."platformId" = $2
-     ORDER BY o."placedAt" DESC LIMIT 500`,
-    [storeId, customerPlatformId],
-  );
+     WHERE c."storeId" = ${storeId} AND c."platformId" = ${customerPlatformId}
+     ORDER BY o."placedAt" DESC LIMIT 500`;
   const profile = rows.length ? shopperProfile(rows) : null;
   if (cache.size >= PROFILE_CACHE_MAX) cache.clear();
   cache.set(key, { profile, until: Date.now() + PROFILE_TTL_MS });
