@@ -1,38 +1,27 @@
 // Shopify app proxy: https://<shop>/apps/caderninho/<path> arrives here as /proxy/<path> with
 // Shopify's signed query (adapters/shopify/app-proxy-signature.ts). Nothing is read before the
 // signature passes (Shopify's APP_PROXY_UNVERIFIED_SIGNATURE check).
-//   GET  /proxy/recommendations?product_id=…&cart=…&limit=…  → the "compre junto" items (JSON)
+//   GET  /proxy/recommendations?product_id=…&cart=…&limit=…  → the "compre junto" items (JSON);
+//        Express answers it before Remix (app/http/crosssell-proxy.server.ts), this is the fallback
 //   POST /proxy/track   {event, sourceProductIds, productIds}  → a crosssell.* Event
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { verifyAppProxyQuery } from "#adapters/shopify/app-proxy-signature.ts";
 import { BodyTooLargeError, readBodyLimited } from "#app/http/body.server.ts";
-import { findStoreId } from "#app/core/store-lookup.server.ts";
-import { json, recommendationsResponse } from "#app/core/cross-sell/storefront-api.server.ts";
+import { authenticateProxy, proxyRecommendations, PROXY_NO_STORE as NO_STORE } from "#app/http/crosssell-proxy.server.ts";
+import { json } from "#app/core/cross-sell/storefront-api.server.ts";
 import { parseTrack, recordTrack, TRACK_MAX_BYTES } from "#app/core/cross-sell/track.server.ts";
-import type { Services } from "#app/server/services.server.ts";
-
-const NO_STORE = { "Cache-Control": "no-store" };
-
-async function authenticate(services: Services, request: Request) {
-  const url = new URL(request.url);
-  // The app secret signs proxy requests; standalone (demo) the demo secret plays that part.
-  const check = verifyAppProxyQuery(url.searchParams, services.secrets.shopifyWebhookSecret);
-  if (!check.ok) return { error: json(401, { error: check.reason }, NO_STORE) } as const;
-  const storeId = await findStoreId(services.db, "shopify", check.shop);
-  if (storeId === null) return { error: json(404, { error: `unknown shop ${check.shop}` }, NO_STORE) } as const;
-  return { url, storeId, customer: check.loggedInCustomerId } as const;
-}
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const auth = await authenticate(context.services, request);
-  if ("error" in auth) return auth.error;
-  if (params["*"] !== "recommendations") return json(404, { error: `no proxy path /${params["*"] ?? ""}` }, NO_STORE);
-  return recommendationsResponse(context.services.db, { id: auth.storeId, platform: "shopify" }, auth.url.searchParams, { customerPlatformId: auth.customer });
+  const query = new URL(request.url).searchParams;
+  if (params["*"] !== "recommendations") {
+    const auth = await authenticateProxy(context.services, query);
+    return auth.ok ? json(404, { error: `no proxy path /${params["*"] ?? ""}` }, NO_STORE) : auth.response;
+  }
+  return proxyRecommendations(context.services, query);
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const auth = await authenticate(context.services, request);
-  if ("error" in auth) return auth.error;
+  const auth = await authenticateProxy(context.services, new URL(request.url).searchParams);
+  if (!auth.ok) return auth.response;
   if (params["*"] !== "track" || request.method !== "POST") return json(404, { error: `no proxy path ${request.method} /${params["*"] ?? ""}` }, NO_STORE);
   let raw: Buffer;
   try {
