@@ -26,6 +26,10 @@ export const QUEUES = {
   rescore: "analytics.rescore",
   /** Daily cron: enqueue a rescore of every installed store. */
   rescoreDaily: "analytics.rescore-daily",
+  /** Rebuild one store's co-purchase pairs ("compre junto"): nightly, and after a backfill. */
+  crossSellMine: "crosssell.mine",
+  /** The nightly tick that enqueues one crosssell.mine per store. */
+  crossSellMineAll: "crosssell.mine-all",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -63,7 +67,13 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // while one runs happens once afterwards, never twice in parallel.
   [QUEUES.rescore]: { retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.rescoreDaily]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
+  [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
+  [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
 };
+
+/** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
+export const CROSS_SELL_MINE_CRON = "15 4 * * *";
 
 /** How often missed webhooks are healed (cron, UTC). */
 export const RECONCILE_CRON = "*/30 * * * *";

@@ -12,6 +12,8 @@ import { enqueueShopifyReconciliations, reconcileShopifyStore } from "./shopify-
 import { runWooBackfill } from "./woocommerce-backfill.server.ts";
 import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenance.server.ts";
 import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
+import { CROSS_SELL_MINE_CRON } from "./queues";
+import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -29,6 +31,8 @@ export async function startWorkers(services: Services): Promise<void> {
     const result = await runShopifyBackfill(services, job!.data.storeId, { runId: job!.data.runId });
     log.info({ storeId: job!.data.storeId, ...result }, "Shopify backfill finished");
     await enqueueRescore(boss, job!.data.storeId);
+    // A store's whole history just arrived: its "compre junto" pairs need not wait for the night.
+    await requestCrossSellMine(services, job!.data.storeId);
   });
   await boss.work(QUEUES.shopifyReconcileAll, async () => {
     await enqueueShopifyReconciliations(services);
@@ -56,5 +60,12 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work(QUEUES.rescoreDaily, async () => void (await enqueueDailyRescores(services)));
   // 04:00 UTC = 01:00 in São Paulo: after the day's orders, before merchants look.
   await boss.schedule(QUEUES.rescoreDaily, "0 4 * * *");
+  await boss.work<StoreJob>(QUEUES.crossSellMine, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await runCrossSellMine(services, job!.data.storeId);
+  });
+  await boss.work(QUEUES.crossSellMineAll, async () => {
+    await enqueueCrossSellMining(services);
+  });
+  await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -8,6 +8,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { Services } from "./services.server.ts";
 import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
+import { proxyRecommendationsRoute } from "../http/crosssell-proxy.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -58,6 +59,9 @@ export async function startHttp(services: Services, opts: { port: number; host: 
         .catch(next);
     });
   });
+
+  // The storefront's "compre junto" reads skip Remix too (app/http/crosssell-proxy.server.ts).
+  app.get("/proxy/recommendations", proxyRecommendationsRoute(services));
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
