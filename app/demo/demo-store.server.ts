@@ -5,6 +5,7 @@ import type { Store } from "@prisma/client";
 import { createStoreSimulator, type SimulatedDelivery } from "#adapters/shopify/simulator/index.ts";
 import { signShopifyWebhook } from "#adapters/shopify/webhook-verify.ts";
 import { enqueueRescore } from "#app/jobs/rescore.server.ts";
+import { requestCrossSellMine } from "#app/jobs/crosssell-mine.server.ts";
 import { finishSyncRun, reportSyncProgress, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
@@ -115,6 +116,8 @@ export async function seedDemoStore(services: Services, appUrl: string, signal?:
     log.info({ ...result, seconds: (Date.now() - started) / 1000 }, "demo store filled");
     // Score it now (RFM, predictions, clusters) rather than at the nightly run.
     await enqueueRescore(services.boss, store.id);
+    // …and mine its "compre junto" pairs, so the storefront block has something to show.
+    await requestCrossSellMine(services, store.id);
   } catch (e) {
     await finishSyncRun(db, run, e instanceof Error ? e.message : String(e));
     throw e;

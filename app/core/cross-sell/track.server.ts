@@ -2,6 +2,7 @@
 // (crosssell.click, crosssell.add_to_cart). Validated and size-limited before anything is written.
 import { z } from "zod";
 import type { Db } from "#app/db/client.server.ts";
+import { BodyTooLargeError, readBodyLimited } from "#app/http/body.server.ts";
 
 export const TRACK_MAX_BYTES = 4096;
 const id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be a product id");
@@ -28,6 +29,19 @@ export function parseTrack(raw: Buffer | string): { ok: true; value: TrackInput 
   const r = trackSchema.safeParse(body);
   if (!r.success) return { ok: false, reason: r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") };
   return { ok: true, value: r.data };
+}
+
+/** The request's body, size-limited and validated: the value, or the status and reason to answer. */
+export async function readTrackBody(request: Request): Promise<{ ok: true; value: TrackInput } | { ok: false; status: 400 | 413; reason: string }> {
+  let raw: Buffer;
+  try {
+    raw = await readBodyLimited(request, TRACK_MAX_BYTES);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return { ok: false, status: 413, reason: e.message };
+    throw e;
+  }
+  const parsed = parseTrack(raw);
+  return parsed.ok ? parsed : { ok: false, status: 400, reason: parsed.reason };
 }
 
 export async function recordTrack(db: Db, storeId: number, input: TrackInput, customerPlatformId: string | null, now = new Date()): Promise<void> {
