@@ -21,7 +21,20 @@ import type { BenchContext, ResultRow } from "./support/types.ts";
 import type { Db } from "../app/db/client.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
 
-type DuckDbModule = typeof import("@duckdb/node-api"); // eslint-disable-line @typescript-eslint/consistent-type-imports -- loaded lazily: an optional dev dependency
+/**
+ * The little of @duckdb/node-api the yardstick uses. DuckDB is optional (install it by hand to get
+ * the reference row): its platform binding packages are missing from this registry mirror, so as a
+ * devDependency it left package-lock.json incomplete and `npm ci` refused to install.
+ */
+interface DuckDbConnection {
+  run(sql: string): Promise<unknown>;
+  runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }>;
+  closeSync(): void;
+}
+interface DuckDbModule {
+  DuckDBInstance: { create(path: string, options: Record<string, string>): Promise<{ connect(): Promise<DuckDbConnection>; closeSync(): void }> };
+}
+const DUCKDB_PACKAGE = "@duckdb/node-api";
 
 export const title = "Analytics: customer stats, RFM rescoring, BG/NBD, clusters";
 export const description =
@@ -81,7 +94,7 @@ async function segmentCounts(db: Db, storeId: number): Promise<Record<string, nu
 async function duckdbFromScratch(csv: string): Promise<{ loadMs: number; ms: number; counts: Record<string, number> } | null> {
   let duck: DuckDbModule;
   try {
-    duck = await import("@duckdb/node-api");
+    duck = (await import(DUCKDB_PACKAGE)) as DuckDbModule;
   } catch {
     return null;
   }
