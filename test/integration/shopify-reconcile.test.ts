@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminGraphql, type AdminGraphqlClient } from "../../adapters/shopify/admin-graphql.server.ts";
 import { runShopifyBackfill } from "../../app/jobs/shopify-backfill.server.ts";
-import { reconcileShopifyStore } from "../../app/jobs/shopify-reconcile.server.ts";
+import { enqueueShopifyReconciliations, reconcileShopifyStore } from "../../app/jobs/shopify-reconcile.server.ts";
+import { QUEUES } from "../../app/jobs/queues.ts";
 import { startAdminSimulator, type AdminSimulator } from "../support/shopify-admin-simulator.ts";
 import { startTestServices, type TestServices } from "../support/test-services.ts";
 
@@ -29,6 +30,20 @@ afterAll(async () => {
 });
 
 describe("Shopify reconciliation", () => {
+  it("is scheduled once per installed, synced, real Shopify store, and never twice in the queue", async () => {
+    const { db, boss } = services;
+    const make = (domain: string, data: Record<string, unknown>) => db.store.create({ data: { platform: "shopify", domain, name: domain, ...data } });
+    const due = await make("due.myshopify.com", { lastSyncedAt: new Date() });
+    await make("never.myshopify.com", {});
+    await make("gone.myshopify.com", { lastSyncedAt: new Date(), uninstalledAt: new Date() });
+    await make("demo-x.myshopify.com", { lastSyncedAt: new Date(), isDemo: true });
+    expect(await enqueueShopifyReconciliations(services)).toBe(1);
+    expect(await enqueueShopifyReconciliations(services)).toBe(1); // the tick fires again before the job ran
+    const queued = await boss.findJobs<{ storeId: number }>(QUEUES.shopifyReconcile, { queued: true });
+    expect(queued.map((j) => j.data.storeId)).toEqual([due.id]);
+    await db.store.update({ where: { id: due.id }, data: { lastSyncedAt: null } });
+  });
+
   it("is skipped before the first backfill", async () => {
     const store = await services.db.store.create({ data: { platform: "shopify", domain: "never-synced.myshopify.com", name: "New" } });
     expect(await reconcileShopifyStore(services, store.id, { client })).toEqual({ skipped: "never-synced" });
