@@ -1,4 +1,14 @@
 // English strings. pt-BR.ts must have exactly the same keys (checked by the type below and a test).
+// Areas built in parallel keep their strings in ./areas/<area>.ts (English and pt-BR side by side).
+import type { Widen } from "./widen.ts";
+import * as segmentsArea from "./areas/segments.ts";
+import * as exportsArea from "./areas/exports.ts";
+import * as flowsArea from "./areas/flows.ts";
+import * as customersArea from "./areas/customers.ts";
+import * as settingsArea from "./areas/settings.ts";
+import * as homeArea from "./areas/home.ts";
+import * as privacyArea from "./areas/privacy.ts";
+
 export const en = {
   app: { name: "caderninho", tagline: "Know every customer, like the shop owner's old notebook." },
   nav: { dashboard: "Dashboard", customers: "Customers", segments: "Segments", flows: "Follow-ups", sync: "Sync", settings: "Settings", logout: "Log out" },
@@ -124,8 +134,14 @@ export const en = {
       average: "average customers",
     },
   },
+  segments: segmentsArea.en,
+  exports: exportsArea.en,
+  flows: flowsArea.en,
+  customers: customersArea.en,
+  settings: settingsArea.en,
+  home: homeArea.en,
+  privacy: privacyArea.en,
   common: { loading: "Loading…", error: "Something went wrong", notImplemented: "Coming soon" },
 } as const;
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 export type Messages = Widen<typeof en>;

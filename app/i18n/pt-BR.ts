@@ -1,4 +1,12 @@
 import type { Messages } from "./en";
+import * as segmentsArea from "./areas/segments.ts";
+import * as exportsArea from "./areas/exports.ts";
+import * as flowsArea from "./areas/flows.ts";
+import * as customersArea from "./areas/customers.ts";
+import * as settingsArea from "./areas/settings.ts";
+import * as homeArea from "./areas/home.ts";
+import * as privacyArea from "./areas/privacy.ts";
+
 
 export const ptBR: Messages = {
   app: { name: "caderninho", tagline: "Conheça cada cliente, como o caderninho do dono da loja." },
@@ -125,5 +133,12 @@ export const ptBR: Messages = {
       average: "clientes médios",
     },
   },
+  segments: segmentsArea.ptBR,
+  exports: exportsArea.ptBR,
+  flows: flowsArea.ptBR,
+  customers: customersArea.ptBR,
+  settings: settingsArea.ptBR,
+  home: homeArea.ptBR,
+  privacy: privacyArea.ptBR,
   common: { loading: "Carregando…", error: "Algo deu errado", notImplemented: "Em breve" },
 };

@@ -1,0 +1,10 @@
+// Strings of one area of the app, English and pt-BR side by side (merged into en.ts / pt-BR.ts under "home").
+import type { Widen } from "../widen.ts";
+
+export const en = {
+  title: "Dashboard",
+} as const;
+
+export const ptBR: Widen<typeof en> = {
+  title: "Painel",
+};

@@ -1,0 +1,10 @@
+// Strings of one area of the app, English and pt-BR side by side (merged into en.ts / pt-BR.ts under "settings").
+import type { Widen } from "../widen.ts";
+
+export const en = {
+  title: "Settings",
+} as const;
+
+export const ptBR: Widen<typeof en> = {
+  title: "Configurações",
+};
