@@ -30,6 +30,8 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
+  /** Create (or update) a Shopify store's behaviour web pixel record after install. */
+  shopifyWebPixel: "shopify.web-pixel",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -70,6 +72,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
   [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
+  // Retried for a day (scopes granted late, Shopify briefly down); one per store at a time.
+  [QUEUES.shopifyWebPixel]: { retryLimit: 8, retryDelay: 60, retryBackoff: true, retryDelayMax: 3 * 3600, expireInSeconds: 600, policy: "stately" },
 };
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
