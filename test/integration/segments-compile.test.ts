@@ -2,7 +2,7 @@
 // expected membership is written out by hand. countSegment, segmentMembersQuery and
 // customerMatches must agree on each filter; erased customers and other stores never match.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 import type { Db } from "../../app/db/client.server.ts";
 import { countSegment, customerMatches, sampleSegment, segmentContext, segmentMembersQuery } from "../../app/core/segments/compile.server.ts";
