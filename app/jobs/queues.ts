@@ -30,6 +30,8 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
+  /** Refresh one store's segment members (automatic segments too): after rescoring, and debounced after webhooks. */
+  segmentsRefresh: "segments.refresh",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -70,6 +72,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
   [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: requests while one waits are dropped (that is the webhook debounce).
+  [QUEUES.segmentsRefresh]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
 };
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */

@@ -14,6 +14,7 @@ import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenan
 import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
+import { runSegmentsRefresh } from "./segments-refresh.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -67,5 +68,6 @@ export async function startWorkers(services: Services): Promise<void> {
     await enqueueCrossSellMining(services);
   });
   await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
+  await boss.work<StoreJob>(QUEUES.segmentsRefresh, { pollingIntervalSeconds: 2 }, async ([job]) => runSegmentsRefresh(services, job!.data.storeId));
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
