@@ -32,6 +32,8 @@ export const QUEUES = {
   crossSellMineAll: "crosssell.mine-all",
   /** Create (or update) a Shopify store's behaviour web pixel record after install. */
   shopifyWebPixel: "shopify.web-pixel",
+  /** Refresh one store's segment members (automatic segments too): after rescoring, and debounced after webhooks. */
+  segmentsRefresh: "segments.refresh",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -74,6 +76,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
   // Retried for a day (scopes granted late, Shopify briefly down); one per store at a time.
   [QUEUES.shopifyWebPixel]: { retryLimit: 8, retryDelay: 60, retryBackoff: true, retryDelayMax: 3 * 3600, expireInSeconds: 600, policy: "stately" },
+  // stately per store: requests while one waits are dropped (that is the webhook debounce).
+  [QUEUES.segmentsRefresh]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
 };
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */

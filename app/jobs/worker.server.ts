@@ -15,6 +15,7 @@ import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.s
 import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
 import { installWebPixel } from "./shopify-web-pixel.server.ts";
+import { runSegmentsRefresh } from "./segments-refresh.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -71,5 +72,6 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.work<StoreJob>(QUEUES.shopifyWebPixel, { pollingIntervalSeconds: 5 }, async ([job]) => {
     await installWebPixel(services, job!.data.storeId);
   });
+  await boss.work<StoreJob>(QUEUES.segmentsRefresh, { pollingIntervalSeconds: 2 }, async ([job]) => runSegmentsRefresh(services, job!.data.storeId));
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
