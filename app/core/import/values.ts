@@ -114,7 +114,7 @@ export function parseBool(text: string): Parsed<boolean> {
 export function parseQuantity(text: string): Parsed<number> {
   const s = text.trim().replace(",", ".");
   const n = Number(s);
-  if (!/^\d+(\.0+)?$/.test(s) || !Number.isSafeInteger(n) || n < 1) return fail("notQuantity");
+  if (!/^\d+(\.0+)?$/.test(s) || n < 1 || n > 1_000_000) return fail("notQuantity");
   return ok(n);
 }
 
