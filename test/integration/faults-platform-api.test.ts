@@ -10,7 +10,11 @@ import { runShopifyBackfill } from "../../app/jobs/shopify-backfill.server.ts";
 import { QUEUES, type StoreJob } from "../../app/jobs/queues.ts";
 import { startAdminSimulator, type AdminSimulator } from "../support/shopify-admin-simulator.ts";
 import { startTestServices, type TestServices } from "../support/test-services.ts";
-import { serialBackfillReference } from "../support/fault-reference.ts";
+import { serialBackfillReference, serialWooBackfillReference } from "../support/fault-reference.ts";
+import { startWooSimulator } from "../support/woocommerce-simulator.ts";
+import { createWooClient } from "../../adapters/woocommerce/rest-client.server.ts";
+import { ensureWooStore, saveWooCredentials } from "../../app/jobs/woocommerce-connection.server.ts";
+import { runWooBackfill } from "../../app/jobs/woocommerce-backfill.server.ts";
 import { stateDigest } from "../support/state-digest.ts";
 import { waitFor } from "../support/fault-worker.ts";
 
@@ -81,5 +85,62 @@ describe("platform API outage", () => {
     const digest = await stateDigest(db, store.id);
     expect([digest.products, digest.customers, digest.orders, digest.revenueMinor]).toEqual([expected.products, expected.customers, expected.orders, expected.revenueMinor.toString()]);
     expect(digest).toEqual(await serialBackfillReference({ domain: SHOP }, SIM_STORE));
+  }, 180_000);
+
+  it("WooCommerce: the same outage over REST; the import job retries, resumes from its cursor and ends complete", async () => {
+    const { db, boss } = services;
+    const simOptions = { seed: 9, customers: 300 };
+    const woo = await startWooSimulator(simOptions);
+    try {
+      const store = await ensureWooStore(services, woo.url, "Loja Woo em pane");
+      await saveWooCredentials(services, store.id, { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret });
+      const retries: string[] = [];
+      const client = createWooClient({
+        url: woo.url,
+        consumerKey: woo.consumerKey,
+        consumerSecret: woo.consumerSecret,
+        timeoutMs: 300,
+        retries: 3,
+        baseDelayMs: 20,
+        maxDelayMs: 200,
+        onRetry: (info) => retries.push(info.reason),
+      });
+      const results: Awaited<ReturnType<typeof runWooBackfill>>[] = [];
+      await boss.work<StoreJob>(QUEUES.wooBackfill, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        const result = await runWooBackfill(services, job!.data.storeId, { client, webhooks: false, pagesAtOnce: 2 });
+        results.push(result);
+        if (result.status !== "done") throw new Error(`WooCommerce backfill ended ${result.status}`);
+      });
+      // The first pages go through, then the store falls over for a long stretch.
+      setTimeout(() => woo.failFor(5_000, [{ status: 503 }, { status: 429, retryAfterSeconds: 0 }, { hang: true }, { drop: true }, { status: 502 }]), 300);
+      const jobId = await boss.send(QUEUES.wooBackfill, { storeId: store.id } satisfies StoreJob, { singletonKey: String(store.id), retryLimit: 30, retryDelay: 1, retryBackoff: false });
+      await waitFor(
+        "the WooCommerce import job to complete",
+        async () => {
+          const [job] = await db.$queryRaw<{ state: string }[]>(Prisma.sql`SELECT state::text AS state FROM pgboss.job WHERE id = ${jobId}::uuid`);
+          if (job?.state === "failed") throw new Error("WooCommerce import failed for good");
+          return job?.state === "completed";
+        },
+        120_000,
+        250,
+      );
+      const [job] = await db.$queryRaw<{ retryCount: number }[]>(Prisma.sql`SELECT retry_count AS "retryCount" FROM pgboss.job WHERE id = ${jobId}::uuid`);
+      expect(job!.retryCount, "pg-boss retried the import").toBeGreaterThan(0);
+      const kinds = new Set(woo.requests.map((r) => r.status));
+      for (const k of [503, 429, "hung", "dropped", 502]) expect(kinds.has(k as never), String(k)).toBe(true);
+      expect(retries.length, "client retries reported").toBeGreaterThan(5);
+      expect(retries.some((r) => /timeout|ECONNRESET|socket hang up|network/i.test(r)), retries.slice(0, 5).join(" | ")).toBe(true);
+
+      const runs = await db.syncRun.findMany({ where: { storeId: store.id, kind: "backfill" }, orderBy: { id: "asc" } });
+      expect(runs.at(-1)!.status).toBe("done");
+      // The run that finished picked up where the failed one stopped, not from the first page.
+      expect(results.at(-1)!.resumedFrom).not.toBeNull();
+      const expected = woo.expected();
+      const digest = await stateDigest(db, store.id);
+      expect([digest.customers, digest.orders]).toEqual([expected.customers, expected.orders]);
+      expect(digest).toEqual(await serialWooBackfillReference(simOptions, "Loja Woo limpa"));
+    } finally {
+      await woo.close();
+    }
   }, 180_000);
 });

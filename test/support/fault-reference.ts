@@ -9,6 +9,10 @@ import { runShopifyBackfill } from "../../app/jobs/shopify-backfill.server.ts";
 import { createAdminGraphql } from "../../adapters/shopify/admin-graphql.server.ts";
 import type { StoreSimulatorOptions } from "../../adapters/shopify/simulator/index.ts";
 import { startAdminSimulator } from "./shopify-admin-simulator.ts";
+import { startWooSimulator, type WooSimulatorOptions } from "./woocommerce-simulator.ts";
+import { ensureWooStore, saveWooCredentials } from "../../app/jobs/woocommerce-connection.server.ts";
+import { runWooBackfill } from "../../app/jobs/woocommerce-backfill.server.ts";
+import { createWooClient } from "../../adapters/woocommerce/rest-client.server.ts";
 import { stateDigest, type StateDigest } from "./state-digest.ts";
 import { startTestServices } from "./test-services.ts";
 
@@ -40,6 +44,23 @@ export async function serialBackfillReference(store: ReferenceStore, simStore: S
       await runShopifyBackfill(services, storeId, { client, pollIntervalMs: 10 });
     });
   } finally {
+    await sim.close();
+  }
+}
+
+/** A clean WooCommerce import of the simulated shop (no faults, one pass) on a fresh database. */
+export async function serialWooBackfillReference(simOptions: WooSimulatorOptions, name: string): Promise<StateDigest> {
+  const sim = await startWooSimulator(simOptions);
+  const services = await startTestServices();
+  try {
+    const store = await ensureWooStore(services, sim.url, name);
+    await saveWooCredentials(services, store.id, { consumerKey: sim.consumerKey, consumerSecret: sim.consumerSecret });
+    const client = createWooClient({ url: sim.url, consumerKey: sim.consumerKey, consumerSecret: sim.consumerSecret, baseDelayMs: 1, maxDelayMs: 5 });
+    const result = await runWooBackfill(services, store.id, { client, webhooks: false });
+    if (result.status !== "done") throw new Error(`reference WooCommerce backfill ended ${result.status}`);
+    return await stateDigest(services.db, store.id);
+  } finally {
+    await services.cleanup();
     await sim.close();
   }
 }
