@@ -7,6 +7,7 @@ import * as settingsArea from "./areas/settings.ts";
 import * as homeArea from "./areas/home.ts";
 import * as privacyArea from "./areas/privacy.ts";
 import * as storefrontArea from "./areas/storefront.ts";
+import * as failuresArea from "./areas/failures.ts";
 
 
 export const ptBR: Messages = {
@@ -142,5 +143,6 @@ export const ptBR: Messages = {
   home: homeArea.ptBR,
   privacy: privacyArea.ptBR,
   storefront: storefrontArea.ptBR,
+  failures: failuresArea.ptBR,
   common: { loading: "Carregando…", error: "Algo deu errado", notImplemented: "Em breve" },
 };

@@ -34,7 +34,12 @@ export type SimulatedOperation =
   | "webPixelUpdate"
   | "webPixel";
 
-export type InjectedFailure = { status: 429; retryAfterSeconds?: number } | { status: 500 | 502 | 503 | 504 } | { drop: true };
+export type InjectedFailure =
+  | { status: 429; retryAfterSeconds?: number }
+  | { status: 500 | 502 | 503 | 504 }
+  | { drop: true }
+  /** Read the request and never answer (the client's timeout must fire). */
+  | { hang: true };
 
 export interface AdminSimulatorOptions {
   store: StoreSimulatorOptions;
@@ -60,7 +65,7 @@ export interface TagCall {
 
 export interface RequestLogEntry {
   operation: SimulatedOperation | "unrecognised" | null;
-  outcome: "ok" | "throttled" | "user-errors" | "graphql-error" | "unauthorized" | "bad-request" | "injected-429" | "injected-5xx" | "injected-drop";
+  outcome: "ok" | "throttled" | "user-errors" | "graphql-error" | "unauthorized" | "bad-request" | "injected-429" | "injected-5xx" | "injected-drop" | "injected-hang";
   cost: number | null;
 }
 
@@ -75,6 +80,11 @@ export interface AdminSimulator {
   summary(): SimulationSummary;
   /** The next `count` GraphQL requests fail this way (queued after earlier injections). */
   failNext(count: number, failure: InjectedFailure): void;
+  /**
+   * An outage: for the next `ms` milliseconds every GraphQL request fails, taking the given kinds
+   * in turn (429, 5xx, dropped connections, hangs). Counted requests are in `requests`.
+   */
+  failFor(ms: number, kinds: InjectedFailure[]): void;
   readonly tagCalls: readonly TagCall[];
   /** Bulk mutations started, with their line counts. */
   readonly bulkMutations: readonly { field: "tagsAdd" | "tagsRemove"; lines: number }[];
@@ -272,6 +282,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   });
 
   const failures: InjectedFailure[] = [];
+  let outage: { until: number; kinds: InjectedFailure[]; next: number } | null = null;
+  const hanging = new Set<ServerResponse>();
   const tagCalls: TagCall[] = [];
   const tags = new Map<string, Set<string>>();
   const edits = new Map<string, { patch: Json; at: Date }>();
@@ -566,9 +578,16 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const failure = failures.shift();
+    const inOutage = outage && Date.now() < outage.until ? outage : null;
+    const failure = failures.shift() ?? (inOutage ? inOutage.kinds[inOutage.next++ % inOutage.kinds.length] : undefined);
     if (failure) {
       await readBody(req);
+      if ("hang" in failure) {
+        requests.push({ operation: null, outcome: "injected-hang", cost: null });
+        hanging.add(res);
+        res.once("close", () => hanging.delete(res));
+        return;
+      }
       if ("drop" in failure) {
         requests.push({ operation: null, outcome: "injected-drop", cost: null });
         req.socket.destroy();
@@ -720,6 +739,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     "injected-429",
     "injected-5xx",
     "injected-drop",
+    "injected-hang",
   ];
 
   return {
@@ -731,6 +751,9 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     summary,
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    failFor(ms, kinds) {
+      outage = { until: Date.now() + ms, kinds, next: 0 };
     },
     tagCalls,
     bulkMutations,
@@ -758,6 +781,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     },
     close() {
       return new Promise<void>((resolve, reject) => {
+        for (const res of hanging) res.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
