@@ -14,6 +14,9 @@ import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenan
 import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
+import { RETENTION_CRON, type ShopDeletionJob } from "./queues";
+import { runRetention } from "./retention.server.ts";
+import { rotateSecrets, runShopDeletion } from "./privacy-jobs.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -67,5 +70,11 @@ export async function startWorkers(services: Services): Promise<void> {
     await enqueueCrossSellMining(services);
   });
   await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
+  await boss.work<ShopDeletionJob>(QUEUES.privacyShopDelete, { pollingIntervalSeconds: 5 }, async ([job]) => void (await runShopDeletion(services, job!.data)));
+  await boss.work(QUEUES.privacyRetention, async () => void (await runRetention(services)));
+  await boss.schedule(QUEUES.privacyRetention, RETENTION_CRON);
+  await boss.work(QUEUES.privacyRotateKeys, async () => void (await rotateSecrets(services)));
+  // Each start: encrypt session tokens written in plain text and move envelopes off ENCRYPTION_KEY_OLD.
+  await boss.send(QUEUES.privacyRotateKeys, {}, { singletonKey: "rotate" });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
