@@ -22,7 +22,9 @@ export const action = async ({ request, params: raw, context }: ActionFunctionAr
   if (request.method !== "POST") return json({ error: "Use POST to erase a customer." }, { status: 405, headers: { Allow: "POST" } });
   const p = params.safeParse(raw);
   if (!p.success) return json({ error: "customerId: must be a positive integer" }, { status: 404 });
-  const body = form.safeParse(Object.fromEntries(await request.formData()));
+  // A bodiless POST (a fetcher with no fields) is an erasure without a reason.
+  const fields = /^(multipart\/form-data|application\/x-www-form-urlencoded)/.test(request.headers.get("content-type") ?? "") ? Object.fromEntries(await request.formData()) : {};
+  const body = form.safeParse(fields);
   if (!body.success) return json({ error: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
   const result = await eraseCustomer(services, store.id, p.data.customerId, body.data.reason || null, { source: "admin" });
   if (!result) return json({ error: "No such customer." }, { status: 404 });
