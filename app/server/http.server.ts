@@ -9,6 +9,7 @@ import type { ServerBuild } from "@remix-run/node";
 import type { Services } from "./services.server.ts";
 import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
 import { proxyRecommendationsRoute } from "../http/crosssell-proxy.server.ts";
+import { csrfProtection } from "../auth/csrf.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -62,6 +63,9 @@ export async function startHttp(services: Services, opts: { port: number; host: 
 
   // The storefront's "compre junto" reads skip Remix too (app/http/crosssell-proxy.server.ts).
   app.get("/proxy/recommendations", proxyRecommendationsRoute(services));
+
+  // Forged cross-site POSTs to the admin are refused before Remix (app/auth/csrf.server.ts).
+  app.use(csrfProtection(services.config.appUrl));
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
