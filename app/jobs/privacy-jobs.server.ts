@@ -44,7 +44,7 @@ export async function rotateSecrets(services: Pick<Services, "db" | "log" | "sec
   const { db } = services;
   const keys = keyringOf(services.secrets);
   const columns = await db.$queryRaw<{ table: string; column: string }[]>`
-    SELECT c.table_name AS "table", c.column_name AS "column" FROM information_schema.columns c
+    SELECT c.table_name::text AS "table", c.column_name::text AS "column" FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
     WHERE c.table_schema = 'public' AND c.data_type = 'text' ORDER BY 1, 2`;
   const secretColumns = columns.filter((c) => SECRET_COLUMN.test(c.column) && c.table !== "_prisma_migrations");

@@ -14,11 +14,11 @@ export interface StoreDeletionResult {
 /** Tenant tables, ordered so that a table comes before every table it references. */
 export async function tenantTablesChildFirst(db: Db): Promise<string[]> {
   const tables = await db.$queryRaw<{ table: string }[]>`
-    SELECT c.table_name AS "table" FROM information_schema.columns c
+    SELECT c.table_name::text AS "table" FROM information_schema.columns c
     JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
     WHERE c.table_schema = 'public' AND c.column_name = 'storeId' ORDER BY 1`;
   const edges = await db.$queryRaw<{ child: string; parent: string }[]>`
-    SELECT cl.relname AS child, pl.relname AS parent FROM pg_constraint k
+    SELECT cl.relname::text AS child, pl.relname::text AS parent FROM pg_constraint k
     JOIN pg_class cl ON cl.oid = k.conrelid JOIN pg_class pl ON pl.oid = k.confrelid
     JOIN pg_namespace n ON n.oid = cl.relnamespace
     WHERE k.contype = 'f' AND n.nspname = 'public' AND cl.relname <> pl.relname`;
