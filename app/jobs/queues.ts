@@ -34,6 +34,12 @@ export const QUEUES = {
   shopifyWebPixel: "shopify.web-pixel",
   /** Refresh one store's segment members (automatic segments too): after rescoring, and debounced after webhooks. */
   segmentsRefresh: "segments.refresh",
+  /** Delete every row of one store: after shop/redact, or 48 h after an uninstall (app/core/privacy). */
+  privacyShopDelete: "privacy.shop-delete",
+  /** Daily: blank raw webhook bodies and delete storefront events older than each store's retention. */
+  privacyRetention: "privacy.retention",
+  /** Re-encrypt every secret at rest with the newest key (after ENCRYPTION_KEY rotation). */
+  privacyRotateKeys: "privacy.rotate-keys",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -78,7 +84,21 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.shopifyWebPixel]: { retryLimit: 8, retryDelay: 60, retryBackoff: true, retryDelayMax: 3 * 3600, expireInSeconds: 600, policy: "stately" },
   // stately per store: requests while one waits are dropped (that is the webhook debounce).
   [QUEUES.segmentsRefresh]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
+  // Batched deletes that each commit: a retry after a crash continues where the rows are left.
+  [QUEUES.privacyShopDelete]: { retryLimit: 5, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60 },
+  [QUEUES.privacyRetention]: { retryLimit: 2, retryDelay: 600, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "singleton" },
+  [QUEUES.privacyRotateKeys]: { retryLimit: 2, retryDelay: 60, expireInSeconds: 3600, policy: "singleton" },
 };
+
+/** Daily retention pass (cron, UTC): 05:00 UTC, after rescoring and mining. */
+export const RETENTION_CRON = "0 5 * * *";
+
+export interface ShopDeletionJob {
+  storeId: number;
+  reason: "shop/redact" | "uninstalled";
+  /** The uninstall this deletion follows: a reinstall since then cancels it. */
+  uninstalledAt: string;
+}
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";

@@ -16,6 +16,9 @@ import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
 import { installWebPixel } from "./shopify-web-pixel.server.ts";
 import { runSegmentsRefresh } from "./segments-refresh.server.ts";
+import { RETENTION_CRON, type ShopDeletionJob } from "./queues";
+import { runRetention } from "./retention.server.ts";
+import { rotateSecrets, runShopDeletion } from "./privacy-jobs.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -73,5 +76,11 @@ export async function startWorkers(services: Services): Promise<void> {
     await installWebPixel(services, job!.data.storeId);
   });
   await boss.work<StoreJob>(QUEUES.segmentsRefresh, { pollingIntervalSeconds: 2 }, async ([job]) => runSegmentsRefresh(services, job!.data.storeId));
+  await boss.work<ShopDeletionJob>(QUEUES.privacyShopDelete, { pollingIntervalSeconds: 5 }, async ([job]) => void (await runShopDeletion(services, job!.data)));
+  await boss.work(QUEUES.privacyRetention, async () => void (await runRetention(services)));
+  await boss.schedule(QUEUES.privacyRetention, RETENTION_CRON);
+  await boss.work(QUEUES.privacyRotateKeys, async () => void (await rotateSecrets(services)));
+  // Each start: encrypt session tokens written in plain text and move envelopes off ENCRYPTION_KEY_OLD.
+  await boss.send(QUEUES.privacyRotateKeys, {}, { singletonKey: "rotate" });
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -11,6 +11,7 @@ import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
 import { proxyRecommendationsRoute } from "../http/crosssell-proxy.server.ts";
 import { pixelEventsRoute } from "../http/pixel-events.server.ts";
 import { BodyTooLargeError, readNodeBodyLimited, sendResponse } from "../http/body.server.ts";
+import { csrfProtection } from "../auth/csrf.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -43,6 +44,9 @@ export async function startHttp(services: Services, opts: { port: number; host: 
   app.get("/proxy/recommendations", proxyRecommendationsRoute(services));
   // And so does the storefront pixel's event stream (app/http/pixel-events.server.ts).
   app.post("/pixel/events", pixelEventsRoute(services));
+
+  // Forged cross-site POSTs to the admin are refused before Remix (app/auth/csrf.server.ts).
+  app.use(csrfProtection(services.config.appUrl));
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite: (() => Promise<void>) | null = null;
