@@ -7,7 +7,7 @@
 // the stats, nothing written) — the floor any rescoring in PostgreSQL pays.
 import { performance } from "node:perf_hooks";
 import { Prisma } from "@prisma/client";
-import { rescoreRfm } from "../app/core/analytics/rfm.server.ts";
+import { rescoreRfm, scoredCustomersSql } from "../app/core/analytics/rfm.server.ts";
 import { fmt } from "./support/stats.ts";
 import type { BenchContext, ResultRow } from "./support/types.ts";
 
@@ -37,14 +37,12 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     await db.$executeRaw`VACUUM ANALYZE "CustomerStats"`;
     ctx.log(`generated ${fmt(CUSTOMERS)} customers' stats in ${seconds(performance.now() - t0)}`);
 
-    // Reference: the ranks alone.
+    // Reference: the scoring SELECT alone (every rank computed and read, nothing written).
     const r0 = performance.now();
-    await db.$queryRaw(Prisma.sql`
-      SELECT count(*) FROM (
-        SELECT (1 + (5 * (rank() OVER (ORDER BY "lastOrderAt") - 1)) / count(*) OVER ())::int AS r,
-               (1 + (5 * (rank() OVER (ORDER BY "ordersCount") - 1)) / count(*) OVER ())::int AS f,
-               (1 + (5 * (rank() OVER (ORDER BY "revenueMinor") - 1)) / count(*) OVER ())::int AS m
-        FROM "CustomerStats" WHERE "storeId" = ${storeId} AND "ordersCount" > 0) s`);
+    await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
+      await tx.$queryRaw(Prisma.sql`SELECT count(*), sum(r + f + m), count(DISTINCT segment) FROM (${scoredCustomersSql(storeId, { windowMonths: null, tiePolicy: "rank" }, AS_OF, "America/Sao_Paulo")}) x`);
+    });
     const refMs = performance.now() - r0;
 
     const timedRun = async () => {

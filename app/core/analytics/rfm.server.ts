@@ -72,6 +72,14 @@ function mapSql(): Prisma.Sql {
   return Prisma.sql`(VALUES ${Prisma.join(rfMapCells().map((c) => Prisma.sql`(${c.r}::int, ${c.f}::int, ${c.segment}::text)`))}) AS map(r, f, segment)`;
 }
 
+/** (id, r, f, m, segment) of every customer to score: the SELECT the rescoring writes from. */
+export function scoredCustomersSql(storeId: number, opts: RfmOptions, asOf: Date, timezone: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT s.id, s.r, s.f, s.m, map.segment
+    FROM (SELECT b.*, ${scoresSql(opts)} FROM (${baseSql(storeId, opts, asOf, timezone)}) b) s
+    JOIN ${mapSql()} ON map.r = s.r AND map.f = s.f`;
+}
+
 /**
  * Rescore every customer of the store. One transaction: the scores, the snapshot and the run
  * appear together or not at all. Returns the run with how customers moved between segments.
@@ -100,10 +108,7 @@ export async function rescoreRfm(
       // RETURNING old.* gives each one's previous segment), clear those no longer scored, and
       // snapshot only the changes. A day where 2 % of a million customers moved writes 2 % of the rows.
       const rows = await tx.$queryRaw<{ kind: "moved" | "cleared" | "scored"; from: RfmSegment | null; to: RfmSegment | null; customers: number }[]>(Prisma.sql`
-        WITH scored AS MATERIALIZED (
-          SELECT s.id, s.r, s.f, s.m, map.segment
-          FROM (SELECT b.*, ${scoresSql(opts)} FROM (${baseSql(storeId, opts, asOf, store.timezone)}) b) s
-          JOIN ${mapSql()} ON map.r = s.r AND map.f = s.f),
+        WITH scored AS MATERIALIZED (${scoredCustomersSql(storeId, opts, asOf, store.timezone)}),
         upd AS (
           UPDATE "CustomerStats" cs SET "rScore" = s.r, "fScore" = s.f, "mScore" = s.m, "rfmSegment" = s.segment
           FROM scored s
