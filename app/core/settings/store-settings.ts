@@ -41,12 +41,19 @@ export const settingsFormSchema = z
     language: z.enum(LANGUAGE_CHOICES, { message: "languageInvalid" }),
   })
   .superRefine((v, ctx) => {
-    if (v.quietHoursEnabled !== "on") return;
-    for (const key of ["quietStart", "quietEnd"] as const) {
-      if (!hhmm.safeParse(v[key] ?? "").success) ctx.addIssue({ code: "custom", path: [key], message: "timeInvalid" });
-    }
-    if (v.quietStart && v.quietStart === v.quietEnd) ctx.addIssue({ code: "custom", path: ["quietEnd"], message: "quietSame" });
+    for (const issue of quietHoursIssues(v)) ctx.addIssue({ code: "custom", ...issue });
   });
+
+/** Quiet-hours errors (only when enabled), checked even when other fields fail so all show at once. */
+function quietHoursIssues(v: { quietHoursEnabled?: unknown; quietStart?: unknown; quietEnd?: unknown }): { path: string[]; message: string }[] {
+  if (v.quietHoursEnabled !== "on") return [];
+  const issues: { path: string[]; message: string }[] = [];
+  for (const key of ["quietStart", "quietEnd"] as const) {
+    if (!hhmm.safeParse(typeof v[key] === "string" ? v[key] : "").success) issues.push({ path: [key], message: "timeInvalid" });
+  }
+  if (!issues.length && v.quietStart === v.quietEnd) issues.push({ path: ["quietEnd"], message: "quietSame" });
+  return issues;
+}
 
 export type SettingsForm = z.output<typeof settingsFormSchema>;
 
@@ -55,6 +62,7 @@ export function parseSettingsForm(input: Record<string, unknown>): { ok: true; v
   if (r.success) return { ok: true, value: r.data };
   const errors: Record<string, string> = {};
   for (const i of r.error.issues) errors[i.path.join(".") || "form"] ??= i.message;
+  for (const i of quietHoursIssues(input)) errors[i.path.join(".")] ??= i.message;
   return { ok: false, errors };
 }
 
