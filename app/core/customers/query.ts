@@ -90,19 +90,3 @@ export function searchDigits(q: string): string | null {
   const d = q.replace(/\D/g, "");
   return d.length >= 3 ? d : null;
 }
-
-/** URL search string for a query (drops defaults and empty values), for links and the back button. */
-export function customerQueryToSearch(q: Partial<CustomerQuery>): string {
-  const p = new URLSearchParams();
-  for (const key of ["q", "segment", "hasOrders", "consent", "tag", "country", "state"] as const) {
-    const v = q[key];
-    if (v) p.set(key, v);
-  }
-  if (q.sort && q.sort !== "last_order") p.set("sort", q.sort);
-  if (q.sort && q.dir && q.dir !== defaultDirection(q.sort)) p.set("dir", q.dir);
-  else if (!q.sort && q.dir && q.dir !== "desc") p.set("dir", q.dir);
-  if (q.after) p.set("after", q.after);
-  if (q.before) p.set("before", q.before);
-  const s = p.toString();
-  return s ? `?${s}` : "";
-}
