@@ -3,7 +3,7 @@
 // in our own Frame. The frame (app/routes/app.tsx) puts <AdminFeedbackProvider> around the pages.
 import { Toast } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { createContext, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 
 export type AdminMode = "embedded" | "standalone";
 type ShowToast = (message: string, options?: { error?: boolean }) => void;
@@ -46,8 +46,14 @@ export function useAdminMode(): AdminMode {
   return useContext(ModeContext);
 }
 
-/** The page title in the Shopify admin's own title bar (embedded); standalone pages show Polaris Page titles only. */
+/**
+ * The page title: in the Shopify admin's own title bar (embedded), and as the browser tab's title
+ * (standalone; the server renders "caderninho", see app.tsx meta).
+ */
 export function AdminTitleBar({ title }: { title: string }) {
   const mode = useAdminMode();
+  useEffect(() => {
+    if (mode === "standalone") document.title = `${title} · caderninho`;
+  }, [mode, title]);
   return mode === "embedded" ? <TitleBar title={title} /> : null;
 }

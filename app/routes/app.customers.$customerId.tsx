@@ -2,7 +2,7 @@
 // and before, cluster, predicted CLV, churn risk), orders with items, open checkouts, unpaid
 // boletos/Pix, messages, tags, segments and a timeline of everything. Actions: add a tag, export
 // the customer's data (privacy's /data.json), erase (privacy's /erase, after a confirmation).
-import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, Divider, InlineGrid, InlineStack, Layout, List, Modal, Page, Pagination, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
@@ -150,6 +150,7 @@ export default function CustomerProfile() {
   const d = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
+  const navigate = useNavigate();
   const eraser = useFetcher();
   const toast = useToast();
   const [params] = useSearchParams();
@@ -298,9 +299,10 @@ export default function CustomerProfile() {
                     <InlineStack align="center">
                       <Pagination
                         hasPrevious={d.orders.page > 1}
-                        previousURL={pageHref(d.orders.page - 1)}
+                        onPrevious={() => navigate(pageHref(d.orders.page - 1), { preventScrollReset: true })}
                         hasNext={d.orders.page < d.orders.pages}
-                        nextURL={pageHref(d.orders.page + 1)}
+                        onNext={() => navigate(pageHref(d.orders.page + 1), { preventScrollReset: true })}
+                        accessibilityLabels={{ previous: t("customers.previousPage"), next: t("customers.nextPage") }}
                         label={t("customers.profile.ordersPage", { page: d.orders.page, pages: d.orders.pages })}
                       />
                     </InlineStack>

@@ -1,7 +1,7 @@
 // The admin's frame. Embedded in Shopify: App Bridge's navigation menu inside the Shopify admin.
 // Standalone: the same pages in a Polaris Frame with its own navigation. Pages below don't care.
 import { Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { AppProvider as PolarisAppProvider, Frame, Layout, Loading, Navigation, SkeletonBodyText, SkeletonDisplayText, SkeletonPage, Card, TopBar } from "@shopify/polaris";
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
@@ -22,6 +22,8 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: polarisStyles },
   { rel: "stylesheet", href: polarisVizStyles },
 ];
+
+export const meta: MetaFunction = () => [{ title: "caderninho" }];
 
 /** Pages that work before any store exists: connecting the first one. */
 const STORELESS_PAGES = ["/app/woocommerce"];
