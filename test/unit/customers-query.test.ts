@@ -46,7 +46,11 @@ describe("customer timeline", () => {
       ],
       checkouts: [{ startedAt: d("05"), completedAt: null, totalMinor: 700n, currency: "BRL" }],
       messages: [{ subject: "Oi", sentAt: d("06"), openedAt: d("07"), clickedAt: null }],
-      events: [{ type: "segment_entered", occurredAt: d("08"), data: { segmentName: "VIP" } }],
+      events: [
+        { type: "segment_entered", occurredAt: d("08"), data: { segmentName: "VIP" } },
+        // Written by the ingest for the order above: shown once, from the order.
+        { type: "order.placed", occurredAt: d("01"), data: { name: "#1" } },
+      ],
     });
     expect(t.map((e) => e.kind)).toEqual(["event", "message_opened", "message_sent", "checkout_started", "payment_pending", "order_cancelled", "payment_paid", "order_placed"]);
     expect(t[0]).toMatchObject({ type: "segment_entered", label: "VIP" });

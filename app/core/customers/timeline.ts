@@ -43,6 +43,12 @@ function eventLabel(data: unknown): string | null {
   return null;
 }
 
+/**
+ * Event rows the ingest writes for orders and checkouts: the timeline shows those from their own
+ * tables (with amounts), so these would only repeat them.
+ */
+const REPEATED_EVENTS = new Set(["order.placed", "checkout.started", "checkout.completed"]);
+
 export function buildTimeline(src: TimelineSources, limit = 200): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const money = (minor: bigint, currency: string) => ({ amountMinor: minor.toString(), currency });
@@ -63,7 +69,7 @@ export function buildTimeline(src: TimelineSources, limit = 200): TimelineEntry[
     if (m.openedAt) out.push({ kind: "message_opened", at: m.openedAt.toISOString(), label: m.subject });
     if (m.clickedAt) out.push({ kind: "message_clicked", at: m.clickedAt.toISOString(), label: m.subject });
   }
-  for (const e of src.events) out.push({ kind: "event", type: e.type, at: e.occurredAt.toISOString(), label: eventLabel(e.data) });
+  for (const e of src.events) if (!REPEATED_EVENTS.has(e.type)) out.push({ kind: "event", type: e.type, at: e.occurredAt.toISOString(), label: eventLabel(e.data) });
   // Newest first; same instant: a stable order by kind so the page does not reshuffle.
   out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.kind.localeCompare(b.kind)));
   return out.slice(0, limit);
