@@ -71,6 +71,10 @@ function customerFilters(q: CustomerQuery): Prisma.Sql[] {
 const SELECT = Prisma.sql`c.id, c."firstName", c."lastName", c.email, c.phone, c.city, c.province, c.country, c."acceptsEmailMarketing", c.tags,
   coalesce(s."ordersCount", 0)::int AS "ordersCount", coalesce(s."revenueMinor", 0)::bigint AS "revenueMinor", s."lastOrderAt", s."rfmSegment"`;
 
+/** SELECT of a customer known to have no counted order (no stats needed). */
+const OTHERS_SELECT = Prisma.sql`c.id, c."firstName", c."lastName", c.email, c.phone, c.city, c.province, c.country, c."acceptsEmailMarketing", c.tags,
+  0 AS "ordersCount", 0::bigint AS "revenueMinor", NULL::timestamp(3) AS "lastOrderAt", NULL::text AS "rfmSegment"`;
+
 function phasesFor(q: CustomerQuery): Phase[] {
   if (q.sort === "name") return ["all"];
   const buyersOnly = q.segment !== undefined || q.hasOrders === "yes";
@@ -94,11 +98,14 @@ function phaseSql(storeId: number, q: CustomerQuery, phase: Phase, ord: number, 
   }
   if (phase === "others") {
     if (from?.p === "others") where.push(Prisma.sql`c.id ${cmp} ${from.i}::int`);
+    // No counted order: no stats row, or one with zero orders. NOT EXISTS lets PostgreSQL walk the
+    // customers' primary key and stop after a page (an anti-join), instead of joining everyone.
     // sk: NULL of the key's type, so the outer UNION has one type per column.
     const type = STATS_KEY[q.sort as Exclude<CustomerSort, "name">].type;
-    return Prisma.sql`(SELECT ${ord}::int AS ord, NULL::${type} AS sk, NULL::text AS "sortKey", ${SELECT}
-      FROM "Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id
-      WHERE c."storeId" = ${storeId} AND coalesce(s."ordersCount", 0) = 0 AND ${Prisma.join(where, " AND ")}
+    return Prisma.sql`(SELECT ${ord}::int AS ord, NULL::${type} AS sk, NULL::text AS "sortKey", ${OTHERS_SELECT}
+      FROM "Customer" c
+      WHERE c."storeId" = ${storeId} AND NOT EXISTS (SELECT 1 FROM "CustomerStats" s WHERE s."storeId" = c."storeId" AND s."customerId" = c.id AND s."ordersCount" > 0)
+        AND ${Prisma.join(where, " AND ")}
       ORDER BY c.id ${d} LIMIT ${limit})`;
   }
   if (q.hasOrders === "yes") where.push(Prisma.sql`s."ordersCount" > 0`);
