@@ -30,6 +30,12 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
+  /** Every 5 minutes: queue one flows.scan per store with an enabled flow. */
+  flowsScanAll: "flows.scan-all",
+  /** Find one store's flow triggers (abandoned checkouts, pending payments, events…) and enroll customers. */
+  flowsScan: "flows.scan",
+  /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
+  flowsStep: "flows.step",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -70,7 +76,15 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
   [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
+  [QUEUES.flowsScanAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: a tick while a scan runs adds one more pass, not a pile.
+  [QUEUES.flowsScan]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800, policy: "stately" },
+  // Provider hiccups (429, 5xx, SMTP 4xx) retry with backoff; the Message key keeps retries from double-sending.
+  [QUEUES.flowsStep]: { retryLimit: 6, retryDelay: 60, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 3600 },
 };
+
+/** How often flow triggers are looked for (cron, UTC). */
+export const FLOWS_SCAN_CRON = "*/5 * * * *";
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";
