@@ -54,14 +54,4 @@ export async function enqueueFlowScans(services: Deps): Promise<number> {
   return stores.length;
 }
 
-/** Disabling a flow cancels what it has pending: enrollments stop, queued messages are cancelled. */
-export async function cancelFlow(services: Pick<Services, "db">, storeId: number, flowId: number, now: Date = new Date()): Promise<{ enrollments: number }> {
-  const { db } = services;
-  const [r] = await db.$transaction([
-    db.flowEnrollment.updateMany({ where: { storeId, flowId, status: "active" }, data: { status: "cancelled", stopReason: "flow_disabled", stoppedAt: now, nextRunAt: null } }),
-    db.message.updateMany({ where: { storeId, flowId, status: "queued" }, data: { status: "cancelled", error: "flow_disabled" } }),
-  ]);
-  return { enrollments: r.count };
-}
-
 export { runFlowStep };

@@ -66,6 +66,12 @@ const LAYOUT = `<!doctype html>
 {{#openPixelUrl}}<img src="{{openPixelUrl}}" width="1" height="1" alt="" style="display:block;border:0">{{/openPixelUrl}}
 </body></html>`;
 
+/** HTML escaping for text and attribute values (Mustache's default also escapes / and =, which some mail clients show). */
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
 function labelsFor(locale: FlowLocale) {
   return locale === "pt-BR" ? strings.ptBR.email : strings.en.email;
 }
@@ -115,7 +121,7 @@ export function renderMessage(content: StepContent, locale: FlowLocale, vars: Me
     unsubscribeUrl: vars.unsubscribeUrl ?? null,
     openPixelUrl: vars.openPixelUrl ?? null,
     labels,
-  });
+  }, {}, { escape: escapeHtml });
 
   const text: string[] = [body, ""];
   if (vars.items.length) {
