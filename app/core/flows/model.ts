@@ -58,7 +58,8 @@ export const CHANNELS = ["email", "webhook"] as const;
 export const stepInputSchema = z.object({
   delayMinutes: z.number().int().min(0).max(366 * 24 * 60),
   channel: z.enum(CHANNELS).default("email"),
-  condition: z.unknown().nullable().default(null),
+  /** A segment filter AST (app/core/segments); null = always. */
+  condition: z.record(z.string(), z.unknown(), { error: "must be a JSON object (a segment filter) or empty" }).nullable().default(null),
   content: stepContentSchema,
   options: stepOptionsSchema.default({}),
 });
