@@ -55,11 +55,12 @@ export type SaveResult = { ok: true } | { ok: false; status: 400 | 404; errors: 
  * missing ones removed. Enrollments already past a removed step simply complete.
  */
 export async function saveFlow(db: Db, storeId: number, flowId: number, input: unknown): Promise<SaveResult> {
+  // Another store's flow id is "not found" whatever the body says.
+  const flow = await getFlow(db, storeId, flowId);
+  if (!flow) return { ok: false, status: 404, errors: [{ path: "", message: "not found" }] };
   const parsed = flowUpdateSchema.safeParse(input);
   if (!parsed.success) return { ok: false, status: 400, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
   const v = parsed.data;
-  const flow = await getFlow(db, storeId, flowId);
-  if (!flow) return { ok: false, status: 404, errors: [{ path: "", message: "not found" }] };
   await db.$transaction(async (tx) => {
     await tx.flow.update({ where: { storeId_id: { storeId, id: flowId } }, data: { name: v.name, trigger: v.trigger as Prisma.InputJsonValue, settings: v.settings as Prisma.InputJsonValue } });
     for (const [position, s] of v.steps.entries()) {
