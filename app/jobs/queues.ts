@@ -40,6 +40,12 @@ export const QUEUES = {
   privacyRetention: "privacy.retention",
   /** Re-encrypt every secret at rest with the newest key (after ENCRYPTION_KEY rotation). */
   privacyRotateKeys: "privacy.rotate-keys",
+  /** Every 5 minutes: queue one flows.scan per store with an enabled flow. */
+  flowsScanAll: "flows.scan-all",
+  /** Find one store's flow triggers (abandoned checkouts, pending payments, events…) and enroll customers. */
+  flowsScan: "flows.scan",
+  /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
+  flowsStep: "flows.step",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -88,6 +94,11 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.privacyShopDelete]: { retryLimit: 5, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60 },
   [QUEUES.privacyRetention]: { retryLimit: 2, retryDelay: 600, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "singleton" },
   [QUEUES.privacyRotateKeys]: { retryLimit: 2, retryDelay: 60, expireInSeconds: 3600, policy: "singleton" },
+  [QUEUES.flowsScanAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: a tick while a scan runs adds one more pass, not a pile.
+  [QUEUES.flowsScan]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800, policy: "stately" },
+  // Provider hiccups (429, 5xx, SMTP 4xx) retry with backoff; the Message key keeps retries from double-sending.
+  [QUEUES.flowsStep]: { retryLimit: 6, retryDelay: 60, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 3600 },
 };
 
 /** Daily retention pass (cron, UTC): 05:00 UTC, after rescoring and mining. */
@@ -99,6 +110,9 @@ export interface ShopDeletionJob {
   /** The uninstall this deletion follows: a reinstall since then cancels it. */
   uninstalledAt: string;
 }
+
+/** How often flow triggers are looked for (cron, UTC). */
+export const FLOWS_SCAN_CRON = "*/5 * * * *";
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";

@@ -1,6 +1,6 @@
 // An in-process HTTP server that speaks the Shopify Admin GraphQL wire format (API 2026-10) for
 // the calls caderninho makes: `shop`, bulk queries (run, poll by node(id:) or
-// currentBulkOperation, JSONL download), tagsAdd/tagsRemove. Its data is the seeded demo store
+// currentBulkOperation, JSONL download), tagsAdd/tagsRemove, discountCodeBasicCreate. Its data is the seeded demo store
 // (adapters/shopify/simulator), rendered as GraphQL nodes, so counts match the simulator's summary().
 //
 // What it enforces, as Shopify does:
@@ -32,7 +32,8 @@ export type SimulatedOperation =
   | "tagsRemove"
   | "webPixelCreate"
   | "webPixelUpdate"
-  | "webPixel";
+  | "webPixel"
+  | "discountCodeBasicCreate";
 
 export type InjectedFailure =
   | { status: 429; retryAfterSeconds?: number }
@@ -90,6 +91,8 @@ export interface AdminSimulator {
   readonly bulkMutations: readonly { field: "tagsAdd" | "tagsRemove"; lines: number }[];
   /** Tags currently added by tagsAdd (minus tagsRemove) per GID. */
   tagsOf(id: string): string[];
+  /** Discount codes created with discountCodeBasicCreate, by code (upper case). */
+  readonly discounts: ReadonlyMap<string, { id: string; input: Json }>;
   /**
    * A change made in the shop (by the merchant, another app…) that sent no webhook we saw:
    * later bulk queries return the node with `patch` merged in and `updatedAt` = `at`.
@@ -146,6 +149,7 @@ const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   webPixelCreate: 10,
   webPixelUpdate: 10,
   webPixel: 1,
+  discountCodeBasicCreate: 10,
 };
 
 const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
@@ -238,6 +242,7 @@ function identify(query: string): SimulatedOperation | null {
     if (/\btagsRemove\s*\(/.test(query)) return "tagsRemove";
     if (/\bwebPixelCreate\s*\(/.test(query)) return "webPixelCreate";
     if (/\bwebPixelUpdate\s*\(/.test(query)) return "webPixelUpdate";
+    if (/\bdiscountCodeBasicCreate\s*\(/.test(query)) return "discountCodeBasicCreate";
     return null;
   }
   if (/\bwebPixel\s*\{/.test(query)) return "webPixel";
@@ -313,6 +318,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     }
     return null;
   }
+  const discounts = new Map<string, { id: string; input: Json }>();
 
   const tagList = (raw: unknown): string[] =>
     Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",").map((tag) => tag.trim()) : [];
@@ -474,6 +480,19 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         const latest = operations.get(bulkCounter);
         if (latest) advance(latest);
         return { data: { currentBulkOperation: latest ? bulkState(latest) : null }, userErrors: false };
+      }
+      case "discountCodeBasicCreate": {
+        // Codes are unique per shop, case-insensitively; a second create answers TAKEN.
+        const input = (argument(query, "basicCodeDiscount", variables) ?? {}) as Json;
+        const code = typeof input.code === "string" ? input.code.trim() : "";
+        const errors: Json[] = [];
+        if (!code) errors.push({ field: ["basicCodeDiscount", "code"], code: "BLANK", message: "Code can't be blank" });
+        if (!input.title) errors.push({ field: ["basicCodeDiscount", "title"], code: "BLANK", message: "Title can't be blank" });
+        if (code && discounts.has(code.toUpperCase())) errors.push({ field: ["basicCodeDiscount", "code"], code: "TAKEN", message: "Code must be unique. Please try a different code." });
+        if (errors.length) return { data: { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: errors } }, userErrors: true };
+        const id = `gid://shopify/DiscountCodeNode/${9_000_000 + discounts.size + 1}`;
+        discounts.set(code.toUpperCase(), { id, input });
+        return { data: { discountCodeBasicCreate: { codeDiscountNode: { id }, userErrors: [] } }, userErrors: false };
       }
       case "tagsAdd":
       case "tagsRemove": {
@@ -758,6 +777,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     tagCalls,
     bulkMutations,
     tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
+    discounts,
     editRecord(id, patch, at) {
       if (!knownIds.has(id)) throw new Error(`simulator: no record ${id}`);
       edits.set(id, { patch: { ...edits.get(id)?.patch, ...patch }, at });
