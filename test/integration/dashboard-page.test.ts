@@ -82,10 +82,14 @@ describe("dashboard", () => {
     const revenue = await db.customerStats.aggregate({ where: { storeId: storeA, rScore: { not: null } }, _sum: { revenueMinor: true } });
     expect(body.grid.reduce((s, c) => s + BigInt(c.revenueMinor), 0n)).toBe(revenue._sum.revenueMinor);
     expect(body.history.runs).toHaveLength(2);
-    for (const run of body.history.runs) {
-      const snap = await db.rfmSnapshot.groupBy({ by: ["segment"], where: { storeId: storeA, runId: run.runId }, _count: { _all: true } });
-      expect(run.sizes).toEqual(Object.fromEntries(snap.map((s) => [s.segment, s._count._all])));
-    }
+    // Snapshots keep only each run's changes: the first run wrote everyone (its snapshot is the
+    // whole store then), and the latest run's sizes are the segments customers are in now.
+    const [first, latest] = [...body.history.runs].sort((a, b) => a.runId - b.runId);
+    const snap = await db.rfmSnapshot.groupBy({ by: ["segment"], where: { storeId: storeA, runId: first!.runId }, _count: { _all: true } });
+    expect(first!.sizes).toEqual(Object.fromEntries(snap.map((s) => [s.segment, s._count._all])));
+    const now = await db.customerStats.groupBy({ by: ["rfmSegment"], where: { storeId: storeA, rfmSegment: { not: null } }, _count: { _all: true } });
+    expect(latest!.sizes).toEqual(Object.fromEntries(now.map((s) => [s.rfmSegment!, s._count._all])));
+    expect(await db.rfmSnapshot.count({ where: { storeId: storeA, runId: latest!.runId } })).toBe(0); // nothing moved
     // Nothing changed between the two runs: everyone stays where they were.
     expect(body.history.transitions.every((t) => t.from === t.to)).toBe(true);
     expect(body.history.transitions.reduce((s, t) => s + t.customers, 0)).toBe(scored);
