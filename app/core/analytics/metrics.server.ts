@@ -4,6 +4,7 @@
 // the store's local calendar (Store.timezone).
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
+import { recoveredRevenue as flowRecoveredRevenue } from "#app/core/flows/attribution.server.ts";
 import { COUNTED_ORDER, localDate, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { spendBinEdges } from "./metrics.ts";
 
@@ -71,23 +72,15 @@ export async function checkoutConversion(db: Db, storeId: number, period: Period
   return { ...r!, rate: r!.started ? r!.completed / r!.started : null };
 }
 
-/** Days after a follow-up message during which the customer's orders count as recovered. */
-export const RECOVERY_ATTRIBUTION_DAYS = 7;
-
 /**
- * Recovered revenue = net revenue of counted orders placed in the period by a customer within
- * RECOVERY_ATTRIBUTION_DAYS after a follow-up message (a Message of a flow) was sent to them; each
- * order counts once however many messages preceded it. The follow-up work feeds it by writing
- * Message rows; nothing else is needed here.
+ * Recovered revenue = net revenue of counted orders credited to a follow-up message: placed by the
+ * same customer within the store's attribution window (default 7 days) after the message or its
+ * click, or a boleto/Pix reminder's order paid inside it; each order once, to the latest message.
+ * One definition, the follow-ups' (app/core/flows/attribution.server.ts), totalled over all flows.
  */
 export async function recoveredRevenue(db: Db, storeId: number, period: Period = {}): Promise<{ orders: number; revenueMinor: bigint }> {
-  const [r] = await db.$queryRaw<{ orders: number; revenue: bigint }[]>`
-    SELECT count(*)::int AS orders, coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint AS revenue
-    FROM "Order" o
-    WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER} ${inPeriod(Prisma.sql`o."placedAt"`, period)}
-      AND EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = o."storeId" AND m."customerId" = o."customerId" AND m."flowId" IS NOT NULL
-                  AND m."sentAt" IS NOT NULL AND m."sentAt" <= o."placedAt" AND o."placedAt" < m."sentAt" + make_interval(days => ${RECOVERY_ATTRIBUTION_DAYS}))`;
-  return { orders: r!.orders, revenueMinor: r!.revenue };
+  const r = await flowRecoveredRevenue(db, storeId, { from: period.from ?? new Date(0), to: period.to ?? new Date(Date.now() + 86_400_000) });
+  return { orders: r.orders, revenueMinor: r.totalMinor };
 }
 
 export interface SpendBin {
