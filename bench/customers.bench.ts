@@ -56,7 +56,7 @@ async function generate(db: Db, storeId: number, n: number): Promise<{ orders: n
     SELECT ${storeId}, g, 'c' || g,
       (ARRAY['Ana','Bruno','Carla','Diego','Elisa','Fábio','Gabriela','Hugo','Isabel','João','Karina','Lucas','Marina','Nuno','Olívia','Paulo'])[1 + (g * 7) % 16],
       (ARRAY['Silva','Souza','Oliveira','Santos','Pereira','Lima','Costa','Ferreira','Rodrigues','Almeida','Nascimento','Carvalho'])[1 + (g * 13) % 12],
-      'cliente' || g || '@example.com', '+55 11 9' || lpad((g * 7919 % 100000000)::text, 8, '0'), lpad((g::bigint * 9176543 % 100000000000)::text, 11, '0'),
+      'cliente' || g || '@example.com', '+55 11 9' || lpad((g::bigint * 7919 % 100000000)::text, 8, '0'), lpad((g::bigint * 9176543 % 100000000000)::text, 11, '0'),
       CASE WHEN g % 10 = 0 THEN 'PT' ELSE 'BR' END, (ARRAY['SP','RJ','MG','RS','PR','BA'])[1 + g % 6], 'Cidade',
       CASE WHEN g % 50 = 0 THEN ARRAY['vip'] WHEN g % 7 = 0 THEN ARRAY['atacado'] ELSE '{}' END, g % 3 <> 0, now()
     FROM generate_series(1, ${n}::int) g`;
