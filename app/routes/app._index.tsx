@@ -1,8 +1,8 @@
 // The dashboard: KPIs for a period against the previous one, the RFM grid, spend distribution,
 // segment sizes over time with the latest transitions, and cohort retention. Data: core/dashboard.
-import { Link as RemixLink, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link as RemixLink, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, SkeletonBodyText, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
@@ -10,7 +10,7 @@ import { requireAdmin } from "#app/auth/admin.server.ts";
 import { storeOverview } from "#app/core/metrics/overview.server.ts";
 import { formatMoney } from "#app/core/money.ts";
 import { latestSyncRun } from "#app/core/sync/sync-runs.server.ts";
-import { loadDashboard, type Kpi, type RfmCell } from "#app/core/dashboard/dashboard.server.ts";
+import { dashboardCohorts, loadDashboard, type Kpi, type RfmCell } from "#app/core/dashboard/dashboard.server.ts";
 import { DASHBOARD_PERIODS, parsePeriod, DEFAULT_PERIOD, type Delta } from "#app/core/dashboard/periods.ts";
 import { RFM_SEGMENTS } from "#app/core/analytics/segments.ts";
 import { ChartCard } from "#app/components/chart-card.tsx";
@@ -19,7 +19,10 @@ import { PageErrorBoundary } from "#app/components/page-error.tsx";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
-  const period = parsePeriod(new URL(request.url).searchParams.get("period"));
+  const url = new URL(request.url);
+  // The cohort table's own request (the page loads it after showing everything else).
+  if (url.searchParams.get("part") === "cohorts") return json({ part: "cohorts" as const, cohorts: await dashboardCohorts(services.db, store.id) });
+  const period = parsePeriod(url.searchParams.get("period"));
   const days = period.ok ? period.days : DEFAULT_PERIOD;
   const [overview, sync, dash] = await Promise.all([
     storeOverview(services.db, store.id),
@@ -28,6 +31,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   ]);
   return json(
     {
+      part: "page" as const,
       store: { name: store.name, currency: store.currency, isDemo: store.isDemo, timezone: store.timezone },
       days,
       periodError: period.ok ? null : period.message,
@@ -39,7 +43,6 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       grid: dash.grid,
       histogram: dash.histogram,
       history: dash.history,
-      cohorts: dash.cohorts,
     },
     { status: period.ok ? 200 : 400 },
   );
@@ -59,8 +62,22 @@ function DeltaText({ delta, t }: { delta: Delta | null; t: TFunction }) {
 }
 
 export default function Dashboard() {
-  const data = useLoaderData<typeof loader>();
-  const { store, overview, sync, kpis, grid, histogram, history, cohorts, days } = data;
+  const loaded = useLoaderData<typeof loader>();
+  const cohortsFetcher = useFetcher<typeof loader>();
+  const cohortsState = cohortsFetcher.state;
+  const loadCohorts = cohortsFetcher.load;
+  useEffect(() => {
+    if (cohortsState === "idle" && !cohortsFetcher.data) loadCohorts("/app?index&part=cohorts");
+  }, [cohortsState, cohortsFetcher.data, loadCohorts]);
+  if (loaded.part !== "page") return null;
+  const cohorts = cohortsFetcher.data?.part === "cohorts" ? cohortsFetcher.data.cohorts : null;
+  return <DashboardPage data={loaded} cohorts={cohorts} />;
+}
+
+type PageData = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { part: "page" }>;
+
+function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: string; customers: number; retained: number[] }[] | null }) {
+  const { store, overview, sync, kpis, grid, histogram, history, days } = data;
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (minor: string | number) => formatMoney(minor, store.currency, lang);
@@ -242,7 +259,7 @@ export default function Dashboard() {
 }
 
 /** A card holding one wide table (scrollable, labelled by the card's heading), or a sentence when there is no data. */
-function TableCard({ titleId, title, help, empty, emptyText, children }: { titleId: string; title: string; help: string; empty: boolean; emptyText: string; children: React.ReactNode }) {
+function TableCard({ titleId, title, help, loading, empty, emptyText, children }: { titleId: string; title: string; help: string; loading?: boolean; empty: boolean; emptyText: string; children: React.ReactNode }) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -252,7 +269,15 @@ function TableCard({ titleId, title, help, empty, emptyText, children }: { title
         <Text as="p" tone="subdued">
           {help}
         </Text>
-        {empty ? <Text as="p">{emptyText}</Text> : <ScrollRegion labelledBy={titleId}>{children}</ScrollRegion>}
+        {loading ? (
+          <div aria-busy="true" id={`${titleId}-loading`}>
+            <SkeletonBodyText lines={6} />
+          </div>
+        ) : empty ? (
+          <Text as="p">{emptyText}</Text>
+        ) : (
+          <ScrollRegion labelledBy={titleId}>{children}</ScrollRegion>
+        )}
       </BlockStack>
     </Card>
   );
@@ -367,10 +392,11 @@ function TransitionCard({ transitions, segName, num, t }: { transitions: { from:
   );
 }
 
-function CohortCard({ cohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[]; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+function CohortCard({ cohorts: loadedCohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[] | null; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+  const cohorts = loadedCohorts ?? [];
   const width = Math.max(0, ...cohorts.map((c) => c.retained.length));
   return (
-    <TableCard titleId="cohorts-title" title={t("home.cohortsTitle")} help={t("home.cohortsHelp")} empty={cohorts.length === 0} emptyText={t("home.cohortsEmpty")}>
+    <TableCard titleId="cohorts-title" title={t("home.cohortsTitle")} help={t("home.cohortsHelp")} loading={loadedCohorts === null} empty={cohorts.length === 0} emptyText={t("home.cohortsEmpty")}>
         <table id="cohort-table" aria-labelledby="cohorts-title" style={{ borderCollapse: "collapse", width: "100%" }}>
           <thead>
             <tr>
