@@ -1,8 +1,8 @@
 // The dashboard: KPIs for a period against the previous one, the RFM grid, spend distribution,
 // segment sizes over time with the latest transitions, and cohort retention. Data: core/dashboard.
-import { Link as RemixLink, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Link as RemixLink, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, SkeletonBodyText, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
@@ -10,7 +10,7 @@ import { requireAdmin } from "#app/auth/admin.server.ts";
 import { storeOverview } from "#app/core/metrics/overview.server.ts";
 import { formatMoney } from "#app/core/money.ts";
 import { latestSyncRun } from "#app/core/sync/sync-runs.server.ts";
-import { loadDashboard, type Kpi, type RfmCell } from "#app/core/dashboard/dashboard.server.ts";
+import { dashboardCohorts, loadDashboard, type Kpi, type RfmCell } from "#app/core/dashboard/dashboard.server.ts";
 import { DASHBOARD_PERIODS, parsePeriod, DEFAULT_PERIOD, type Delta } from "#app/core/dashboard/periods.ts";
 import { RFM_SEGMENTS } from "#app/core/analytics/segments.ts";
 import { ChartCard } from "#app/components/chart-card.tsx";
@@ -19,7 +19,10 @@ import { PageErrorBoundary } from "#app/components/page-error.tsx";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
-  const period = parsePeriod(new URL(request.url).searchParams.get("period"));
+  const url = new URL(request.url);
+  // The cohort table's own request (the page loads it after showing everything else).
+  if (url.searchParams.get("part") === "cohorts") return json({ part: "cohorts" as const, cohorts: await dashboardCohorts(services.db, store.id) });
+  const period = parsePeriod(url.searchParams.get("period"));
   const days = period.ok ? period.days : DEFAULT_PERIOD;
   const [overview, sync, dash] = await Promise.all([
     storeOverview(services.db, store.id),
@@ -28,6 +31,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   ]);
   return json(
     {
+      part: "page" as const,
       store: { name: store.name, currency: store.currency, isDemo: store.isDemo, timezone: store.timezone },
       days,
       periodError: period.ok ? null : period.message,
@@ -39,7 +43,6 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       grid: dash.grid,
       histogram: dash.histogram,
       history: dash.history,
-      cohorts: dash.cohorts,
     },
     { status: period.ok ? 200 : 400 },
   );
@@ -59,8 +62,22 @@ function DeltaText({ delta, t }: { delta: Delta | null; t: TFunction }) {
 }
 
 export default function Dashboard() {
-  const data = useLoaderData<typeof loader>();
-  const { store, overview, sync, kpis, grid, histogram, history, cohorts, days } = data;
+  const loaded = useLoaderData<typeof loader>();
+  const cohortsFetcher = useFetcher<typeof loader>();
+  const cohortsState = cohortsFetcher.state;
+  const loadCohorts = cohortsFetcher.load;
+  useEffect(() => {
+    if (cohortsState === "idle" && !cohortsFetcher.data) loadCohorts("/app?index&part=cohorts");
+  }, [cohortsState, cohortsFetcher.data, loadCohorts]);
+  if (loaded.part !== "page") return null;
+  const cohorts = cohortsFetcher.data?.part === "cohorts" ? cohortsFetcher.data.cohorts : null;
+  return <DashboardPage data={loaded} cohorts={cohorts} />;
+}
+
+type PageData = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { part: "page" }>;
+
+function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: string; customers: number; retained: number[] }[] | null }) {
+  const { store, overview, sync, kpis, grid, histogram, history, days } = data;
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const money = (minor: string | number) => formatMoney(minor, store.currency, lang);
@@ -241,6 +258,31 @@ export default function Dashboard() {
   );
 }
 
+/** A card holding one wide table (scrollable, labelled by the card's heading), or a sentence when there is no data. */
+function TableCard({ titleId, title, help, loading, empty, emptyText, children }: { titleId: string; title: string; help: string; loading?: boolean; empty: boolean; emptyText: string; children: React.ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd" id={titleId}>
+          {title}
+        </Text>
+        <Text as="p" tone="subdued">
+          {help}
+        </Text>
+        {loading ? (
+          <div aria-busy="true" id={`${titleId}-loading`}>
+            <SkeletonBodyText lines={6} />
+          </div>
+        ) : empty ? (
+          <Text as="p">{emptyText}</Text>
+        ) : (
+          <ScrollRegion labelledBy={titleId}>{children}</ScrollRegion>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
 /** A wide table's horizontal scroll area, focusable so keyboard users can scroll it. */
 function ScrollRegion({ labelledBy, children }: { labelledBy: string; children: React.ReactNode }) {
   return (
@@ -256,70 +298,56 @@ function RfmGridCard({ grid, money, num, t }: { grid: RfmCell[]; money: (m: stri
   const at = (r: number, f: number) => grid.find((c) => c.r === r && c.f === f);
   const max = Math.max(1, ...grid.map((c) => c.customers));
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd" id="rfm-grid-title">
-          {t("home.rfmTitle")}
-        </Text>
-        <Text as="p" tone="subdued">
-          {t("home.rfmHelp")}
-        </Text>
-        {grid.length === 0 ? (
-          <Text as="p">{t("home.rfmEmpty")}</Text>
-        ) : (
-          <ScrollRegion labelledBy="rfm-grid-title">
-            <table id="rfm-grid" aria-labelledby="rfm-grid-title" style={{ borderCollapse: "collapse", width: "100%" }}>
-              <thead>
-                <tr>
-                  <th scope="col" style={cellStyle}>
-                    {t("home.recencyFrequency")}
-                  </th>
-                  {[1, 2, 3, 4, 5].map((f) => (
-                    <th key={f} scope="col" style={cellStyle}>
-                      {t("home.frequencyScore", { score: f })}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {[5, 4, 3, 2, 1].map((r) => (
-                  <tr key={r}>
-                    <th scope="row" style={cellStyle}>
-                      {t("home.recencyScore", { score: r })}
-                    </th>
-                    {[1, 2, 3, 4, 5].map((f) => {
-                      const c = at(r, f);
-                      const shade = c ? 0.08 + 0.5 * (c.customers / max) : 0;
-                      return (
-                        <td key={f} style={{ ...cellStyle, background: `rgba(0, 128, 96, ${shade})` }}>
-                          {c ? (
-                            <RemixLink to={`/app/segments?rfm=${c.segment}`} style={{ color: "inherit", textDecoration: "none", display: "block" }} aria-label={t("home.rfmCellLabel", { segment: t(`analytics.segments.${c.segment}`), customers: num(c.customers), revenue: money(c.revenueMinor) })}>
-                              <Text as="span" variant="headingSm">
-                                {num(c.customers)}
-                              </Text>
-                              <br />
-                              <Text as="span" variant="bodySm">
-                                {money(c.revenueMinor)}
-                              </Text>
-                              <br />
-                              <Text as="span" variant="bodySm">
-                                {t(`analytics.segments.${c.segment}`)}
-                              </Text>
-                            </RemixLink>
-                          ) : (
-                            "—"
-                          )}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollRegion>
-        )}
-      </BlockStack>
-    </Card>
+    <TableCard titleId="rfm-grid-title" title={t("home.rfmTitle")} help={t("home.rfmHelp")} empty={grid.length === 0} emptyText={t("home.rfmEmpty")}>
+        <table id="rfm-grid" aria-labelledby="rfm-grid-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+          <thead>
+            <tr>
+              <th scope="col" style={cellStyle}>
+                {t("home.recencyFrequency")}
+              </th>
+              {[1, 2, 3, 4, 5].map((f) => (
+                <th key={f} scope="col" style={cellStyle}>
+                  {t("home.frequencyScore", { score: f })}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {[5, 4, 3, 2, 1].map((r) => (
+              <tr key={r}>
+                <th scope="row" style={cellStyle}>
+                  {t("home.recencyScore", { score: r })}
+                </th>
+                {[1, 2, 3, 4, 5].map((f) => {
+                  const c = at(r, f);
+                  const shade = c ? 0.08 + 0.5 * (c.customers / max) : 0;
+                  return (
+                    <td key={f} style={{ ...cellStyle, background: `rgba(0, 128, 96, ${shade})` }}>
+                      {c ? (
+                        <RemixLink to={`/app/segments?rfm=${c.segment}`} style={{ color: "inherit", textDecoration: "none", display: "block" }} aria-label={t("home.rfmCellLabel", { segment: t(`analytics.segments.${c.segment}`), customers: num(c.customers), revenue: money(c.revenueMinor) })}>
+                          <Text as="span" variant="headingSm">
+                            {num(c.customers)}
+                          </Text>
+                          <br />
+                          <Text as="span" variant="bodySm">
+                            {money(c.revenueMinor)}
+                          </Text>
+                          <br />
+                          <Text as="span" variant="bodySm">
+                            {t(`analytics.segments.${c.segment}`)}
+                          </Text>
+                        </RemixLink>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+    </TableCard>
   );
 }
 
@@ -328,112 +356,85 @@ function TransitionCard({ transitions, segName, num, t }: { transitions: { from:
   const tos = [...RFM_SEGMENTS, null].filter((s) => transitions.some((x) => x.to === s));
   const count = (f: string | null, to: string | null) => transitions.find((x) => x.from === f && x.to === to)?.customers ?? 0;
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd" id="transitions-title">
-          {t("home.transitionsTitle")}
-        </Text>
-        <Text as="p" tone="subdued">
-          {t("home.transitionsHelp")}
-        </Text>
-        {transitions.length === 0 ? (
-          <Text as="p">{t("home.noRuns")}</Text>
-        ) : (
-          <ScrollRegion labelledBy="transitions-title">
-            <table id="transition-matrix" aria-labelledby="transitions-title" style={{ borderCollapse: "collapse", width: "100%" }}>
-              <thead>
-                <tr>
-                  <th scope="col" style={cellStyle}>
-                    {t("home.fromTo")}
-                  </th>
-                  {tos.map((s) => (
-                    <th key={s ?? "none"} scope="col" style={cellStyle}>
-                      {segName(s)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {froms.map((f) => (
-                  <tr key={f ?? "none"}>
-                    <th scope="row" style={{ ...cellStyle, textAlign: "left" }}>
-                      {segName(f)}
-                    </th>
-                    {tos.map((to) => {
-                      const n = count(f, to);
-                      return (
-                        <td key={to ?? "none"} style={{ ...cellStyle, fontWeight: f === to ? 600 : 400 }}>
-                          {n ? num(n) : "·"}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollRegion>
-        )}
-      </BlockStack>
-    </Card>
+    <TableCard titleId="transitions-title" title={t("home.transitionsTitle")} help={t("home.transitionsHelp")} empty={transitions.length === 0} emptyText={t("home.noRuns")}>
+        <table id="transition-matrix" aria-labelledby="transitions-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+          <thead>
+            <tr>
+              <th scope="col" style={cellStyle}>
+                {t("home.fromTo")}
+              </th>
+              {tos.map((s) => (
+                <th key={s ?? "none"} scope="col" style={cellStyle}>
+                  {segName(s)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {froms.map((f) => (
+              <tr key={f ?? "none"}>
+                <th scope="row" style={{ ...cellStyle, textAlign: "left" }}>
+                  {segName(f)}
+                </th>
+                {tos.map((to) => {
+                  const n = count(f, to);
+                  return (
+                    <td key={to ?? "none"} style={{ ...cellStyle, fontWeight: f === to ? 600 : 400 }}>
+                      {n ? num(n) : "·"}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+    </TableCard>
   );
 }
 
-function CohortCard({ cohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[]; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+function CohortCard({ cohorts: loadedCohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[] | null; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+  const cohorts = loadedCohorts ?? [];
   const width = Math.max(0, ...cohorts.map((c) => c.retained.length));
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd" id="cohorts-title">
-          {t("home.cohortsTitle")}
-        </Text>
-        <Text as="p" tone="subdued">
-          {t("home.cohortsHelp")}
-        </Text>
-        {cohorts.length === 0 ? (
-          <Text as="p">{t("home.cohortsEmpty")}</Text>
-        ) : (
-          <ScrollRegion labelledBy="cohorts-title">
-            <table id="cohort-table" aria-labelledby="cohorts-title" style={{ borderCollapse: "collapse", width: "100%" }}>
-              <thead>
-                <tr>
-                  <th scope="col" style={cellStyle}>
-                    {t("home.cohort")}
-                  </th>
-                  <th scope="col" style={cellStyle}>
-                    {t("home.customersSeries")}
-                  </th>
-                  {Array.from({ length: width - 1 }, (_, i) => (
-                    <th key={i} scope="col" style={cellStyle}>
-                      {t("home.monthN", { n: i + 1 })}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {cohorts.map((c) => (
-                  <tr key={c.month}>
-                    <th scope="row" style={cellStyle}>
-                      {monthLabel(c.month)}
-                    </th>
-                    <td style={cellStyle}>{num(c.customers)}</td>
-                    {Array.from({ length: width - 1 }, (_, i) => {
-                      const k = i + 1;
-                      if (k >= c.retained.length && k > monthsSince(c.month, cohorts)) return <td key={k} style={cellStyle} />;
-                      const share = c.customers ? (c.retained[k] ?? 0) / c.customers : 0;
-                      return (
-                        <td key={k} style={{ ...cellStyle, background: `rgba(0, 91, 211, ${0.05 + share * 0.9})` }}>
-                          {pct(share)}
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollRegion>
-        )}
-      </BlockStack>
-    </Card>
+    <TableCard titleId="cohorts-title" title={t("home.cohortsTitle")} help={t("home.cohortsHelp")} loading={loadedCohorts === null} empty={cohorts.length === 0} emptyText={t("home.cohortsEmpty")}>
+        <table id="cohort-table" aria-labelledby="cohorts-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+          <thead>
+            <tr>
+              <th scope="col" style={cellStyle}>
+                {t("home.cohort")}
+              </th>
+              <th scope="col" style={cellStyle}>
+                {t("home.customersSeries")}
+              </th>
+              {Array.from({ length: width - 1 }, (_, i) => (
+                <th key={i} scope="col" style={cellStyle}>
+                  {t("home.monthN", { n: i + 1 })}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {cohorts.map((c) => (
+              <tr key={c.month}>
+                <th scope="row" style={cellStyle}>
+                  {monthLabel(c.month)}
+                </th>
+                <td style={cellStyle}>{num(c.customers)}</td>
+                {Array.from({ length: width - 1 }, (_, i) => {
+                  const k = i + 1;
+                  if (k >= c.retained.length && k > monthsSince(c.month, cohorts)) return <td key={k} style={cellStyle} />;
+                  const share = c.customers ? (c.retained[k] ?? 0) / c.customers : 0;
+                  return (
+                    <td key={k} style={{ ...cellStyle, background: `rgba(0, 91, 211, ${0.05 + share * 0.9})` }}>
+                      {pct(share)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+    </TableCard>
   );
 }
 

@@ -225,34 +225,29 @@ export default function CustomerProfile() {
         ) : null}
         <Layout.Section>
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.lifetime")}
-                </Text>
-                <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
-                  {[
-                    ["orders", s ? s.ordersCount.toLocaleString(lang) : "0"],
-                    ["totalSpent", money(s?.revenueMinor ?? "0")],
-                    ["averageOrder", money(s?.avgOrderMinor ?? "0")],
-                    ["refunded", money(s?.refundedMinor ?? "0")],
-                    ["firstOrder", date(s?.firstOrderAt ?? null)],
-                    ["lastOrder", date(s?.lastOrderAt ?? null)],
-                    ["daysBetween", s?.avgDaysBetweenOrders != null ? Math.round(s.avgDaysBetweenOrders).toLocaleString(lang) : "—"],
-                    ["favourites", s?.favouriteCategories.length ? s.favouriteCategories.join(", ") : "—"],
-                  ].map(([k, v]) => (
-                    <BlockStack key={k} gap="050">
-                      <Text as="span" tone="subdued" variant="bodySm">
-                        {t(`customers.profile.stats.${k}`)}
-                      </Text>
-                      <Text as="span" variant="headingMd" id={`stat-${k}`}>
-                        {v}
-                      </Text>
-                    </BlockStack>
-                  ))}
-                </InlineGrid>
-              </BlockStack>
-            </Card>
+            <Section title={t("customers.profile.lifetime")} gap="300">
+              <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
+                {[
+                  ["orders", s ? s.ordersCount.toLocaleString(lang) : "0"],
+                  ["totalSpent", money(s?.revenueMinor ?? "0")],
+                  ["averageOrder", money(s?.avgOrderMinor ?? "0")],
+                  ["refunded", money(s?.refundedMinor ?? "0")],
+                  ["firstOrder", date(s?.firstOrderAt ?? null)],
+                  ["lastOrder", date(s?.lastOrderAt ?? null)],
+                  ["daysBetween", s?.avgDaysBetweenOrders != null ? Math.round(s.avgDaysBetweenOrders).toLocaleString(lang) : "—"],
+                  ["favourites", s?.favouriteCategories.length ? s.favouriteCategories.join(", ") : "—"],
+                ].map(([k, v]) => (
+                  <BlockStack key={k} gap="050">
+                    <Text as="span" tone="subdued" variant="bodySm">
+                      {t(`customers.profile.stats.${k}`)}
+                    </Text>
+                    <Text as="span" variant="headingMd" id={`stat-${k}`}>
+                      {v}
+                    </Text>
+                  </BlockStack>
+                ))}
+              </InlineGrid>
+            </Section>
 
             <Card padding="0">
               <Box padding="400">
@@ -312,238 +307,199 @@ export default function CustomerProfile() {
             </Card>
 
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    {t("customers.profile.openCheckouts")}
-                  </Text>
-                  {d.openCheckouts.length === 0 ? (
-                    <Text as="p" tone="subdued">
-                      {t("customers.profile.none")}
-                    </Text>
-                  ) : (
-                    <List>
-                      {d.openCheckouts.map((x) => (
-                        <List.Item key={x.id}>
-                          {t("customers.profile.checkoutLine", { when: date(x.startedAt, true), total: money(x.totalMinor, x.currency), items: x.items })}
-                        </List.Item>
-                      ))}
-                    </List>
-                  )}
-                </BlockStack>
-              </Card>
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    {t("customers.profile.unpaid")}
-                  </Text>
-                  {d.unpaid.length === 0 ? (
-                    <Text as="p" tone="subdued">
-                      {t("customers.profile.none")}
-                    </Text>
-                  ) : (
-                    <List>
-                      {d.unpaid.map((u) => (
-                        <List.Item key={u.id}>
-                          {t("customers.profile.unpaidLine", { method: t(`customers.method.${u.method}`), amount: money(u.amountMinor, u.currency), order: u.orderName ?? "", due: date(u.dueAt) })}
-                        </List.Item>
-                      ))}
-                    </List>
-                  )}
-                </BlockStack>
-              </Card>
+              <Section title={t("customers.profile.openCheckouts")}>
+                {d.openCheckouts.length === 0 ? (
+                  <None />
+                ) : (
+                  <List>
+                    {d.openCheckouts.map((x) => (
+                      <List.Item key={x.id}>
+                        {t("customers.profile.checkoutLine", { when: date(x.startedAt, true), total: money(x.totalMinor, x.currency), items: x.items })}
+                      </List.Item>
+                    ))}
+                  </List>
+                )}
+              </Section>
+              <Section title={t("customers.profile.unpaid")}>
+                {d.unpaid.length === 0 ? (
+                  <None />
+                ) : (
+                  <List>
+                    {d.unpaid.map((u) => (
+                      <List.Item key={u.id}>
+                        {t("customers.profile.unpaidLine", { method: t(`customers.method.${u.method}`), amount: money(u.amountMinor, u.currency), order: u.orderName ?? "", due: date(u.dueAt) })}
+                      </List.Item>
+                    ))}
+                  </List>
+                )}
+              </Section>
             </InlineGrid>
 
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.messages")}
-                </Text>
-                <InlineStack gap="400">
-                  <Text as="span">{t("customers.profile.sent", { count: d.messageCounts.sent })}</Text>
-                  <Text as="span">{t("customers.profile.opened", { count: d.messageCounts.opened })}</Text>
-                  <Text as="span">{t("customers.profile.clicked", { count: d.messageCounts.clicked })}</Text>
-                </InlineStack>
-                {d.messages.length ? (
-                  <DataTable
-                    columnContentTypes={["text", "text", "text", "text"]}
-                    headings={[t("customers.profile.subject"), t("customers.profile.status"), t("customers.profile.sentAt"), t("customers.profile.engagement")]}
-                    rows={d.messages.map((m) => [
-                      m.subject ?? "—",
-                      t(`customers.messageStatus.${m.status}`),
-                      date(m.sentAt, true),
-                      [m.openedAt ? t("customers.profile.openedShort") : null, m.clickedAt ? t("customers.profile.clickedShort") : null].filter(Boolean).join(", ") || "—",
-                    ])}
-                  />
-                ) : null}
-              </BlockStack>
-            </Card>
+            <Section title={t("customers.profile.messages")} gap="300">
+              <InlineStack gap="400">
+                <Text as="span">{t("customers.profile.sent", { count: d.messageCounts.sent })}</Text>
+                <Text as="span">{t("customers.profile.opened", { count: d.messageCounts.opened })}</Text>
+                <Text as="span">{t("customers.profile.clicked", { count: d.messageCounts.clicked })}</Text>
+              </InlineStack>
+              {d.messages.length ? (
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={[t("customers.profile.subject"), t("customers.profile.status"), t("customers.profile.sentAt"), t("customers.profile.engagement")]}
+                  rows={d.messages.map((m) => [
+                    m.subject ?? "—",
+                    t(`customers.messageStatus.${m.status}`),
+                    date(m.sentAt, true),
+                    [m.openedAt ? t("customers.profile.openedShort") : null, m.clickedAt ? t("customers.profile.clickedShort") : null].filter(Boolean).join(", ") || "—",
+                  ])}
+                />
+              ) : null}
+            </Section>
 
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd" id="timeline-title">
-                  {t("customers.profile.timeline")}
+            <Section title={t("customers.profile.timeline")} titleId="timeline-title" gap="300">
+              {d.timeline.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  {t("customers.profile.timelineEmpty")}
                 </Text>
-                {d.timeline.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("customers.profile.timelineEmpty")}
-                  </Text>
-                ) : (
-                  <ol aria-labelledby="timeline-title" id="customer-timeline" style={{ listStyle: "none", margin: 0, padding: 0 }}>
-                    {d.timeline.map((e, i) => (
-                      <li key={i} style={{ padding: "6px 0", borderBottom: "1px solid var(--p-color-border-secondary)" }}>
-                        <InlineStack gap="200" wrap={false} align="space-between">
-                          <Text as="span">
-                            {e.kind === "event" ? t("customers.timeline.event", { type: e.type }) : t(`customers.timeline.${e.kind}`)}
-                            {e.label ? ` · ${e.label}` : ""}
-                            {e.amountMinor && e.currency ? ` · ${money(e.amountMinor, e.currency)}` : ""}
-                          </Text>
-                          <Text as="span" tone="subdued">
-                            {date(e.at, true)}
-                          </Text>
-                        </InlineStack>
-                      </li>
-                    ))}
-                  </ol>
-                )}
-              </BlockStack>
-            </Card>
+              ) : (
+                <ol aria-labelledby="timeline-title" id="customer-timeline" style={{ listStyle: "none", margin: 0, padding: 0 }}>
+                  {d.timeline.map((e, i) => (
+                    <li key={i} style={{ padding: "6px 0", borderBottom: "1px solid var(--p-color-border-secondary)" }}>
+                      <InlineStack gap="200" wrap={false} align="space-between">
+                        <Text as="span">
+                          {e.kind === "event" ? t("customers.timeline.event", { type: e.type }) : t(`customers.timeline.${e.kind}`)}
+                          {e.label ? ` · ${e.label}` : ""}
+                          {e.amountMinor && e.currency ? ` · ${money(e.amountMinor, e.currency)}` : ""}
+                        </Text>
+                        <Text as="span" tone="subdued">
+                          {date(e.at, true)}
+                        </Text>
+                      </InlineStack>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </Section>
           </BlockStack>
         </Layout.Section>
 
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.identity")}
-                </Text>
-                {field(t("customers.profile.email"), c.email)}
-                {field(t("customers.profile.phone"), c.phone)}
-                {field(t("customers.profile.taxId"), c.taxId)}
-                {field(t("customers.profile.birthDate"), c.birthDate)}
-                {field(t("customers.profile.locale"), c.locale)}
-                {field(t("customers.profile.since"), date(c.createdAt))}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.addresses")}
-                </Text>
-                {c.addresses.length === 0 && !c.city ? (
-                  <Text as="p" tone="subdued">
-                    {t("customers.profile.none")}
+            <Section title={t("customers.profile.identity")}>
+              {field(t("customers.profile.email"), c.email)}
+              {field(t("customers.profile.phone"), c.phone)}
+              {field(t("customers.profile.taxId"), c.taxId)}
+              {field(t("customers.profile.birthDate"), c.birthDate)}
+              {field(t("customers.profile.locale"), c.locale)}
+              {field(t("customers.profile.since"), date(c.createdAt))}
+            </Section>
+            <Section title={t("customers.profile.addresses")}>
+              {c.addresses.length === 0 && !c.city ? (
+                <None />
+              ) : (
+                (c.addresses.length ? c.addresses : [{ city: c.city, province: c.province, country: c.country, zip: c.zip }]).map((a, i) => (
+                  <Text as="p" key={i}>
+                    {[a.address1, a.address2, a.city, a.province ?? a.state, a.zip ?? a.postcode, a.country].filter(Boolean).join(", ")}
                   </Text>
+                ))
+              )}
+            </Section>
+            <Section title={t("customers.profile.consent")}>
+              {field(t("customers.profile.emailMarketing"), <Badge tone={c.acceptsEmailMarketing ? "success" : undefined}>{c.acceptsEmailMarketing ? t("customers.profile.yes") : t("customers.profile.no")}</Badge>)}
+              {field(t("customers.profile.smsMarketing"), <Badge tone={c.acceptsSmsMarketing ? "success" : undefined}>{c.acceptsSmsMarketing ? t("customers.profile.yes") : t("customers.profile.no")}</Badge>)}
+              {field(t("customers.profile.consentUpdated"), date(c.consentUpdatedAt))}
+            </Section>
+            <Section title={t("customers.profile.scores")}>
+              {field(t("customers.profile.rfm"), s?.rfmSegment ? `${t(`analytics.segments.${s.rfmSegment}`)} (R${s.rScore} F${s.fScore} M${s.mScore})` : "—")}
+              {field(t("customers.profile.cluster"), d.cluster ? (d.cluster.nameKeys ? d.cluster.nameKeys.map((k) => t(k)).join(" · ") : `#${d.cluster.index + 1}`) : "—")}
+              {field(t("customers.profile.predictedClv"), s?.predictedClvMinor ? money(s.predictedClvMinor) : "—")}
+              {field(t("customers.profile.churnRisk"), s?.churnRisk != null ? `${t(`analytics.churn.${churnBand(s.churnRisk)}`)} (${pct(s.churnRisk)})` : "—")}
+              {field(t("customers.profile.pAlive"), pct(s?.pAlive ?? null))}
+              {field(t("customers.profile.nextOrder"), date(s?.predictedNextOrderAt ?? null))}
+              {s?.shopifyRfmGroup ? field(t("customers.profile.shopifyRfm"), s.shopifyRfmGroup) : null}
+              <Divider />
+              <Text as="h3" variant="headingSm">
+                {t("customers.profile.rfmHistory")}
+              </Text>
+              {d.rfmHistory.length === 0 ? (
+                <None />
+              ) : (
+                <List>
+                  {d.rfmHistory.slice(0, 10).map((h) => (
+                    <List.Item key={h.runId}>
+                      {date(h.createdAt)}: {t(`analytics.segments.${h.segment}`)} (R{h.rScore} F{h.fScore} M{h.mScore})
+                    </List.Item>
+                  ))}
+                </List>
+              )}
+            </Section>
+            <Section title={t("customers.profile.tags")}>
+              <InlineStack gap="100">
+                {c.tags.length ? (
+                  c.tags.map((x) => <Badge key={x}>{x}</Badge>)
                 ) : (
-                  (c.addresses.length ? c.addresses : [{ city: c.city, province: c.province, country: c.country, zip: c.zip }]).map((a, i) => (
-                    <Text as="p" key={i}>
-                      {[a.address1, a.address2, a.city, a.province ?? a.state, a.zip ?? a.postcode, a.country].filter(Boolean).join(", ")}
-                    </Text>
-                  ))
+                  <None />
                 )}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.consent")}
-                </Text>
-                {field(t("customers.profile.emailMarketing"), <Badge tone={c.acceptsEmailMarketing ? "success" : undefined}>{c.acceptsEmailMarketing ? t("customers.profile.yes") : t("customers.profile.no")}</Badge>)}
-                {field(t("customers.profile.smsMarketing"), <Badge tone={c.acceptsSmsMarketing ? "success" : undefined}>{c.acceptsSmsMarketing ? t("customers.profile.yes") : t("customers.profile.no")}</Badge>)}
-                {field(t("customers.profile.consentUpdated"), date(c.consentUpdatedAt))}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.scores")}
-                </Text>
-                {field(t("customers.profile.rfm"), s?.rfmSegment ? `${t(`analytics.segments.${s.rfmSegment}`)} (R${s.rScore} F${s.fScore} M${s.mScore})` : "—")}
-                {field(t("customers.profile.cluster"), d.cluster ? (d.cluster.nameKeys ? d.cluster.nameKeys.map((k) => t(k)).join(" · ") : `#${d.cluster.index + 1}`) : "—")}
-                {field(t("customers.profile.predictedClv"), s?.predictedClvMinor ? money(s.predictedClvMinor) : "—")}
-                {field(t("customers.profile.churnRisk"), s?.churnRisk != null ? `${t(`analytics.churn.${churnBand(s.churnRisk)}`)} (${pct(s.churnRisk)})` : "—")}
-                {field(t("customers.profile.pAlive"), pct(s?.pAlive ?? null))}
-                {field(t("customers.profile.nextOrder"), date(s?.predictedNextOrderAt ?? null))}
-                {s?.shopifyRfmGroup ? field(t("customers.profile.shopifyRfm"), s.shopifyRfmGroup) : null}
-                <Divider />
-                <Text as="h3" variant="headingSm">
-                  {t("customers.profile.rfmHistory")}
-                </Text>
-                {d.rfmHistory.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("customers.profile.none")}
-                  </Text>
-                ) : (
-                  <List>
-                    {d.rfmHistory.slice(0, 10).map((h) => (
-                      <List.Item key={h.runId}>
-                        {date(h.createdAt)}: {t(`analytics.segments.${h.segment}`)} (R{h.rScore} F{h.fScore} M{h.mScore})
-                      </List.Item>
-                    ))}
-                  </List>
-                )}
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.tags")}
-                </Text>
-                <InlineStack gap="100">
-                  {c.tags.length ? (
-                    c.tags.map((x) => <Badge key={x}>{x}</Badge>)
-                  ) : (
-                    <Text as="p" tone="subdued">
-                      {t("customers.profile.none")}
-                    </Text>
-                  )}
-                </InlineStack>
-                <Form method="post" id="add-tag-form">
-                  <input type="hidden" name="intent" value="addTag" />
-                  <BlockStack gap="200">
-                    <TextField
-                      label={t("customers.profile.addTag")}
-                      name="tag"
-                      value={tag}
-                      onChange={setTag}
-                      autoComplete="off"
-                      error={tagError ? t(`customers.errors.${tagError}`) : undefined}
-                      helpText={d.store.platform === "shopify" && !d.store.isDemo ? t("customers.profile.tagHelpShopify") : t("customers.profile.tagHelpLocal")}
-                    />
-                    <InlineStack align="end">
-                      <Button submit loading={navigation.state === "submitting"}>
-                        {t("customers.profile.addTagButton")}
-                      </Button>
-                    </InlineStack>
-                  </BlockStack>
-                </Form>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  {t("customers.profile.segments")}
-                </Text>
-                {d.memberships.length === 0 ? (
-                  <Text as="p" tone="subdued">
-                    {t("customers.profile.none")}
-                  </Text>
-                ) : (
-                  <List>
-                    {d.memberships.map((m) => (
-                      <List.Item key={m.segmentId}>
-                        {m.name} · {t("customers.profile.since")} {date(m.joinedAt)}
-                      </List.Item>
-                    ))}
-                  </List>
-                )}
-              </BlockStack>
-            </Card>
+              </InlineStack>
+              <Form method="post" id="add-tag-form">
+                <input type="hidden" name="intent" value="addTag" />
+                <BlockStack gap="200">
+                  <TextField
+                    label={t("customers.profile.addTag")}
+                    name="tag"
+                    value={tag}
+                    onChange={setTag}
+                    autoComplete="off"
+                    error={tagError ? t(`customers.errors.${tagError}`) : undefined}
+                    helpText={d.store.platform === "shopify" && !d.store.isDemo ? t("customers.profile.tagHelpShopify") : t("customers.profile.tagHelpLocal")}
+                  />
+                  <InlineStack align="end">
+                    <Button submit loading={navigation.state === "submitting"}>
+                      {t("customers.profile.addTagButton")}
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
+              </Form>
+            </Section>
+            <Section title={t("customers.profile.segments")}>
+              {d.memberships.length === 0 ? (
+                <None />
+              ) : (
+                <List>
+                  {d.memberships.map((m) => (
+                    <List.Item key={m.segmentId}>
+                      {m.name} · {t("customers.profile.since")} {date(m.joinedAt)}
+                    </List.Item>
+                  ))}
+                </List>
+              )}
+            </Section>
           </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** A card of the profile: a heading and its content. */
+function Section({ title, titleId, gap = "200", children }: { title: string; titleId?: string; gap?: "200" | "300"; children: React.ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap={gap}>
+        <Text as="h2" variant="headingMd" id={titleId}>
+          {title}
+        </Text>
+        {children}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function None() {
+  const { t } = useTranslation();
+  return (
+    <Text as="p" tone="subdued">
+      {t("customers.profile.none")}
+    </Text>
   );
 }
 

@@ -151,23 +151,23 @@ export async function recentCohortRetention(db: Db, storeId: number, months = 12
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timezone: true } });
   const tz = Prisma.sql`${store.timezone}::text`;
   const month = (col: Prisma.Sql) => Prisma.sql`date_trunc('month', ${localDate(col, tz)})::date`;
+  // The first shown month's start, store-local, and that instant in UTC (constants: index ranges).
+  const firstLocal = Prisma.sql`(date_trunc('month', ${asOf.toISOString()}::timestamptz AT TIME ZONE ${tz}) - make_interval(months => ${months - 1}::int))`;
+  const since = Prisma.sql`((${firstLocal} AT TIME ZONE ${tz}) AT TIME ZONE 'UTC')`;
   const last = month(utcTimestamp(asOf));
   const rows = await db.$queryRaw<{ cohort: Date; offset: number; customers: number }[]>`
-    WITH bounds AS (SELECT ${last} AS last, (${last} - make_interval(months => ${months - 1}::int))::date AS first),
-    first AS (
+    WITH first AS (
       SELECT cs."customerId", ${month(Prisma.sql`cs."firstOrderAt"`)} AS cohort
-      FROM "CustomerStats" cs, bounds b
-      WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0 AND cs."firstOrderAt" IS NOT NULL
-        AND cs."firstOrderAt" >= ((b.first::timestamp AT TIME ZONE ${tz}) AT TIME ZONE 'UTC') - interval '1 day'),
+      FROM "CustomerStats" cs
+      WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0 AND cs."firstOrderAt" >= ${since}),
     active AS (
       SELECT DISTINCT o."customerId", ${month(Prisma.sql`o."placedAt"`)} AS m
-      FROM "Order" o, bounds b
-      WHERE o."storeId" = ${storeId} AND o."customerId" IS NOT NULL AND ${COUNTED_ORDER}
-        AND o."placedAt" >= ((b.first::timestamp AT TIME ZONE ${tz}) AT TIME ZONE 'UTC') - interval '1 day')
+      FROM "Order" o JOIN first f ON f."customerId" = o."customerId"
+      WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER} AND o."placedAt" >= ${since})
     SELECT f.cohort, ((extract(year FROM a.m) - extract(year FROM f.cohort)) * 12 + extract(month FROM a.m) - extract(month FROM f.cohort))::int AS "offset",
            count(*)::int AS customers
-    FROM first f JOIN active a USING ("customerId"), bounds b
-    WHERE f.cohort >= b.first AND f.cohort <= b.last AND a.m >= f.cohort AND a.m <= b.last
+    FROM first f JOIN active a USING ("customerId")
+    WHERE a.m >= f.cohort AND a.m <= ${last}
     GROUP BY 1, 2 ORDER BY 1, 2`;
   return cohortsFromRows(rows);
 }

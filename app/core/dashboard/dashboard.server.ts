@@ -88,14 +88,23 @@ export async function segmentHistory(db: Db, storeId: number, runs = 30): Promis
   return { runs: out, transitions };
 }
 
+/**
+ * The dashboard's first answer. Cohorts (12 months of orders, the slowest part on a big store)
+ * are not in it: the page asks for them separately (dashboardCohorts) and shows them when they come.
+ */
 export async function loadDashboard(db: Db, store: { id: number; currency: string }, days: DashboardPeriod, now = new Date()) {
   const minorPerMajor = 10 ** currencyDigits(store.currency);
-  const [kpis, grid, histogram, history, cohorts] = await Promise.all([
+  const [kpis, grid, histogram, history] = await Promise.all([
     dashboardKpis(db, store.id, days, now),
     rfmGrid(db, store.id),
     spendHistogram(db, store.id, minorPerMajor),
     segmentHistory(db, store.id),
-    recentCohortRetention(db, store.id, 12, now),
   ]);
-  return { kpis, grid, histogram, history, cohorts: cohorts satisfies Cohort[] };
+  return { kpis, grid, histogram, history };
+}
+
+export const COHORT_MONTHS = 12;
+
+export function dashboardCohorts(db: Db, storeId: number, now = new Date()): Promise<Cohort[]> {
+  return recentCohortRetention(db, storeId, COHORT_MONTHS, now);
 }
