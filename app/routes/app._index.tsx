@@ -7,6 +7,7 @@ import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
+import { recoveredRevenue } from "#app/core/flows/attribution.server.ts";
 import { storeOverview } from "#app/core/metrics/overview.server.ts";
 import { formatMoney } from "#app/core/money.ts";
 import { latestSyncRun } from "#app/core/sync/sync-runs.server.ts";
@@ -24,11 +25,15 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   if (url.searchParams.get("part") === "cohorts") return json({ part: "cohorts" as const, cohorts: await dashboardCohorts(services.db, store.id) });
   const period = parsePeriod(url.searchParams.get("period"));
   const days = period.ok ? period.days : DEFAULT_PERIOD;
-  const [overview, sync, dash] = await Promise.all([
+  const now = new Date();
+  const [overview, sync, dash, enabledFlows] = await Promise.all([
     storeOverview(services.db, store.id),
     latestSyncRun(services.db, store.id, "backfill"),
     loadDashboard(services.db, store, days),
+    services.db.flow.count({ where: { storeId: store.id, enabled: true } }),
   ]);
+  // No follow-up running: nothing to recover yet, the card invites to set one up.
+  const recovered = enabledFlows ? await recoveredRevenue(services.db, store.id, { from: new Date(now.getTime() - days * 86_400_000), to: now }) : null;
   return json(
     {
       part: "page" as const,
@@ -38,8 +43,8 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       overview: { ...overview, revenueMinor: overview.revenueMinor.toString(), averageOrderMinor: overview.averageOrderMinor.toString() },
       sync: sync ? { status: sync.status, done: sync.done, total: sync.total } : null,
       kpis: dash.kpis,
-      // Wired by the follow-ups work (flows' recoveredRevenue) once merged; null renders "—".
-      recoveredRevenueMinor: null as string | null,
+      // Orders credited to follow-up messages in the period (app/core/flows/attribution.server.ts); null: no flow enabled.
+      recoveredRevenueMinor: recovered ? recovered.totalMinor.toString() : null,
       grid: dash.grid,
       histogram: dash.histogram,
       history: dash.history,

@@ -6,7 +6,7 @@ import { AppProvider as PolarisAppProvider, Frame, Layout, Loading, Navigation, 
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon, StoreIcon, ImportIcon } from "@shopify/polaris-icons";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon, StoreIcon, ImportIcon, ProductIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { Link } from "@remix-run/react";
@@ -48,6 +48,7 @@ const NAV = [
   { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
   { key: "sync", url: "/app/sync", icon: RefreshIcon },
   { key: "import", url: "/app/import", icon: ImportIcon },
+  { key: "storefront", url: "/app/storefront", icon: ProductIcon },
   { key: "settings", url: "/app/settings", icon: SettingsIcon },
   // Standalone only (Shopify admins never connect a WooCommerce store); label from the woocommerce block.
   { key: "woocommerce", url: "/app/woocommerce", icon: StoreIcon },

@@ -1,10 +1,11 @@
 // The merchant's settings page: what the form may say and how it lands in Store.settings. Keys in
 // Store.settings (JSON, merged, other keys kept): tagPrefix (segment-tags.ts), analytics.rfm
-// (rfm.ts), quietHours ({ start, end } "HH:MM" in the store's time zone, or null: send any time;
-// read by the follow-ups sender). The admin's language lives in the standalone session, not here.
+// (rfm.ts), flows.quietHours ({ start, end } "HH:MM" in the store's time zone, or null: send any
+// time; read by the follow-ups sender through storeFlowSettings, whose default applies when unset). The admin's language lives in the standalone session, not here.
 import { z } from "zod";
 import { DEFAULT_TAG_PREFIX, TagPrefixError, validateTagPrefix } from "#app/core/tags/segment-tags.ts";
 import { DEFAULT_RFM_OPTIONS, parseRfmOptions, type RfmOptions } from "#app/core/analytics/rfm.ts";
+import { storeFlowSettings } from "#app/core/flows/model.ts";
 
 export const LANGUAGE_CHOICES = ["auto", "pt-BR", "en"] as const;
 export const DEFAULT_QUIET_HOURS = { start: "21:00", end: "08:00" } as const;
@@ -68,18 +69,18 @@ export function parseSettingsForm(input: Record<string, unknown>): { ok: true; v
 
 /** The current settings as the page shows them (defaults where unset or unreadable). */
 export function readStoreSettings(settings: unknown): StoreSettingsView {
-  const s = (settings ?? {}) as { tagPrefix?: unknown; analytics?: { rfm?: unknown }; quietHours?: unknown };
+  const s = (settings ?? {}) as { tagPrefix?: unknown; analytics?: { rfm?: unknown } };
   let rfm = DEFAULT_RFM_OPTIONS;
   try {
     rfm = s.analytics?.rfm === undefined ? DEFAULT_RFM_OPTIONS : parseRfmOptions(s.analytics.rfm);
   } catch {
     rfm = DEFAULT_RFM_OPTIONS;
   }
-  const q = s.quietHours as Partial<QuietHours> | null | undefined;
+  const q = storeFlowSettings(s).quietHours;
   return {
     tagPrefix: typeof s.tagPrefix === "string" ? s.tagPrefix : DEFAULT_TAG_PREFIX,
     rfm,
-    quietHours: q && typeof q.start === "string" && typeof q.end === "string" ? { start: q.start, end: q.end } : null,
+    quietHours: q ? { start: q.start, end: q.end } : null,
   };
 }
 
@@ -89,11 +90,12 @@ export function mergeStoreSettings(current: unknown, form: SettingsForm): { sett
   const before = readStoreSettings(base);
   const rfm: RfmOptions = { windowMonths: form.rfmWindow === "all" ? null : form.rfmWindow, tiePolicy: form.tiePolicy };
   const analytics = (base.analytics && typeof base.analytics === "object" ? base.analytics : {}) as Record<string, unknown>;
+  const flows = (base.flows && typeof base.flows === "object" ? base.flows : {}) as Record<string, unknown>;
   const settings = {
     ...base,
     tagPrefix: form.tagPrefix,
     analytics: { ...analytics, rfm },
-    quietHours: form.quietHoursEnabled === "on" ? { start: form.quietStart!, end: form.quietEnd! } : null,
+    flows: { ...flows, quietHours: form.quietHoursEnabled === "on" ? { start: form.quietStart!, end: form.quietEnd! } : null },
   };
   return {
     settings,

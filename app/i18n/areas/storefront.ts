@@ -4,7 +4,6 @@ import type { Widen } from "../widen.ts";
 export const en = {
   title: "Storefront",
   subtitle: "What the “compre junto” block and the storefront pixel saw in the last {{days}} days",
-  nav: "Storefront",
   block: {
     title: "“Compre junto” block",
     clicks: "Clicks on recommendations",
@@ -45,7 +44,6 @@ export const en = {
 export const ptBR: Widen<typeof en> = {
   title: "Vitrine",
   subtitle: "O que o bloco “compre junto” e o pixel da loja viram nos últimos {{days}} dias",
-  nav: "Vitrine",
   block: {
     title: "Bloco “compre junto”",
     clicks: "Cliques nas recomendações",
