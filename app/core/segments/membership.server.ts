@@ -15,6 +15,7 @@ import { createI18n, resolveLocale } from "#app/i18n/index.ts";
 import { utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { segmentMembersQuery, type SegmentContext } from "./compile.server.ts";
 import { safeParseSegmentFilter, type SegmentFilter } from "./filter.ts";
+import { segmentTitle } from "./fields.ts";
 
 export const SEGMENT_ENTERED = "segment_entered";
 export const SEGMENT_LEFT = "segment_left";
@@ -87,11 +88,6 @@ export function clusterSegmentFilter(cluster: number): SegmentFilter {
   return { type: "group", op: "and", children: [{ type: "condition", field: "cluster", op: "in", values: [cluster] }] };
 }
 
-/** The display name of an automatic segment from its nameKey, in a language (cluster keys joined with " · "). */
-export function automaticSegmentName(nameKey: string, t: (key: string) => string, cluster?: number): string {
-  const label = nameKey.split("|").map((k) => t(k)).join(" · ");
-  return cluster === undefined ? label : `#${cluster + 1} ${label}`;
-}
 
 interface WantedSegment {
   autoKey: string;
@@ -115,12 +111,12 @@ export async function syncAutomaticSegments(db: Db, storeId: number): Promise<{ 
   if (latest) {
     for (const key of RFM_SEGMENTS) {
       const nameKey = `analytics.segments.${key}`;
-      wanted.push({ autoKey: `${RFM_PREFIX}${key}`, kind: "rfm", nameKey, name: automaticSegmentName(nameKey, t), filter: rfmSegmentFilter(key) });
+      wanted.push({ autoKey: `${RFM_PREFIX}${key}`, kind: "rfm", nameKey, name: segmentTitle({ name: "", nameKey }, t), filter: rfmSegmentFilter(key) });
     }
     const model = ((latest.params ?? {}) as { models?: { clusters?: ClusterModel | null } }).models?.clusters ?? null;
     model?.profiles.forEach((profile, i) => {
       const nameKey = clusterNameKeys(profile).join("|");
-      wanted.push({ autoKey: `${CLUSTER_PREFIX}${i}`, kind: "cluster", nameKey, name: automaticSegmentName(nameKey, t, i), filter: clusterSegmentFilter(i) });
+      wanted.push({ autoKey: `${CLUSTER_PREFIX}${i}`, kind: "cluster", nameKey, name: segmentTitle({ name: "", nameKey, autoKey: `${CLUSTER_PREFIX}${i}` }, t), filter: clusterSegmentFilter(i) });
     });
   }
   const existing = await db.segment.findMany({ where: { storeId, kind: { in: ["rfm", "cluster"] } }, select: { id: true, autoKey: true, name: true, nameKey: true } });
