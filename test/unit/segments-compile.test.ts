@@ -134,12 +134,9 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
   });
 
   it("compiles tags (any / all / none, without case) and consent", () => {
-    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[]))", values: [["vip"]] });
-    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toMatch(/^NOT EXISTS/);
-    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({
-      text: "(SELECT count(DISTINCT lower(t)) FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[])) = $2",
-      values: [["vip", "b"], 2],
-    });
+    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "lower(c.tags::text)::text[] && $1::text[]", values: [["vip"]] });
+    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toBe("NOT (lower(c.tags::text)::text[] && $1::text[])");
+    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({ text: "lower(c.tags::text)::text[] @> $1::text[]", values: [["vip", "b"]] });
     expect(compile({ field: "emailConsent", value: true })).toEqual({ text: 'c."acceptsEmailMarketing" = $1', values: [true] });
     expect(compile({ field: "smsConsent", value: false })).toEqual({ text: 'c."acceptsSmsMarketing" = $1', values: [false] });
   });
