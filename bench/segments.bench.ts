@@ -5,7 +5,7 @@
 // the same run, and `SELECT count(*)` of the store. The counts must agree (else FAILED).
 import { performance } from "node:perf_hooks";
 import { Prisma } from "@prisma/client";
-import { countSegment, segmentContext, segmentFromWhere } from "../app/core/segments/compile.server.ts";
+import { countSegment, segmentContext, segmentCountQuery } from "../app/core/segments/compile.server.ts";
 import { parseSegmentFilter } from "../app/core/segments/filter.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchContext, ResultRow } from "./support/types.ts";
@@ -138,8 +138,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       const hand = await measure(async () => Number((await app.query<{ count: string }>(c.sql, [storeId]))[0]!.count));
       const same = ours.value === hand.value;
       if (process.env.BENCH_SEGMENT_EXPLAIN === "1") {
-        const where = segmentFromWhere(parseSegmentFilter(c.filter), await segmentContext(db, storeId, NOW));
-        const plan = await db.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) ${where}`);
+        const query = segmentCountQuery(parseSegmentFilter(c.filter), await segmentContext(db, storeId, NOW));
+        const plan = await db.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`);
         ctx.log(`${c.name}\n${plan.map((r) => r["QUERY PLAN"]).join("\n")}`);
       }
       rows.push({

@@ -23,8 +23,9 @@ export const loader = async ({ request, context, params }: LoaderFunctionArgs) =
   const segment = await segmentOr404(services.db, store.id, params.segmentId);
   const url = new URL(request.url);
   const after = Math.max(0, Number(url.searchParams.get("after")) || 0);
+  const before = Math.max(0, Number(url.searchParams.get("before")) || 0);
   const parsed = safeParseSegmentFilter(segment.filter);
-  const members = await membersPage(services.db, store.id, segment.id, after);
+  const members = await membersPage(services.db, store.id, segment.id, before ? { before } : { after });
   return {
     segment: {
       id: segment.id,
@@ -40,7 +41,6 @@ export const loader = async ({ request, context, params }: LoaderFunctionArgs) =
     tagName: segmentTagName(tagPrefixOf(store), segment),
     builder: await builderData(services.db, store, parsed.ok ? parsed.filter : null, segment.id),
     members,
-    after,
     store: { currency: store.currency, timezone: store.timezone },
   };
 };
@@ -76,7 +76,7 @@ export const action = async ({ request, context, params }: ActionFunctionArgs) =
 };
 
 export default function SegmentPage() {
-  const { segment, tagName, builder, members, after, store } = useLoaderData<typeof loader>();
+  const { segment, tagName, builder, members, store } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
   const [confirming, setConfirming] = useState(false);
@@ -136,8 +136,8 @@ export default function SegmentPage() {
                   <Text as="span" tone="subdued">{segment.memberCount.toLocaleString(i18n.language)}</Text>
                 </InlineStack>
               </div>
-              {members.rows.length === 0 && after === 0 ? (
-                <EmptyState heading={t("segments.detail.membersEmpty")} image="">
+              {members.rows.length === 0 && members.prev === null ? (
+                <EmptyState heading={t("segments.detail.membersEmpty")} image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png">
                   <p>{t("segments.subtitle")}</p>
                 </EmptyState>
               ) : (
@@ -168,9 +168,9 @@ export default function SegmentPage() {
               )}
               <div style={{ padding: "0 var(--p-space-400) var(--p-space-400)" }}>
                 <Pagination
-                  hasPrevious={after > 0}
+                  hasPrevious={members.prev !== null}
                   previousTooltip={t("segments.detail.previous")}
-                  previousURL={`/app/segments/${segment.id}`}
+                  previousURL={members.prev !== null ? `/app/segments/${segment.id}?before=${members.prev}` : undefined}
                   hasNext={members.next !== null}
                   nextTooltip={t("segments.detail.next")}
                   nextURL={members.next !== null ? `/app/segments/${segment.id}?after=${members.next}` : undefined}

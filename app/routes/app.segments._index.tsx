@@ -72,7 +72,7 @@ export default function Segments() {
               <SegmentTable rows={custom} />
             </BlockStack>
           ) : (
-            <EmptyState heading={t("segments.empty.heading")} action={{ content: t("segments.create"), url: "/app/segments/new" }} image="">
+            <EmptyState heading={t("segments.empty.heading")} action={{ content: t("segments.create"), url: "/app/segments/new" }} image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png">
               <p>{t("segments.empty.body")}</p>
             </EmptyState>
           )}

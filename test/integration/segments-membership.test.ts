@@ -14,6 +14,7 @@ import { refreshSegment, refreshStoreSegments, removeSegment, SEGMENT_ENTERED, S
 import { requestSegmentsRefresh, runSegmentsRefresh } from "../../app/jobs/segments-refresh.server.ts";
 import { runRescoreJob } from "../../app/jobs/rescore.server.ts";
 import { QUEUES } from "../../app/jobs/queues.ts";
+import { MEMBERS_PAGE_SIZE, membersPage } from "../../app/core/segments/admin.server.ts";
 
 let services: TestServices;
 let db: Db;
@@ -104,6 +105,31 @@ describe("membership refresh", () => {
     const memberA = await db.segmentMember.findFirstOrThrow({ where: { storeId: a } });
     const customerA = await db.customer.findFirstOrThrow({ where: { storeId: a } });
     expect(memberA.customerId).toBe(customerA.id);
+  });
+});
+
+describe("members pages", () => {
+  it("pages forwards and backwards by customer id, 50 at a time", async () => {
+    const storeId = await newStore("pages.example");
+    await applyChanges(db, storeId, Array.from({ length: 120 }, (_, i) => order({ id: String(i), customer: `c${i}`, placedAt: "2026-05-01T12:00:00Z", totalMinor: 20_000n })));
+    const segment = await db.segment.create({ data: { storeId, name: "All", filter: spenders } });
+    await refreshSegment(db, await segmentContext(db, storeId), segment);
+    const ids = (await db.segmentMember.findMany({ where: { storeId, segmentId: segment.id }, orderBy: { customerId: "asc" } })).map((m) => m.customerId);
+    const p1 = await membersPage(db, storeId, segment.id, {});
+    expect(p1.rows.map((r) => r.id)).toEqual(ids.slice(0, MEMBERS_PAGE_SIZE));
+    expect(p1.prev).toBeNull();
+    const p2 = await membersPage(db, storeId, segment.id, { after: p1.next! });
+    expect(p2.rows.map((r) => r.id)).toEqual(ids.slice(50, 100));
+    const p3 = await membersPage(db, storeId, segment.id, { after: p2.next! });
+    expect(p3.rows.map((r) => r.id)).toEqual(ids.slice(100));
+    expect(p3.next).toBeNull();
+    const back = await membersPage(db, storeId, segment.id, { before: p3.prev! });
+    expect(back.rows.map((r) => r.id)).toEqual(ids.slice(50, 100));
+    const first = await membersPage(db, storeId, segment.id, { before: back.prev! });
+    expect(first.rows.map((r) => r.id)).toEqual(ids.slice(0, 50));
+    expect(first.prev).toBeNull();
+    // Another store's segment id gives nothing.
+    expect((await membersPage(db, storeId + 1000, segment.id, {})).rows).toEqual([]);
   });
 });
 

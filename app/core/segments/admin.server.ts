@@ -103,16 +103,27 @@ export interface MemberRow {
   joinedAt: string;
 }
 
-/** One page of members, by customer id (keyset: stable while members change). */
-export async function membersPage(db: Db, storeId: number, segmentId: number, after: number): Promise<{ rows: MemberRow[]; next: number | null }> {
+/**
+ * One page of members by customer id (keyset: stable while members change): after `after`, or the
+ * page before `before` when that is given. `prev`/`next` are the cursors of the neighbouring pages.
+ */
+export async function membersPage(db: Db, storeId: number, segmentId: number, cursor: { after?: number; before?: number }): Promise<{ rows: MemberRow[]; prev: number | null; next: number | null }> {
+  const backwards = cursor.before !== undefined && cursor.before > 0;
+  const bound = backwards ? Prisma.sql`c.id < ${cursor.before}` : Prisma.sql`c.id > ${cursor.after ?? 0}`;
   const rows = await db.$queryRaw<(Omit<MemberRow, "revenueMinor" | "joinedAt"> & { revenueMinor: bigint; joinedAt: Date })[]>(Prisma.sql`
     SELECT c.id, c."firstName", c."lastName", c.email, coalesce(s."ordersCount", 0)::int AS "ordersCount",
            coalesce(s."revenueMinor", 0)::bigint AS "revenueMinor", m."joinedAt"
     FROM "SegmentMember" m
     JOIN "Customer" c ON c."storeId" = m."storeId" AND c.id = m."customerId"
     LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id
-    WHERE m."storeId" = ${storeId} AND m."segmentId" = ${segmentId} AND c."erasedAt" IS NULL AND c.id > ${after}
-    ORDER BY c.id LIMIT ${MEMBERS_PAGE_SIZE + 1}`);
+    WHERE m."storeId" = ${storeId} AND m."segmentId" = ${segmentId} AND c."erasedAt" IS NULL AND ${bound}
+    ORDER BY c.id ${backwards ? Prisma.sql`DESC` : Prisma.sql`ASC`} LIMIT ${MEMBERS_PAGE_SIZE + 1}`);
+  const more = rows.length > MEMBERS_PAGE_SIZE;
   const page = rows.slice(0, MEMBERS_PAGE_SIZE).map((r) => ({ ...r, revenueMinor: r.revenueMinor.toString(), joinedAt: r.joinedAt.toISOString() }));
-  return { rows: page, next: rows.length > MEMBERS_PAGE_SIZE ? page[page.length - 1]!.id : null };
+  if (backwards) page.reverse();
+  const first = page[0]?.id ?? null;
+  const last = page[page.length - 1]?.id ?? null;
+  return backwards
+    ? { rows: page, prev: more ? first : null, next: last ?? cursor.before ?? null }
+    : { rows: page, prev: (cursor.after ?? 0) > 0 && first !== null ? first : null, next: more ? last : null };
 }
