@@ -14,6 +14,7 @@ import { refreshSegment, refreshStoreSegments, removeSegment, SEGMENT_ENTERED, S
 import { requestSegmentsRefresh, runSegmentsRefresh } from "../../app/jobs/segments-refresh.server.ts";
 import { runRescoreJob } from "../../app/jobs/rescore.server.ts";
 import { QUEUES } from "../../app/jobs/queues.ts";
+import { startWorkers } from "../../app/jobs/worker.server.ts";
 import { MEMBERS_PAGE_SIZE, membersPage } from "../../app/core/segments/admin.server.ts";
 
 let services: TestServices;
@@ -191,5 +192,16 @@ describe("automatic segments", () => {
     await db.$executeRaw`DELETE FROM pgboss.job WHERE name = ${QUEUES.segmentsRefresh}`;
     for (let i = 0; i < 5; i++) await requestSegmentsRefresh(services.boss, storeId, 60);
     expect(await queued()).toBe(1);
+  });
+
+  // Last: starts the job workers on this file's services.
+  it("the worker runs a queued segments.refresh", async () => {
+    const storeId = await newStore("worker.example");
+    await applyChanges(db, storeId, [order({ id: "1", customer: "ana", placedAt: "2026-05-01T12:00:00Z", totalMinor: 20_000n })]);
+    const segment = await db.segment.create({ data: { storeId, name: "Spenders", filter: spenders } });
+    await startWorkers(services);
+    await requestSegmentsRefresh(services.boss, storeId);
+    await expect.poll(async () => (await db.segment.findUniqueOrThrow({ where: { storeId_id: { storeId, id: segment.id } } })).memberCount, { timeout: 30_000, interval: 200 }).toBe(1);
+    expect(await db.event.count({ where: { storeId, type: SEGMENT_ENTERED } })).toBe(1);
   });
 });
