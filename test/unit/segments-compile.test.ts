@@ -183,6 +183,9 @@ describe("segment compiler: choice of driving table", () => {
     expect(isStatsDriven(parseSegmentFilter({ type: "group", op: "and", not: true, children: [{ type: "condition", field: "rScore", op: "eq", value: 1 }] }))).toBe(false);
     expect(isStatsDriven(f({ field: "rScore", op: "eq", value: 1 }, { field: "city", op: "in", values: ["x"] }))).toBe(false);
     expect(isStatsDriven(f())).toBe(false);
+    expect(squash(segmentCountQuery(f(), ctx).text)).toBe(
+      'SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = $1) - (SELECT count(*) FROM "Customer" WHERE "storeId" = $2 AND "erasedAt" IS NOT NULL))::int AS n',
+    );
     expect(squash(segmentCountQuery(f({ field: "ordersCount", op: "lt", value: 2 }), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c LEFT JOIN "CustomerStats" s/);
   });
 });
