@@ -154,6 +154,10 @@ describe("automatic segments", () => {
     const rfm = await db.segment.findMany({ where: { storeId, kind: "rfm" }, orderBy: { id: "asc" } });
     expect(rfm.map((s) => s.autoKey)).toEqual(RFM_SEGMENTS.map((k) => `rfm:${k}`));
     expect(rfm.find((s) => s.autoKey === "rfm:champions")).toMatchObject({ name: "Campeões", nameKey: "analytics.segments.champions" });
+    // Entered events of automatic segments carry the language-independent key.
+    const populated = (await db.segment.findMany({ where: { storeId, kind: "rfm", memberCount: { gt: 0 } } }))[0]!;
+    const entered = await db.event.findFirstOrThrow({ where: { storeId, type: SEGMENT_ENTERED, data: { path: ["segmentId"], equals: populated.id } } });
+    expect(entered.data).toEqual({ segmentId: populated.id, segmentName: populated.name, autoKey: populated.autoKey });
     for (const s of rfm) {
       const key = s.autoKey!.slice(4);
       const expected = await db.customerStats.findMany({ where: { storeId, rfmSegment: key, customer: { erasedAt: null } }, select: { customerId: true }, orderBy: { customerId: "asc" } });

@@ -30,16 +30,18 @@ export interface RefreshResult {
 }
 
 /** Refresh one segment's members (the segment must belong to ctx.storeId). */
-export async function refreshSegment(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name" | "filter">): Promise<RefreshResult> {
+export async function refreshSegment(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name" | "filter"> & { autoKey?: string | null }): Promise<RefreshResult> {
   const parsed = safeParseSegmentFilter(segment.filter);
   if (!parsed.ok) return { segmentId: segment.id, entered: 0, left: 0, members: 0, error: parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
   return applyMembership(db, ctx, segment, parsed.filter);
 }
 
-async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name">, filter: SegmentFilter): Promise<RefreshResult> {
+async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name"> & { autoKey?: string | null }, filter: SegmentFilter): Promise<RefreshResult> {
   const S = ctx.storeId;
   const now = utcTimestamp(ctx.now);
-  const data = JSON.stringify({ segmentId: segment.id, segmentName: segment.name });
+  // Automatic segments also carry their language-independent key ("rfm:at_risk"), so a flow can
+  // follow them whatever the store's language names them.
+  const data = JSON.stringify({ segmentId: segment.id, segmentName: segment.name, ...(segment.autoKey ? { autoKey: segment.autoKey } : {}) });
   const [row] = await db.$queryRaw<{ entered: number; left: number }[]>(Prisma.sql`
     WITH target AS MATERIALIZED (${segmentMembersQuery(filter, ctx)}),
     joined AS (
@@ -66,7 +68,7 @@ async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segmen
 
 /** Refresh every segment of a store, oldest first (a segment that uses another sees its fresh members). */
 export async function refreshStoreSegments(db: Db, ctx: SegmentContext, log?: Pick<Logger, "warn">): Promise<RefreshResult[]> {
-  const segments = await db.segment.findMany({ where: { storeId: ctx.storeId }, orderBy: { id: "asc" }, select: { id: true, name: true, filter: true } });
+  const segments = await db.segment.findMany({ where: { storeId: ctx.storeId }, orderBy: { id: "asc" }, select: { id: true, name: true, filter: true, autoKey: true } });
   const results: RefreshResult[] = [];
   for (const segment of segments) {
     const r = await refreshSegment(db, ctx, segment);
