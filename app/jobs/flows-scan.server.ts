@@ -10,6 +10,7 @@ import type { StepJob } from "#app/core/flows/step.server.ts";
 import { QUEUES, type StoreJob } from "./queues.ts";
 import { createPlatformDiscount } from "./flows-discount.server.ts";
 import { linkKeyFromSecret, runFlowStep, type FlowRuntime } from "./flows-step.server.ts";
+import { customerMatches } from "#app/core/segments/compile.server.ts";
 
 /** A UUID that is the same for the same step run, so a second send() of it is a no-op. */
 export function stepJobId(job: StepJob, runAt: Date): string {
@@ -31,7 +32,7 @@ export function flowRuntime(services: Deps, overrides: Partial<FlowRuntime> = {}
     keys: { current: services.secrets.encryptionKey, previous: services.secrets.encryptionKeyOld },
     linkKey: linkKeyFromSecret(services.secrets.sessionSecret),
     schedule: (job, runAt) => scheduleStep(services, job, runAt),
-    matches: null,
+    matches: customerMatches,
     createDiscount: (store, req) => createPlatformDiscount(services, store, req),
     ...overrides,
   };

@@ -39,7 +39,7 @@ beforeAll(async () => {
 
   const ana = await customer(storeA, "ana", {
     city: "São Paulo", province: "SP", country: "BR", gender: "female", email: "ana@gmail.com", zip: "01310-100", birthDate: at("1990-03-10"),
-    acceptsEmailMarketing: true, tags: ["VIP", "atacado"], platformCreatedAt: at("2024-05-01T12:00:00Z"),
+    acceptsEmailMarketing: true, tags: ["VIP", "atacado", 'Cliente "Ouro", SP'], platformCreatedAt: at("2024-05-01T12:00:00Z"),
   });
   await stats(storeA, ana, {
     ordersCount: 5, revenueMinor: 50_000n, avgOrderMinor: 10_000n, firstOrderAt: at("2025-01-10T15:00:00Z"), lastOrderAt: at("2026-06-01T15:00:00Z"),
@@ -210,6 +210,8 @@ describe("segment operators on a real database", () => {
     expect(await members(and(c({ field: "tags", op: "all", values: ["VIP", "Atacado"] })))).toEqual(["ana"]);
     expect(await members(and(c({ field: "tags", op: "none", values: ["vip"] })))).toEqual(["bruno", "carla"]);
     expect(await members(and(c({ field: "tags", op: "any", values: ["crm:leais"] })))).toEqual(["bruno"]);
+    expect(await members(and(c({ field: "tags", op: "any", values: ['cliente "OURO", sp'] })))).toEqual(["ana"]);
+    expect(await members(and(c({ field: "tags", op: "all", values: ["vip", "nope"] })))).toEqual([]);
     expect(await members(and(c({ field: "emailConsent", value: true })))).toEqual(["ana", "duda"]);
     expect(await members(and(c({ field: "smsConsent", value: true })))).toEqual(["bruno"]);
   });

@@ -14,6 +14,8 @@ import { refreshSegment, refreshStoreSegments, removeSegment, SEGMENT_ENTERED, S
 import { requestSegmentsRefresh, runSegmentsRefresh } from "../../app/jobs/segments-refresh.server.ts";
 import { runRescoreJob } from "../../app/jobs/rescore.server.ts";
 import { QUEUES } from "../../app/jobs/queues.ts";
+import { startWorkers } from "../../app/jobs/worker.server.ts";
+import { MEMBERS_PAGE_SIZE, membersPage } from "../../app/core/segments/admin.server.ts";
 
 let services: TestServices;
 let db: Db;
@@ -107,6 +109,31 @@ describe("membership refresh", () => {
   });
 });
 
+describe("members pages", () => {
+  it("pages forwards and backwards by customer id, 50 at a time", async () => {
+    const storeId = await newStore("pages.example");
+    await applyChanges(db, storeId, Array.from({ length: 120 }, (_, i) => order({ id: String(i), customer: `c${i}`, placedAt: "2026-05-01T12:00:00Z", totalMinor: 20_000n })));
+    const segment = await db.segment.create({ data: { storeId, name: "All", filter: spenders } });
+    await refreshSegment(db, await segmentContext(db, storeId), segment);
+    const ids = (await db.segmentMember.findMany({ where: { storeId, segmentId: segment.id }, orderBy: { customerId: "asc" } })).map((m) => m.customerId);
+    const p1 = await membersPage(db, storeId, segment.id, {});
+    expect(p1.rows.map((r) => r.id)).toEqual(ids.slice(0, MEMBERS_PAGE_SIZE));
+    expect(p1.prev).toBeNull();
+    const p2 = await membersPage(db, storeId, segment.id, { after: p1.next! });
+    expect(p2.rows.map((r) => r.id)).toEqual(ids.slice(50, 100));
+    const p3 = await membersPage(db, storeId, segment.id, { after: p2.next! });
+    expect(p3.rows.map((r) => r.id)).toEqual(ids.slice(100));
+    expect(p3.next).toBeNull();
+    const back = await membersPage(db, storeId, segment.id, { before: p3.prev! });
+    expect(back.rows.map((r) => r.id)).toEqual(ids.slice(50, 100));
+    const first = await membersPage(db, storeId, segment.id, { before: back.prev! });
+    expect(first.rows.map((r) => r.id)).toEqual(ids.slice(0, 50));
+    expect(first.prev).toBeNull();
+    // Another store's segment id gives nothing.
+    expect((await membersPage(db, storeId + 1000, segment.id, {})).rows).toEqual([]);
+  });
+});
+
 describe("automatic segments", () => {
   it("follow a rescore: one per RFM segment and per cluster, members as scored, names in the store's language", async () => {
     const storeId = await newStore("auto.example", "pt-BR");
@@ -127,6 +154,10 @@ describe("automatic segments", () => {
     const rfm = await db.segment.findMany({ where: { storeId, kind: "rfm" }, orderBy: { id: "asc" } });
     expect(rfm.map((s) => s.autoKey)).toEqual(RFM_SEGMENTS.map((k) => `rfm:${k}`));
     expect(rfm.find((s) => s.autoKey === "rfm:champions")).toMatchObject({ name: "Campeões", nameKey: "analytics.segments.champions" });
+    // Entered events of automatic segments carry the language-independent key.
+    const populated = (await db.segment.findMany({ where: { storeId, kind: "rfm", memberCount: { gt: 0 } } }))[0]!;
+    const entered = await db.event.findFirstOrThrow({ where: { storeId, type: SEGMENT_ENTERED, data: { path: ["segmentId"], equals: populated.id } } });
+    expect(entered.data).toEqual({ segmentId: populated.id, segmentName: populated.name, autoKey: populated.autoKey });
     for (const s of rfm) {
       const key = s.autoKey!.slice(4);
       const expected = await db.customerStats.findMany({ where: { storeId, rfmSegment: key, customer: { erasedAt: null } }, select: { customerId: true }, orderBy: { customerId: "asc" } });
@@ -165,5 +196,16 @@ describe("automatic segments", () => {
     await db.$executeRaw`DELETE FROM pgboss.job WHERE name = ${QUEUES.segmentsRefresh}`;
     for (let i = 0; i < 5; i++) await requestSegmentsRefresh(services.boss, storeId, 60);
     expect(await queued()).toBe(1);
+  });
+
+  // Last: starts the job workers on this file's services.
+  it("the worker runs a queued segments.refresh", async () => {
+    const storeId = await newStore("worker.example");
+    await applyChanges(db, storeId, [order({ id: "1", customer: "ana", placedAt: "2026-05-01T12:00:00Z", totalMinor: 20_000n })]);
+    const segment = await db.segment.create({ data: { storeId, name: "Spenders", filter: spenders } });
+    await startWorkers(services);
+    await requestSegmentsRefresh(services.boss, storeId);
+    await expect.poll(async () => (await db.segment.findUniqueOrThrow({ where: { storeId_id: { storeId, id: segment.id } } })).memberCount, { timeout: 30_000, interval: 200 }).toBe(1);
+    expect(await db.event.count({ where: { storeId, type: SEGMENT_ENTERED } })).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // The compiler's SQL and bind parameters for every operator (the integration test runs them on a
 // real database against fixture customers). Values must only ever appear as parameters.
 import { describe, expect, it } from "vitest";
-import { compileNode, escapeLike, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
+import { compileNode, escapeLike, isStatsDriven, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
 import { parseSegmentFilter, type Condition } from "../../app/core/segments/filter.ts";
 
 const ctx: SegmentContext = { storeId: 7, timezone: "America/Sao_Paulo", now: new Date("2026-06-15T12:00:00Z") };
@@ -134,12 +134,9 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
   });
 
   it("compiles tags (any / all / none, without case) and consent", () => {
-    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[]))", values: [["vip"]] });
-    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toMatch(/^NOT EXISTS/);
-    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({
-      text: "(SELECT count(DISTINCT lower(t)) FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[])) = $2",
-      values: [["vip", "b"], 2],
-    });
+    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "(cardinality(c.tags) > 0 AND lower(c.tags::text)::text[] && $1::text[])", values: [["vip"]] });
+    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toBe("(cardinality(c.tags) = 0 OR NOT (lower(c.tags::text)::text[] && $1::text[]))");
+    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({ text: "(cardinality(c.tags) > 0 AND lower(c.tags::text)::text[] @> $1::text[])", values: [["vip", "b"]] });
     expect(compile({ field: "emailConsent", value: true })).toEqual({ text: 'c."acceptsEmailMarketing" = $1', values: [true] });
     expect(compile({ field: "smsConsent", value: false })).toEqual({ text: 'c."acceptsSmsMarketing" = $1', values: [false] });
   });
@@ -166,5 +163,29 @@ describe("segment compiler: groups", () => {
     const where = segmentFromWhere({ type: "group", op: "and", children: [] }, ctx);
     expect(squash(where.text)).toBe('FROM "Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id WHERE c."storeId" = $1 AND c."erasedAt" IS NULL AND TRUE');
     expect(where.values).toEqual([7]);
+  });
+});
+
+describe("segment compiler: choice of driving table", () => {
+  const f = (...children: Record<string, unknown>[]) => parseSegmentFilter({ type: "group", op: "and", children: children.map((c) => ({ type: "condition", ...c })) });
+  it("reads CustomerStats alone when only stats are filtered and a customer without stats cannot match", () => {
+    expect(isStatsDriven(f({ field: "rfmSegment", op: "in", values: ["champions"] }))).toBe(true);
+    expect(isStatsDriven(f({ field: "totalSpent", op: "gte", value: 1 }, { field: "lastOrderAt", op: "more_than_days_ago", days: 90 }))).toBe(true);
+    const sql = segmentCountQuery(f({ field: "cluster", op: "in", values: [1] }), ctx);
+    expect(squash(sql.text)).toBe(
+      'SELECT count(*)::int AS n FROM "CustomerStats" s WHERE s."storeId" = $1 AND s.cluster = ANY($2::int[]) AND NOT EXISTS (SELECT 1 FROM "Customer" e WHERE e."storeId" = $3 AND e."erasedAt" IS NOT NULL AND e.id = s."customerId")',
+    );
+  });
+  it("keeps Customer as the driver when customers without stats may match, or customer fields are read", () => {
+    expect(isStatsDriven(f({ field: "ordersCount", op: "lt", value: 2 }))).toBe(false); // 0 orders matches
+    expect(isStatsDriven(f({ field: "rfmSegment", op: "not_in", values: ["lost"] }))).toBe(false); // unscored match
+    expect(isStatsDriven(f({ field: "lastOrderAt", op: "is_not_set" }))).toBe(false);
+    expect(isStatsDriven(parseSegmentFilter({ type: "group", op: "and", not: true, children: [{ type: "condition", field: "rScore", op: "eq", value: 1 }] }))).toBe(false);
+    expect(isStatsDriven(f({ field: "rScore", op: "eq", value: 1 }, { field: "city", op: "in", values: ["x"] }))).toBe(false);
+    expect(isStatsDriven(f())).toBe(false);
+    expect(squash(segmentCountQuery(f(), ctx).text)).toBe(
+      'SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = $1) - (SELECT count(*) FROM "Customer" WHERE "storeId" = $2 AND "erasedAt" IS NOT NULL))::int AS n',
+    );
+    expect(squash(segmentCountQuery(f({ field: "ordersCount", op: "lt", value: 2 }), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c LEFT JOIN "CustomerStats" s/);
   });
 });

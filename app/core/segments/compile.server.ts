@@ -262,11 +262,14 @@ function conditionPredicate(c: Condition, ctx: SegmentContext): Prisma.Sql {
     case "inSegment":
       return Prisma.sql`EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."storeId" = ${S} AND m."customerId" = c.id AND m."segmentId" = ANY(${c.segmentIds}::int[]))`;
     case "tags": {
+      // The array lowered in one call (its text form lowered and read back), then an array
+      // operator: ~2× faster per row than unnesting and lowering each tag.
       const vals = [...new Set(lower(c.values))];
-      const matching = Prisma.sql`SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = ANY(${vals}::text[])`;
-      if (c.op === "any") return Prisma.sql`EXISTS (${matching})`;
-      if (c.op === "none") return Prisma.sql`NOT EXISTS (${matching})`;
-      return Prisma.sql`(SELECT count(DISTINCT lower(t)) FROM unnest(c.tags) t WHERE lower(t) = ANY(${vals}::text[])) = ${vals.length}`;
+      // Most customers have no tags: the cardinality test skips the conversion for them.
+      const tags = Prisma.sql`lower(c.tags::text)::text[]`;
+      if (c.op === "any") return Prisma.sql`(cardinality(c.tags) > 0 AND ${tags} && ${vals}::text[])`;
+      if (c.op === "none") return Prisma.sql`(cardinality(c.tags) = 0 OR NOT (${tags} && ${vals}::text[]))`;
+      return Prisma.sql`(cardinality(c.tags) > 0 AND ${tags} @> ${vals}::text[])`;
     }
     case "emailConsent":
       return Prisma.sql`c."acceptsEmailMarketing" = ${c.value}`;
@@ -289,6 +292,45 @@ function usesAge(node: FilterNode): boolean {
   return node.type === "condition" ? node.field === "age" : node.children.some(usesAge);
 }
 
+/** Fields read from CustomerStats alone. */
+const STATS_FIELDS = new Set<string>([
+  "ordersCount", "totalSpent", "avgTicket", "predictedClv", "pAlive", "churnRisk", "rScore", "fScore", "mScore",
+  "firstOrderAt", "lastOrderAt", "rfmSegment", "shopifyRfmGroup", "cluster", "churnBand", "salesChannel",
+]);
+
+type Tri = boolean | null;
+
+/**
+ * The value (SQL three-valued) the compiled predicate takes for a customer WITHOUT a stats row,
+ * for filters of stats fields only. Not TRUE means such customers never match, so the count can
+ * be driven from CustomerStats (and its index-only scans) without reading "Customer" at all.
+ */
+function withoutStats(node: FilterNode): Tri {
+  if (node.type === "group") {
+    const values = node.children.map(withoutStats);
+    const combined: Tri =
+      node.op === "and"
+        ? values.includes(false) ? false : values.includes(null) ? null : true
+        : values.includes(true) ? true : values.includes(null) ? null : false;
+    return node.not ? combined !== true : combined;
+  }
+  const c = node as Condition & { op?: string; value?: number; value2?: number };
+  if (c.op === "is_set") return c.field in NUMBER_COLUMNS && NUMBER_COLUMNS[c.field as keyof typeof NUMBER_COLUMNS].zeroWhenMissing;
+  if (c.op === "is_not_set") return !(c.field in NUMBER_COLUMNS && NUMBER_COLUMNS[c.field as keyof typeof NUMBER_COLUMNS].zeroWhenMissing);
+  if (c.op === "not_in") return true;
+  if (c.field in NUMBER_COLUMNS && NUMBER_COLUMNS[c.field as keyof typeof NUMBER_COLUMNS].zeroWhenMissing) return holds(c.op!, 0, c.value ?? 0, c.value2 ?? 0) ? true : null;
+  return null;
+}
+
+function statsOnly(node: FilterNode): boolean {
+  return node.type === "condition" ? STATS_FIELDS.has(node.field) : node.children.every(statsOnly);
+}
+
+/** Whether the members can be read from CustomerStats alone (see withoutStats). */
+export function isStatsDriven(filter: SegmentFilter): boolean {
+  return filter.children.length > 0 && statsOnly(filter) && withoutStats(filter) !== true;
+}
+
 /** FROM + WHERE of the segment: store scope, erased customers out, the filter. */
 export function segmentFromWhere(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
   // The store's "today", computed once, for ages.
@@ -298,9 +340,29 @@ export function segmentFromWhere(filter: SegmentFilter, ctx: SegmentContext): Pr
   return Prisma.sql`FROM ${SEGMENT_FROM}${today} WHERE c."storeId" = ${ctx.storeId} AND c."erasedAt" IS NULL AND ${compileNode(filter, ctx)}`;
 }
 
-/** `SELECT c.id AS "customerId" …` of every member: for materialisation (membership.server.ts). */
+/**
+ * FROM + WHERE driven by CustomerStats, for filters that only read stats and cannot match a
+ * customer without them: erased customers are an anti-join against the (few) erased ids.
+ */
+function statsFromWhere(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  return Prisma.sql`FROM "CustomerStats" s WHERE s."storeId" = ${ctx.storeId} AND ${compileNode(filter, ctx)}
+    AND NOT EXISTS (SELECT 1 FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL AND e.id = s."customerId")`;
+}
+
+/** `SELECT … AS "customerId"` of every member: for materialisation (membership.server.ts). */
 export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  if (isStatsDriven(filter)) return Prisma.sql`SELECT s."customerId" AS "customerId" ${statsFromWhere(filter, ctx)}`;
   return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx)}`;
+}
+
+/** `SELECT count(*)::int AS n …` of the members. */
+export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  // Everyone: the store's customers minus the (few) erased, both counted from indexes alone.
+  if (filter.children.length === 0 && filter.op === "and" && !filter.not) {
+    return Prisma.sql`SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId})
+      - (SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId} AND "erasedAt" IS NOT NULL))::int AS n`;
+  }
+  return Prisma.sql`SELECT count(*)::int AS n ${isStatsDriven(filter) ? statsFromWhere(filter, ctx) : segmentFromWhere(filter, ctx)}`;
 }
 
 export async function segmentContext(db: Db, storeId: number, now = new Date()): Promise<SegmentContext> {
@@ -312,7 +374,7 @@ export async function segmentContext(db: Db, storeId: number, now = new Date()):
 /** How many customers match. `filter` is validated here (SegmentFilterError with paths). */
 export async function countSegment(db: Db, storeId: number, filter: unknown, now = new Date()): Promise<number> {
   const ctx = await segmentContext(db, storeId, now);
-  const [row] = await db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n ${segmentFromWhere(parseSegmentFilter(filter), ctx)}`);
+  const [row] = await db.$queryRaw<{ n: number }[]>(segmentCountQuery(parseSegmentFilter(filter), ctx));
   return row!.n;
 }
 

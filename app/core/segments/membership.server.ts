@@ -15,6 +15,7 @@ import { createI18n, resolveLocale } from "#app/i18n/index.ts";
 import { utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { segmentMembersQuery, type SegmentContext } from "./compile.server.ts";
 import { safeParseSegmentFilter, type SegmentFilter } from "./filter.ts";
+import { segmentTitle } from "./fields.ts";
 
 export const SEGMENT_ENTERED = "segment_entered";
 export const SEGMENT_LEFT = "segment_left";
@@ -29,16 +30,18 @@ export interface RefreshResult {
 }
 
 /** Refresh one segment's members (the segment must belong to ctx.storeId). */
-export async function refreshSegment(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name" | "filter">): Promise<RefreshResult> {
+export async function refreshSegment(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name" | "filter"> & { autoKey?: string | null }): Promise<RefreshResult> {
   const parsed = safeParseSegmentFilter(segment.filter);
   if (!parsed.ok) return { segmentId: segment.id, entered: 0, left: 0, members: 0, error: parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
   return applyMembership(db, ctx, segment, parsed.filter);
 }
 
-async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name">, filter: SegmentFilter): Promise<RefreshResult> {
+async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segment, "id" | "name"> & { autoKey?: string | null }, filter: SegmentFilter): Promise<RefreshResult> {
   const S = ctx.storeId;
   const now = utcTimestamp(ctx.now);
-  const data = JSON.stringify({ segmentId: segment.id, segmentName: segment.name });
+  // Automatic segments also carry their language-independent key ("rfm:at_risk"), so a flow can
+  // follow them whatever the store's language names them.
+  const data = JSON.stringify({ segmentId: segment.id, segmentName: segment.name, ...(segment.autoKey ? { autoKey: segment.autoKey } : {}) });
   const [row] = await db.$queryRaw<{ entered: number; left: number }[]>(Prisma.sql`
     WITH target AS MATERIALIZED (${segmentMembersQuery(filter, ctx)}),
     joined AS (
@@ -65,7 +68,7 @@ async function applyMembership(db: Db, ctx: SegmentContext, segment: Pick<Segmen
 
 /** Refresh every segment of a store, oldest first (a segment that uses another sees its fresh members). */
 export async function refreshStoreSegments(db: Db, ctx: SegmentContext, log?: Pick<Logger, "warn">): Promise<RefreshResult[]> {
-  const segments = await db.segment.findMany({ where: { storeId: ctx.storeId }, orderBy: { id: "asc" }, select: { id: true, name: true, filter: true } });
+  const segments = await db.segment.findMany({ where: { storeId: ctx.storeId }, orderBy: { id: "asc" }, select: { id: true, name: true, filter: true, autoKey: true } });
   const results: RefreshResult[] = [];
   for (const segment of segments) {
     const r = await refreshSegment(db, ctx, segment);
@@ -87,11 +90,6 @@ export function clusterSegmentFilter(cluster: number): SegmentFilter {
   return { type: "group", op: "and", children: [{ type: "condition", field: "cluster", op: "in", values: [cluster] }] };
 }
 
-/** The display name of an automatic segment from its nameKey, in a language (cluster keys joined with " · "). */
-export function automaticSegmentName(nameKey: string, t: (key: string) => string, cluster?: number): string {
-  const label = nameKey.split("|").map((k) => t(k)).join(" · ");
-  return cluster === undefined ? label : `#${cluster + 1} ${label}`;
-}
 
 interface WantedSegment {
   autoKey: string;
@@ -115,12 +113,12 @@ export async function syncAutomaticSegments(db: Db, storeId: number): Promise<{ 
   if (latest) {
     for (const key of RFM_SEGMENTS) {
       const nameKey = `analytics.segments.${key}`;
-      wanted.push({ autoKey: `${RFM_PREFIX}${key}`, kind: "rfm", nameKey, name: automaticSegmentName(nameKey, t), filter: rfmSegmentFilter(key) });
+      wanted.push({ autoKey: `${RFM_PREFIX}${key}`, kind: "rfm", nameKey, name: segmentTitle({ name: "", nameKey }, t), filter: rfmSegmentFilter(key) });
     }
     const model = ((latest.params ?? {}) as { models?: { clusters?: ClusterModel | null } }).models?.clusters ?? null;
     model?.profiles.forEach((profile, i) => {
       const nameKey = clusterNameKeys(profile).join("|");
-      wanted.push({ autoKey: `${CLUSTER_PREFIX}${i}`, kind: "cluster", nameKey, name: automaticSegmentName(nameKey, t, i), filter: clusterSegmentFilter(i) });
+      wanted.push({ autoKey: `${CLUSTER_PREFIX}${i}`, kind: "cluster", nameKey, name: segmentTitle({ name: "", nameKey, autoKey: `${CLUSTER_PREFIX}${i}` }, t), filter: clusterSegmentFilter(i) });
     });
   }
   const existing = await db.segment.findMany({ where: { storeId, kind: { in: ["rfm", "cluster"] } }, select: { id: true, autoKey: true, name: true, nameKey: true } });

@@ -1,0 +1,164 @@
+// Segment counts at size: BENCH_SEGMENT_CUSTOMERS customers (default 1,000,000) with stats, generated
+// in PostgreSQL (deterministic: setseed), ~0.5 % erased, orders with lines for a fifth of them.
+// For a handful of typical filters: countSegment (the compiled, parameterised query, including
+// validation and the store lookup) p50/p99, next to a hand-written SQL count of the same filter in
+// the same run, and `SELECT count(*)` of the store. The counts must agree (else FAILED).
+import { performance } from "node:perf_hooks";
+import { Prisma } from "@prisma/client";
+import { countSegment, segmentContext, segmentCountQuery } from "../app/core/segments/compile.server.ts";
+import { parseSegmentFilter } from "../app/core/segments/filter.ts";
+import { fmt, latencySummary } from "./support/stats.ts";
+import type { BenchContext, ResultRow } from "./support/types.ts";
+import type { Db } from "../app/db/client.server.ts";
+
+export const title = "Segments: live count over a large store";
+export const description = "countSegment of typical filters over 1M customers with stats, next to a hand-written SQL count of the same filter and a plain count of the store.";
+
+const CUSTOMERS = Number(process.env.BENCH_SEGMENT_CUSTOMERS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_SEGMENT_RUNS ?? 15);
+const NOW = new Date("2026-06-30T12:00:00Z");
+const CITIES = ["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Curitiba", "Porto Alegre", "Salvador", "Recife", "Fortaleza", "Campinas", "Brasília"];
+
+async function generate(db: Db, storeId: number, n: number): Promise<number> {
+  await db.$executeRaw`SELECT setseed(0.17)`;
+  await db.$executeRaw`
+    INSERT INTO "Customer" ("storeId", id, "platformId", email, city, province, country, "birthDate", "acceptsEmailMarketing", tags, "erasedAt", "updatedAt")
+    SELECT ${storeId}, g, 'c' || g, 'c' || g || '@example.com',
+           (${CITIES}::text[])[1 + (g::bigint * 7919 % 10)::int], CASE WHEN g % 10 IN (0, 8) THEN 'SP' ELSE 'XX' END, CASE WHEN g % 50 = 0 THEN 'PT' ELSE 'BR' END,
+           CASE WHEN g % 3 = 0 THEN date '1960-01-01' + (g * 37 % 16000) END, random() < 0.6,
+           CASE WHEN g % 20 = 0 THEN ARRAY['VIP'] WHEN g % 7 = 0 THEN ARRAY['atacado', 'crm:Leais'] ELSE '{}' END,
+           CASE WHEN g % 200 = 0 THEN timestamp '2026-01-01' END, now()
+    FROM generate_series(1, ${n}::int) g`;
+  await db.$executeRaw`SELECT setval(pg_get_serial_sequence('"Customer"', 'id'), ${n}::int)`;
+  // Stats for 90 % of customers (the rest never bought).
+  await db.$executeRaw`
+    INSERT INTO "CustomerStats" ("storeId", "customerId", "ordersCount", "revenueMinor", "avgOrderMinor", "firstOrderAt", "lastOrderAt",
+      "rScore", "fScore", "mScore", "rfmSegment", cluster, "predictedClvMinor", "pAlive", "churnRisk", "channelMix", "updatedAt")
+    SELECT ${storeId}, g, k, rev, rev / k, last - (k * 20) * interval '1 day', last,
+           r, f, 1 + (g % 5), (ARRAY['lost','hibernating','about_to_sleep','promising','new','at_risk','need_attention','potential_loyalist','loyal','champions','cant_lose'])[1 + ((r * 5 + f) % 11)],
+           g % 5, rev * 2, p, 1 - p, CASE WHEN g % 10 = 0 THEN '{"pos": 1}'::jsonb ELSE '{"web": 1}'::jsonb END, now()
+    FROM (SELECT g, 1 + floor(-ln(1 - random()) * 3)::int AS k, (1000 + floor(random() * random() * 100000))::bigint * 1 AS rev,
+                 timestamp '2024-07-01' + random() * interval '730 days' AS last, 1 + floor(random() * 5)::int AS r, 1 + floor(random() * 5)::int AS f, random() AS p
+          FROM generate_series(1, ${n}::int) g WHERE g % 10 <> 9) x`;
+  // One order with one line for every fifth customer (products P0…P99), for the "bought" filter.
+  await db.$executeRaw`
+    INSERT INTO "Order" ("storeId", id, "platformId", "customerId", currency, "totalMinor", "financialStatus", "paymentMethod", "placedAt", "updatedAt")
+    SELECT ${storeId}, g / 5, 'o' || g, g, 'BRL', 5000, 'paid', (CASE WHEN g % 3 = 0 THEN 'pix' ELSE 'card' END)::"PaymentMethod",
+           timestamp '2024-07-01' + (g % 730) * interval '1 day', now()
+    FROM generate_series(5, ${n}::int, 5) g`;
+  await db.$executeRaw`
+    INSERT INTO "OrderLine" ("storeId", id, "orderId", "productId", title, category, quantity, "unitPriceMinor", "totalMinor")
+    SELECT ${storeId}, g / 5, g / 5, 'P' || (g * 31 % 100), 'Produto', 'Cat' || (g % 12), 1, 5000, 5000
+    FROM generate_series(5, ${n}::int, 5) g`;
+  await db.$executeRaw`VACUUM ANALYZE "Customer"`;
+  await db.$executeRaw`VACUUM ANALYZE "CustomerStats"`;
+  await db.$executeRaw`VACUUM ANALYZE "Order"`;
+  await db.$executeRaw`VACUUM ANALYZE "OrderLine"`;
+  return Math.floor(n / 5);
+}
+
+interface Case {
+  name: string;
+  filter: unknown;
+  /** The same filter written by hand ($1 = store id). */
+  sql: string;
+}
+
+const cond = (c: Record<string, unknown>) => ({ type: "condition", ...c });
+const and = (...children: unknown[]) => ({ type: "group", op: "and", children });
+const or = (...children: unknown[]) => ({ type: "group", op: "or", children });
+const BASE = `FROM "Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id WHERE c."storeId" = $1 AND c."erasedAt" IS NULL`;
+const ninetyDaysAgo = new Date(NOW.getTime() - 90 * 86_400_000).toISOString();
+const yearAgo = new Date(NOW.getTime() - 365 * 86_400_000).toISOString();
+
+const CASES: Case[] = [
+  {
+    name: "RFM segment in (champions, loyal)",
+    filter: and(cond({ field: "rfmSegment", op: "in", values: ["champions", "loyal"] })),
+    sql: `SELECT count(*) ${BASE} AND s."rfmSegment" IN ('champions', 'loyal')`,
+  },
+  {
+    name: "city = São Paulo AND accepts email",
+    filter: and(cond({ field: "city", op: "in", values: ["São Paulo"] }), cond({ field: "emailConsent", value: true })),
+    sql: `SELECT count(*) ${BASE} AND lower(c.city) = 'são paulo' AND c."acceptsEmailMarketing"`,
+  },
+  {
+    name: "spent ≥ R$ 300 AND last order > 90 days ago",
+    filter: and(cond({ field: "totalSpent", op: "gte", value: 30_000 }), cond({ field: "lastOrderAt", op: "more_than_days_ago", days: 90 })),
+    sql: `SELECT count(*) ${BASE} AND s."revenueMinor" >= 30000 AND s."lastOrderAt" < '${ninetyDaysAgo}'::timestamptz AT TIME ZONE 'UTC'`,
+  },
+  {
+    name: "churn band high OR P(alive) < 0.3, NOT tagged VIP",
+    filter: and(or(cond({ field: "churnBand", op: "in", values: ["high"] }), cond({ field: "pAlive", op: "lt", value: 0.3 })), { type: "group", op: "and", not: true, children: [cond({ field: "tags", op: "any", values: ["vip"] })] }),
+    sql: `SELECT count(*) ${BASE} AND (s."churnRisk" > 0.66 OR s."pAlive" < 0.3) AND NOT ('VIP' = ANY(c.tags))`,
+  },
+  {
+    name: "bought product P10 in the last 365 days",
+    filter: and(cond({ field: "boughtProduct", productIds: ["P10"], inLastDays: 365 })),
+    sql: `SELECT count(*) ${BASE} AND c.id IN (SELECT o."customerId" FROM "OrderLine" l JOIN "Order" o ON o."storeId" = l."storeId" AND o.id = l."orderId"
+            WHERE l."storeId" = $1 AND l."productId" = 'P10' AND o."placedAt" >= '${yearAgo}'::timestamptz AT TIME ZONE 'UTC' AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND NOT o.test
+              AND o."financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized'))`,
+  },
+  {
+    name: "everyone (empty AND)",
+    filter: and(),
+    sql: `SELECT count(*) FROM "Customer" c WHERE c."storeId" = $1 AND c."erasedAt" IS NULL`,
+  },
+];
+
+async function measure(fn: () => Promise<number>): Promise<{ p50: number; p99: number; value: number }> {
+  let value = await fn(); // warm-up (plans, caches)
+  value = await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    value = await fn();
+    samples.push(performance.now() - t0);
+  }
+  const s = latencySummary(samples);
+  return { p50: s.p50, p99: s.p99, value };
+}
+
+export async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const app = await ctx.startApp("segments", { http: false, workers: false });
+  try {
+    const db = app.services.db;
+    const storeId = (await db.store.create({ data: { platform: "shopify", domain: "bench-segments.myshopify.com", name: "Bench", timezone: "America/Sao_Paulo" } })).id;
+    ctx.log(`generating ${fmt(CUSTOMERS)} customers with stats in PostgreSQL…`);
+    const t0 = performance.now();
+    const orders = await generate(db, storeId, CUSTOMERS);
+    ctx.log(`generated in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+
+    const plain = await measure(async () => Number((await app.query<{ n: string }>(`SELECT count(*) AS n FROM "Customer" WHERE "storeId" = $1`, [storeId]))[0]!.n));
+    rows.push({ metric: "reference: SELECT count(*) of the store's customers", measured: `p50 ${fmt(plain.p50)} ms, p99 ${fmt(plain.p99)} ms`, verdict: "info", note: `${fmt(plain.value)} rows`, value: plain.p50 });
+
+    for (const c of CASES) {
+      const ours = await measure(() => countSegment(db, storeId, c.filter, NOW));
+      const hand = await measure(async () => Number((await app.query<{ count: string }>(c.sql, [storeId]))[0]!.count));
+      const same = ours.value === hand.value;
+      if (process.env.BENCH_SEGMENT_EXPLAIN === "1") {
+        const query = segmentCountQuery(parseSegmentFilter(c.filter), await segmentContext(db, storeId, NOW));
+        const plan = await db.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`);
+        ctx.log(`${c.name}\n${plan.map((r) => r["QUERY PLAN"]).join("\n")}`);
+      }
+      rows.push({
+        metric: `countSegment: ${c.name}`,
+        measured: `p50 ${fmt(ours.p50)} ms, p99 ${fmt(ours.p99)} ms`,
+        reference: `hand-written SQL p50 ${fmt(hand.p50)} ms, p99 ${fmt(hand.p99)} ms`,
+        target: "< 150 ms",
+        verdict: !same ? "FAILED" : ours.p50 < 150 ? "pass" : "fail",
+        note: same ? `${fmt(ours.value)} customers` : `counts differ: ${ours.value} vs hand-written ${hand.value}`,
+        value: ours.p50,
+      });
+    }
+    ctx.detail(
+      `Synthetic store: ${fmt(CUSTOMERS)} customers (0.5 % erased, 90 % with stats), ${fmt(orders)} orders with one line each, generated in PostgreSQL. ` +
+        `${RUNS} timed runs per filter after two warm-ups. countSegment includes parsing the filter and reading the store's time zone (one extra query); ` +
+        "the hand-written SQL is sent as text with literal values through node-postgres on its own connection.",
+    );
+    return rows;
+  } finally {
+    await app.close();
+  }
+}
