@@ -115,3 +115,13 @@ describe("import plan", () => {
     expect(readCsv("Email\n").ok).toBe(false);
   });
 });
+
+describe("stableKey", () => {
+  it("is the same for the same text and differs for different texts", async () => {
+    const { stableKey } = await import("../../app/core/import/stable-key.ts");
+    expect(stableKey("123.456.789-09|01/02/2026|10,00|Café")).toBe(stableKey("123.456.789-09|01/02/2026|10,00|Café"));
+    expect(stableKey("a")).toMatch(/^[0-9a-f]{28}$/);
+    const keys = new Set(Array.from({ length: 50_000 }, (_, i) => stableKey(`cliente-${i}|2026-01-01|${i % 97}`)));
+    expect(keys.size).toBe(50_000);
+  });
+});

@@ -8,7 +8,7 @@
 // merchant's own customer code; it becomes Customer.platformId "import:<kind>:<value>", so
 // importing the same file again updates the same rows instead of duplicating them.
 import { parse } from "csv-parse/sync";
-import { createHash } from "node:crypto";
+import { stableKey } from "./stable-key.ts";
 import { z } from "zod";
 import { parseBool, parseEmail, parseLocalDate, parseMoney, parsePhone, parseQuantity, parseTaxId, zonedToUtc, type Parsed } from "./values.ts";
 
@@ -255,7 +255,7 @@ export function planImport(csv: ParsedCsv, mapping: ColumnMapping, opts: PlanOpt
         const placedAt = when.hasTime ? zonedToUtc(when, opts.timezone) : zonedToUtc({ ...when, hour: 12, minute: 0 }, opts.timezone);
         orderKey = orderId
           ? `import:order:${orderId}`
-          : `import:order:${createHash("sha256").update(`${key}|${dateText}|${raw("orderTotal")}|${title}`).digest("hex").slice(0, 24)}`;
+          : `import:order:${stableKey(`${key}|${dateText}|${raw("orderTotal")}|${title}`)}`;
         planned = {
           date: placedAt,
           total,
