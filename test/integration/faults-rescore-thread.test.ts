@@ -51,7 +51,7 @@ describe("rescoring in a worker thread", () => {
     const inline = await seededStore(db, "thread-b.myshopify.com");
     const lines: string[] = [];
     const log = createLogger("info", new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }));
-    await runRescoreJob({ db, log, databaseUrl: services.databaseUrl }, threaded);
+    await runRescoreJob({ db, log, boss: services.boss, databaseUrl: services.databaseUrl }, threaded);
     await rescoreStore(db, inline);
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; thread?: boolean; customers?: number }).find((l) => l.msg === "store rescored");
     expect(logged).toMatchObject({ thread: true, customers: 120 });
@@ -65,7 +65,7 @@ describe("rescoring in a worker thread", () => {
     const { db } = services;
     const log = createLogger("silent");
     // No such store: the thread's first write fails, and the job sees that error.
-    await expect(runRescoreJob({ db, log, databaseUrl: services.databaseUrl }, 987654)).rejects.toThrow(/syncRun|foreign key|Store/i);
+    await expect(runRescoreJob({ db, log, boss: services.boss, databaseUrl: services.databaseUrl }, 987654)).rejects.toThrow(/syncRun|foreign key|Store/i);
     expect(await db.rfmRun.count({ where: { storeId: 987654 } })).toBe(0);
   });
 });
