@@ -4,6 +4,7 @@ import type { PgBoss } from "pg-boss";
 import type { Services } from "#app/server/services.server.ts";
 import { rescoreStore } from "#app/core/analytics/rescore-store.server.ts";
 import { QUEUES, type StoreJob } from "./queues.ts";
+import { canRescoreInThread, rescoreInThread } from "./rescore-thread.server.ts";
 import { requestSegmentsRefresh } from "./segments-refresh.server.ts";
 
 /** Queue a rescoring of one store (after a backfill, or when the merchant changes RFM options). */
@@ -11,12 +12,18 @@ export async function enqueueRescore(boss: Pick<PgBoss, "send">, storeId: number
   await boss.send(QUEUES.rescore, { storeId } satisfies StoreJob, { singletonKey: String(storeId) });
 }
 
-export async function runRescoreJob(services: Pick<Services, "db" | "log" | "boss">, storeId: number): Promise<void> {
-  const result = await rescoreStore(services.db, storeId);
-  services.log.info(
-    { storeId, customers: result.rfm.customers, changed: result.rfm.changed, clusters: result.clusters.model?.k ?? null, skipped: [result.predictions.skipped, result.clusters.skipped].filter(Boolean), seconds: result.seconds },
-    "store rescored",
-  );
+export async function runRescoreJob(services: Pick<Services, "db" | "log" | "boss"> & Partial<Pick<Services, "databaseUrl">>, storeId: number): Promise<void> {
+  // In a worker thread when possible, so this process's other jobs (webhooks) and heartbeats go on.
+  if (services.databaseUrl && canRescoreInThread()) {
+    const summary = await rescoreInThread(services.databaseUrl, storeId);
+    services.log.info({ storeId, ...summary, thread: true }, "store rescored");
+  } else {
+    const result = await rescoreStore(services.db, storeId);
+    services.log.info(
+      { storeId, customers: result.rfm.customers, changed: result.rfm.changed, clusters: result.clusters.model?.k ?? null, skipped: [result.predictions.skipped, result.clusters.skipped].filter(Boolean), seconds: result.seconds },
+      "store rescored",
+    );
+  }
   // New scores move customers between segments (and the automatic ones follow the new model).
   await requestSegmentsRefresh(services.boss, storeId);
 }

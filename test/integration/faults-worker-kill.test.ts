@@ -84,7 +84,7 @@ describe("worker killed mid-job", () => {
         const states = await jobsByState(QUEUES.webhookProcess);
         return pending === 0 && !states.created && !states.active && !states.retry;
       },
-      150_000,
+      300_000,
       250,
     );
 
@@ -100,7 +100,7 @@ describe("worker killed mid-job", () => {
     const reference = await serialShopifyReference({ domain: SHOP }, deliveries);
     expect(await stateDigest(db, store.id)).toEqual(reference);
     await second.stop();
-  }, 300_000);
+  }, 480_000);
 
   it("a backfill: the retried job completes it and the store equals a clean backfill", async () => {
     const { db, boss } = app.services;
@@ -126,7 +126,7 @@ describe("worker killed mid-job", () => {
         const r = await db.syncRun.findFirst({ where: { storeId: store.id, kind: "backfill", status: { in: ["done", "failed"] } }, orderBy: { id: "desc" } });
         return r ?? undefined;
       },
-      150_000,
+      300_000,
       250,
     );
     expect(finished.status).toBe("done");
@@ -138,5 +138,5 @@ describe("worker killed mid-job", () => {
     expect(digest.revenueMinor).toBe(expected.revenueMinor.toString());
     expect(digest).toEqual(await serialBackfillReference({ domain: BACKFILL_SHOP }, { seed: 44, customers: 400, shopDomain: BACKFILL_SHOP }));
     await second.stop();
-  }, 300_000);
+  }, 480_000);
 });
