@@ -8,6 +8,8 @@ import * as customersArea from "./areas/customers.ts";
 import * as settingsArea from "./areas/settings.ts";
 import * as homeArea from "./areas/home.ts";
 import * as privacyArea from "./areas/privacy.ts";
+import * as storefrontArea from "./areas/storefront.ts";
+import * as failuresArea from "./areas/failures.ts";
 
 export const en = {
   app: { name: "caderninho", tagline: "Know every customer, like the shop owner's old notebook." },
@@ -141,6 +143,8 @@ export const en = {
   settings: settingsArea.en,
   home: homeArea.en,
   privacy: privacyArea.en,
+  storefront: storefrontArea.en,
+  failures: failuresArea.en,
   common: { loading: "Loading…", error: "Something went wrong", notImplemented: "Coming soon" },
 } as const;
 

@@ -6,6 +6,8 @@ import * as customersArea from "./areas/customers.ts";
 import * as settingsArea from "./areas/settings.ts";
 import * as homeArea from "./areas/home.ts";
 import * as privacyArea from "./areas/privacy.ts";
+import * as storefrontArea from "./areas/storefront.ts";
+import * as failuresArea from "./areas/failures.ts";
 
 
 export const ptBR: Messages = {
@@ -140,5 +142,7 @@ export const ptBR: Messages = {
   settings: settingsArea.ptBR,
   home: homeArea.ptBR,
   privacy: privacyArea.ptBR,
+  storefront: storefrontArea.ptBR,
+  failures: failuresArea.ptBR,
   common: { loading: "Carregando…", error: "Algo deu errado", notImplemented: "Em breve" },
 };

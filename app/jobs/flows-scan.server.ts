@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Services } from "#app/server/services.server.ts";
 import { scanStore } from "#app/core/flows/scan.server.ts";
+import { customerMatches } from "#app/core/segments/compile.server.ts";
 import type { StepJob } from "#app/core/flows/step.server.ts";
 import { QUEUES, type StoreJob } from "./queues.ts";
 import { createPlatformDiscount } from "./flows-discount.server.ts";
@@ -31,7 +32,7 @@ export function flowRuntime(services: Deps, overrides: Partial<FlowRuntime> = {}
     keys: { current: services.secrets.encryptionKey, previous: services.secrets.encryptionKeyOld },
     linkKey: linkKeyFromSecret(services.secrets.sessionSecret),
     schedule: (job, runAt) => scheduleStep(services, job, runAt),
-    matches: null,
+    matches: (db, storeId, customerId, filter) => customerMatches(db, storeId, customerId, filter),
     createDiscount: (store, req) => createPlatformDiscount(services, store, req),
     ...overrides,
   };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { BUILT_IN_FLOWS } from "./builtins.ts";
+import { safeParseSegmentFilter } from "#app/core/segments/filter.ts";
 import { flowSettingsSchema, stepInputSchema, triggerSchema, type FlowLocale } from "./model.ts";
 
 /** Give a store the built-in flows it does not have yet (disabled). Idempotent. */
@@ -61,6 +62,13 @@ export async function saveFlow(db: Db, storeId: number, flowId: number, input: u
   const parsed = flowUpdateSchema.safeParse(input);
   if (!parsed.success) return { ok: false, status: 400, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
   const v = parsed.data;
+  // Step conditions are segment filters: checked by the segments module, errors under the step's path.
+  const conditionErrors = v.steps.flatMap((s, i) => {
+    if (s.condition === null) return [];
+    const r = safeParseSegmentFilter(s.condition);
+    return r.ok ? [] : r.issues.map((issue) => ({ path: [`steps.${i}.condition`, issue.path].filter(Boolean).join("."), message: issue.message }));
+  });
+  if (conditionErrors.length) return { ok: false, status: 400, errors: conditionErrors };
   await db.$transaction(async (tx) => {
     await tx.flow.update({ where: { storeId_id: { storeId, id: flowId } }, data: { name: v.name, trigger: v.trigger as Prisma.InputJsonValue, settings: v.settings as Prisma.InputJsonValue } });
     for (const [position, s] of v.steps.entries()) {
