@@ -64,6 +64,8 @@ const testSchema = z.object({ to: z.email(), locale: z.enum(LOCALES), content: s
 export const action = async ({ request, params, context }: ActionFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
   const id = flowId(params);
+  // Another store's flow (or none) is a 404, whatever the request asks.
+  if (!(await getFlow(services.db, store.id, id))) throw new Response("Not found", { status: 404 });
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   let payload: unknown;
@@ -79,7 +81,6 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
     return Response.json({ ok: true, intent });
   }
   if (intent === "test") {
-    if (!(await getFlow(services.db, store.id, id))) throw new Response("Not found", { status: 404 });
     const parsed = testSchema.safeParse(payload);
     if (!parsed.success) return Response.json({ ok: false, intent, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, { status: 400 });
     const r = await sendTestEmail(
