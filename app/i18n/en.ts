@@ -13,7 +13,7 @@ import * as failuresArea from "./areas/failures.ts";
 
 export const en = {
   app: { name: "caderninho", tagline: "Know every customer, like the shop owner's old notebook." },
-  nav: { dashboard: "Dashboard", customers: "Customers", segments: "Segments", flows: "Follow-ups", sync: "Sync", settings: "Settings", logout: "Log out" },
+  nav: { dashboard: "Dashboard", customers: "Customers", segments: "Segments", flows: "Follow-ups", sync: "Sync", import: "Import", settings: "Settings", logout: "Log out" },
   login: {
     title: "Log in to caderninho",
     password: "Admin password",

@@ -12,7 +12,7 @@ import * as failuresArea from "./areas/failures.ts";
 
 export const ptBR: Messages = {
   app: { name: "caderninho", tagline: "Conheça cada cliente, como o caderninho do dono da loja." },
-  nav: { dashboard: "Painel", customers: "Clientes", segments: "Segmentos", flows: "Réguas", sync: "Sincronização", settings: "Configurações", logout: "Sair" },
+  nav: { dashboard: "Painel", customers: "Clientes", segments: "Segmentos", flows: "Réguas", sync: "Sincronização", import: "Importar", settings: "Configurações", logout: "Sair" },
   login: {
     title: "Entrar no caderninho",
     password: "Senha de administrador",

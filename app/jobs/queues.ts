@@ -30,12 +30,6 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
-  /** Every 5 minutes: queue one flows.scan per store with an enabled flow. */
-  flowsScanAll: "flows.scan-all",
-  /** Find one store's flow triggers (abandoned checkouts, pending payments, events…) and enroll customers. */
-  flowsScan: "flows.scan",
-  /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
-  flowsStep: "flows.step",
   /** Create (or update) a Shopify store's behaviour web pixel record after install. */
   shopifyWebPixel: "shopify.web-pixel",
   /** Refresh one store's segment members (automatic segments too): after rescoring, and debounced after webhooks. */
@@ -46,6 +40,12 @@ export const QUEUES = {
   privacyRetention: "privacy.retention",
   /** Re-encrypt every secret at rest with the newest key (after ENCRYPTION_KEY rotation). */
   privacyRotateKeys: "privacy.rotate-keys",
+  /** Every 5 minutes: queue one flows.scan per store with an enabled flow. */
+  flowsScanAll: "flows.scan-all",
+  /** Find one store's flow triggers (abandoned checkouts, pending payments, events…) and enroll customers. */
+  flowsScan: "flows.scan",
+  /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
+  flowsStep: "flows.step",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -101,10 +101,6 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.flowsStep]: { retryLimit: 6, retryDelay: 60, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 3600 },
 };
 
-/** How often flow triggers are looked for (cron, UTC). */
-export const FLOWS_SCAN_CRON = "*/5 * * * *";
-
-
 /** Daily retention pass (cron, UTC): 05:00 UTC, after rescoring and mining. */
 export const RETENTION_CRON = "0 5 * * *";
 
@@ -114,6 +110,9 @@ export interface ShopDeletionJob {
   /** The uninstall this deletion follows: a reinstall since then cancels it. */
   uninstalledAt: string;
 }
+
+/** How often flow triggers are looked for (cron, UTC). */
+export const FLOWS_SCAN_CRON = "*/5 * * * *";
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";

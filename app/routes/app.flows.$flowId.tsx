@@ -64,7 +64,7 @@ const testSchema = z.object({ to: z.email(), locale: z.enum(LOCALES), content: s
 export const action = async ({ request, params, context }: ActionFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
   const id = flowId(params);
-  // Another store's flow (or none) is a 404, whatever the request asks.
+  // Another store's flow (or none) is a 404 whatever the intent, before reading anything else.
   if (!(await getFlow(services.db, store.id, id))) throw new Response("Not found", { status: 404 });
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");

@@ -30,10 +30,10 @@ export type SimulatedOperation =
   | "currentBulkOperation"
   | "tagsAdd"
   | "tagsRemove"
-  | "discountCodeBasicCreate"
   | "webPixelCreate"
   | "webPixelUpdate"
-  | "webPixel";
+  | "webPixel"
+  | "discountCodeBasicCreate";
 
 export type InjectedFailure =
   | { status: 429; retryAfterSeconds?: number }
@@ -146,10 +146,10 @@ const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   currentBulkOperation: 1,
   tagsAdd: 10,
   tagsRemove: 10,
-  discountCodeBasicCreate: 10,
   webPixelCreate: 10,
   webPixelUpdate: 10,
   webPixel: 1,
+  discountCodeBasicCreate: 10,
 };
 
 const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
@@ -240,9 +240,9 @@ function identify(query: string): SimulatedOperation | null {
     if (/\bstagedUploadsCreate\s*\(/.test(query)) return "stagedUploadsCreate";
     if (/\btagsAdd\s*\(/.test(query)) return "tagsAdd";
     if (/\btagsRemove\s*\(/.test(query)) return "tagsRemove";
-    if (/\bdiscountCodeBasicCreate\s*\(/.test(query)) return "discountCodeBasicCreate";
     if (/\bwebPixelCreate\s*\(/.test(query)) return "webPixelCreate";
     if (/\bwebPixelUpdate\s*\(/.test(query)) return "webPixelUpdate";
+    if (/\bdiscountCodeBasicCreate\s*\(/.test(query)) return "discountCodeBasicCreate";
     return null;
   }
   if (/\bwebPixel\s*\{/.test(query)) return "webPixel";
@@ -294,7 +294,6 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   const edits = new Map<string, { patch: Json; at: Date }>();
   const uploads = new Map<string, string>();
   const bulkMutations: { field: "tagsAdd" | "tagsRemove"; lines: number }[] = [];
-  const discounts = new Map<string, { id: string; input: Json }>();
   let webPixel: { id: string; settings: string } | null = null;
 
   /**
@@ -319,6 +318,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     }
     return null;
   }
+  const discounts = new Map<string, { id: string; input: Json }>();
 
   const tagList = (raw: unknown): string[] =>
     Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",").map((tag) => tag.trim()) : [];

@@ -4,6 +4,7 @@
 // the store's local calendar (Store.timezone).
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
+import { recoveredRevenue as flowRecoveredRevenue } from "#app/core/flows/attribution.server.ts";
 import { COUNTED_ORDER, localDate, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { spendBinEdges } from "./metrics.ts";
 
@@ -71,23 +72,15 @@ export async function checkoutConversion(db: Db, storeId: number, period: Period
   return { ...r!, rate: r!.started ? r!.completed / r!.started : null };
 }
 
-/** Days after a follow-up message during which the customer's orders count as recovered. */
-export const RECOVERY_ATTRIBUTION_DAYS = 7;
-
 /**
- * Recovered revenue = net revenue of counted orders placed in the period by a customer within
- * RECOVERY_ATTRIBUTION_DAYS after a follow-up message (a Message of a flow) was sent to them; each
- * order counts once however many messages preceded it. The follow-up work feeds it by writing
- * Message rows; nothing else is needed here.
+ * Recovered revenue = net revenue of counted orders credited to a follow-up message: placed by the
+ * same customer within the store's attribution window (default 7 days) after the message or its
+ * click, or a boleto/Pix reminder's order paid inside it; each order once, to the latest message.
+ * One definition, the follow-ups' (app/core/flows/attribution.server.ts), totalled over all flows.
  */
 export async function recoveredRevenue(db: Db, storeId: number, period: Period = {}): Promise<{ orders: number; revenueMinor: bigint }> {
-  const [r] = await db.$queryRaw<{ orders: number; revenue: bigint }[]>`
-    SELECT count(*)::int AS orders, coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint AS revenue
-    FROM "Order" o
-    WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER} ${inPeriod(Prisma.sql`o."placedAt"`, period)}
-      AND EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = o."storeId" AND m."customerId" = o."customerId" AND m."flowId" IS NOT NULL
-                  AND m."sentAt" IS NOT NULL AND m."sentAt" <= o."placedAt" AND o."placedAt" < m."sentAt" + make_interval(days => ${RECOVERY_ATTRIBUTION_DAYS}))`;
-  return { orders: r!.orders, revenueMinor: r!.revenue };
+  const r = await flowRecoveredRevenue(db, storeId, { from: period.from ?? new Date(0), to: period.to ?? new Date(Date.now() + 86_400_000) });
+  return { orders: r.orders, revenueMinor: r.totalMinor };
 }
 
 export interface SpendBin {
@@ -143,6 +136,44 @@ export async function cohortRetention(db: Db, storeId: number, asOf = new Date()
     FROM first f JOIN active a USING ("customerId")
     WHERE a.m <= ${month(utcTimestamp(asOf))}
     GROUP BY 1, 2 ORDER BY 1, 2`;
+  return cohortsFromRows(rows);
+}
+
+export { rfmSegmentSummary as revenueBySegment } from "./rfm.server.ts";
+
+/**
+ * cohortRetention limited to the cohorts of the last `months` store-local months (including
+ * asOf's), for the dashboard: the same numbers for those cohorts, but the first month comes from
+ * the kept stats (CustomerStats.firstOrderAt, same counted-order rule) and only orders since the
+ * first of those months are read, so a store's whole history is not scanned per page view.
+ */
+export async function recentCohortRetention(db: Db, storeId: number, months = 12, asOf = new Date()): Promise<Cohort[]> {
+  const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timezone: true } });
+  const tz = Prisma.sql`${store.timezone}::text`;
+  const month = (col: Prisma.Sql) => Prisma.sql`date_trunc('month', ${localDate(col, tz)})::date`;
+  // The first shown month's start, store-local, and that instant in UTC (constants: index ranges).
+  const firstLocal = Prisma.sql`(date_trunc('month', ${asOf.toISOString()}::timestamptz AT TIME ZONE ${tz}) - make_interval(months => ${months - 1}::int))`;
+  const since = Prisma.sql`((${firstLocal} AT TIME ZONE ${tz}) AT TIME ZONE 'UTC')`;
+  const last = month(utcTimestamp(asOf));
+  const rows = await db.$queryRaw<{ cohort: Date; offset: number; customers: number }[]>`
+    WITH first AS (
+      SELECT cs."customerId", ${month(Prisma.sql`cs."firstOrderAt"`)} AS cohort
+      FROM "CustomerStats" cs
+      WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0 AND cs."firstOrderAt" >= ${since}),
+    active AS (
+      SELECT DISTINCT o."customerId", ${month(Prisma.sql`o."placedAt"`)} AS m
+      FROM "Order" o JOIN first f ON f."customerId" = o."customerId"
+      WHERE o."storeId" = ${storeId} AND ${COUNTED_ORDER} AND o."placedAt" >= ${since})
+    SELECT f.cohort, ((extract(year FROM a.m) - extract(year FROM f.cohort)) * 12 + extract(month FROM a.m) - extract(month FROM f.cohort))::int AS "offset",
+           count(*)::int AS customers
+    FROM first f JOIN active a USING ("customerId")
+    WHERE a.m >= f.cohort AND a.m <= ${last}
+    GROUP BY 1, 2 ORDER BY 1, 2`;
+  return cohortsFromRows(rows);
+}
+
+/** (cohort month, months since, customers) rows → one Cohort per month. */
+function cohortsFromRows(rows: { cohort: Date; offset: number; customers: number }[]): Cohort[] {
   const cohorts = new Map<string, Cohort>();
   for (const r of rows) {
     const key = r.cohort.toISOString().slice(0, 10);
@@ -154,5 +185,3 @@ export async function cohortRetention(db: Db, storeId: number, asOf = new Date()
   }
   return [...cohorts.values()];
 }
-
-export { rfmSegmentSummary as revenueBySegment } from "./rfm.server.ts";
