@@ -2,7 +2,7 @@
 // encrypted, never shown again) and a test send through the saved settings.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -60,8 +60,6 @@ export default function EmailSettings() {
   const test = useFetcher<ActionData>();
   const rulesFetcher = useFetcher<ActionData>();
   const [r, setR] = useState({
-    quietStart: rules.quietHours?.start ?? "",
-    quietEnd: rules.quietHours?.end ?? "",
     capMax: String(rules.frequencyCap.max),
     capHours: String(rules.frequencyCap.hours),
     attributionDays: String(rules.attributionDays),
@@ -152,10 +150,10 @@ export default function EmailSettings() {
               <rulesFetcher.Form method="post">
                 <input type="hidden" name="intent" value="rules" />
                 <FormLayout>
-                  <FormLayout.Group>
-                    <TextField label={t("flows.settings.quietStart")} name="quietStart" value={r.quietStart} onChange={setRule("quietStart")} placeholder="21:00" autoComplete="off" error={ruleErr("quietStart")} helpText={t("flows.settings.quietHelp")} />
-                    <TextField label={t("flows.settings.quietEnd")} name="quietEnd" value={r.quietEnd} onChange={setRule("quietEnd")} placeholder="08:00" autoComplete="off" error={ruleErr("quietEnd")} />
-                  </FormLayout.Group>
+                  <Text as="p" tone="subdued">
+                    {rules.quietHours ? t("flows.settings.quietNow", { start: rules.quietHours.start, end: rules.quietHours.end }) : t("flows.settings.quietNone")}{" "}
+                    <Link url="/app/settings">{t("flows.settings.quietWhere")}</Link>
+                  </Text>
                   <FormLayout.Group>
                     <TextField label={t("flows.settings.capMax")} name="capMax" type="number" value={r.capMax} onChange={setRule("capMax")} autoComplete="off" error={ruleErr("capMax")} />
                     <TextField label={t("flows.settings.capHours")} name="capHours" type="number" value={r.capHours} onChange={setRule("capHours")} autoComplete="off" error={ruleErr("capHours")} />

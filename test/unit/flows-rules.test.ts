@@ -59,6 +59,9 @@ describe("timing and caps", () => {
     expect(pickLocale(null, "fr")).toBe("pt-BR");
     expect(storeFlowSettings({ flows: { attributionDays: 14 } })).toMatchObject({ attributionDays: 14, frequencyCap: { max: 2, hours: 24 }, quietHours: { start: "21:00", end: "08:00" } });
     expect(storeFlowSettings({ flows: { attributionDays: "x" } }).attributionDays).toBe(7);
+    // Quiet hours from the settings page's key win (null = send any time).
+    expect(storeFlowSettings({ quietHours: null, flows: {} }).quietHours).toBeNull();
+    expect(storeFlowSettings({ quietHours: { start: "22:00", end: "07:00" } }).quietHours).toEqual({ start: "22:00", end: "07:00" });
   });
 
   it("step input errors name their path", () => {

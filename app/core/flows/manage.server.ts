@@ -5,7 +5,7 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { BUILT_IN_FLOWS } from "./builtins.ts";
 import { safeParseSegmentFilter } from "#app/core/segments/filter.ts";
-import { flowSettingsSchema, stepInputSchema, storeFlowSettingsSchema, triggerSchema, type FlowLocale } from "./model.ts";
+import { flowSettingsSchema, stepInputSchema, triggerSchema, type FlowLocale } from "./model.ts";
 
 /** Give a store the built-in flows it does not have yet (disabled). Idempotent. */
 export async function ensureBuiltInFlows(db: Db, storeId: number, locale: FlowLocale = "pt-BR"): Promise<void> {
@@ -101,31 +101,20 @@ export async function setFlowEnabled(db: Db, storeId: number, flowId: number, en
   return { cancelled: r.count };
 }
 
-/** What the rules form submits (strings from a form; blank quiet hours = none, blank webhook = none). */
-export const storeFlowRulesInput = z
-  .object({
-    quietStart: z.union([z.literal(""), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM")]),
-    quietEnd: z.union([z.literal(""), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM")]),
-    capMax: z.coerce.number().int().min(1).max(100),
-    capHours: z.coerce.number().int().min(1).max(720),
-    attributionDays: z.coerce.number().int().min(1).max(90),
-    webhookUrl: z.union([z.literal(""), z.url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")]),
-  })
-  .superRefine((v, ctx) => {
-    if (Boolean(v.quietStart) !== Boolean(v.quietEnd)) ctx.addIssue({ code: "custom", path: [v.quietStart ? "quietEnd" : "quietStart"], message: "give both times, or neither" });
-  });
+/** What the rules form submits (strings from a form; blank webhook = none). Quiet hours live on the settings page. */
+export const storeFlowRulesInput = z.object({
+  capMax: z.coerce.number().int().min(1).max(100),
+  capHours: z.coerce.number().int().min(1).max(720),
+  attributionDays: z.coerce.number().int().min(1).max(90),
+  webhookUrl: z.union([z.literal(""), z.url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")]),
+});
 
 /** Save the store-wide flow rules under Store.settings.flows (one jsonb_set: other keys survive). */
 export async function saveStoreFlowRules(db: Db, storeId: number, input: unknown): Promise<{ ok: true } | { ok: false; errors: { path: string; message: string }[] }> {
   const parsed = storeFlowRulesInput.safeParse(input);
   if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
   const v = parsed.data;
-  const rules = storeFlowSettingsSchema.parse({
-    quietHours: v.quietStart ? { start: v.quietStart, end: v.quietEnd } : null,
-    frequencyCap: { max: v.capMax, hours: v.capHours },
-    attributionDays: v.attributionDays,
-    ...(v.webhookUrl ? { webhookUrl: v.webhookUrl } : {}),
-  });
-  await db.$executeRaw`UPDATE "Store" SET settings = jsonb_set(COALESCE(settings, '{}'::jsonb), '{flows}', ${JSON.stringify(rules)}::jsonb), "updatedAt" = now() WHERE id = ${storeId}`;
+  const rules = { frequencyCap: { max: v.capMax, hours: v.capHours }, attributionDays: v.attributionDays, ...(v.webhookUrl ? { webhookUrl: v.webhookUrl } : {}) };
+  await db.$executeRaw`UPDATE "Store" SET settings = jsonb_set(COALESCE(settings, '{}'::jsonb), '{flows}', COALESCE(settings->'flows', '{}'::jsonb) - 'webhookUrl' || ${JSON.stringify(rules)}::jsonb), "updatedAt" = now() WHERE id = ${storeId}`;
   return { ok: true };
 }

@@ -89,10 +89,20 @@ export const storeFlowSettingsSchema = z.object({
 });
 export type StoreFlowSettings = z.infer<typeof storeFlowSettingsSchema>;
 
+/**
+ * The store's flow rules. Quiet hours are edited on the settings page (Store.settings.quietHours,
+ * app/core/settings/store-settings.ts: { start, end } or null = send any time); when that key is
+ * absent, settings.flows.quietHours or the default 21:00–08:00 applies.
+ */
 export function storeFlowSettings(settings: unknown): StoreFlowSettings {
-  const raw = (settings as Record<string, unknown> | null)?.flows ?? {};
-  const parsed = storeFlowSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : storeFlowSettingsSchema.parse({});
+  const all = (settings as Record<string, unknown> | null) ?? {};
+  const parsed = storeFlowSettingsSchema.safeParse(all.flows ?? {});
+  const rules = parsed.success ? parsed.data : storeFlowSettingsSchema.parse({});
+  if ("quietHours" in all) {
+    const q = storeFlowSettingsSchema.shape.quietHours.safeParse(all.quietHours);
+    if (q.success) rules.quietHours = q.data;
+  }
+  return rules;
 }
 
 export function parseTrigger(json: unknown): FlowTrigger {
