@@ -24,6 +24,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "webhooks.shopify.ts": "Shopify HMAC before anything is parsed; size limit",
   "webhooks.woocommerce.$storeId.ts": "per-store WooCommerce signing secret; size limit",
   "woocommerce.callback.ts": "signed single-use user_id, zod schema, 16 KiB limit, 20 per address per minute",
+  "unsubscribe.$token.tsx": "HMAC-signed token naming store + customer (bad signature → 400, nothing changed); only ever sets consent off",
+  "t.c.$token.ts": "HMAC-signed token naming store, message and target URL (bad → 400, never an open redirect); sets clickedAt once",
+  "t.o.$token.ts": "HMAC-signed token naming store and message (bad → 404); sets openedAt once",
 };
 
 beforeAll(async () => {
