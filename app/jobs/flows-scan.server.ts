@@ -6,11 +6,11 @@
 import { createHash } from "node:crypto";
 import type { Services } from "#app/server/services.server.ts";
 import { scanStore } from "#app/core/flows/scan.server.ts";
+import { customerMatches } from "#app/core/segments/compile.server.ts";
 import type { StepJob } from "#app/core/flows/step.server.ts";
 import { QUEUES, type StoreJob } from "./queues.ts";
 import { createPlatformDiscount } from "./flows-discount.server.ts";
 import { linkKeyFromSecret, runFlowStep, type FlowRuntime } from "./flows-step.server.ts";
-import { customerMatches } from "#app/core/segments/compile.server.ts";
 
 /** A UUID that is the same for the same step run, so a second send() of it is a no-op. */
 export function stepJobId(job: StepJob, runAt: Date): string {
@@ -24,6 +24,14 @@ export async function scheduleStep(services: Pick<Services, "boss">, job: StepJo
   await services.boss.send(QUEUES.flowsStep, job, { startAfter: runAt, id: stepJobId(job, runAt) });
 }
 
+/** Queue many steps with one multi-row insert per 1,000 (the same deterministic ids as scheduleStep). */
+export async function scheduleSteps(services: Pick<Services, "boss">, jobs: { job: StepJob; runAt: Date }[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += 1000) {
+    const chunk = jobs.slice(i, i + 1000);
+    await services.boss.insert(QUEUES.flowsStep, chunk.map(({ job, runAt }) => ({ id: stepJobId(job, runAt), data: job, startAfter: runAt })));
+  }
+}
+
 export function flowRuntime(services: Deps, overrides: Partial<FlowRuntime> = {}): FlowRuntime {
   return {
     db: services.db,
@@ -32,7 +40,9 @@ export function flowRuntime(services: Deps, overrides: Partial<FlowRuntime> = {}
     keys: { current: services.secrets.encryptionKey, previous: services.secrets.encryptionKeyOld },
     linkKey: linkKeyFromSecret(services.secrets.sessionSecret),
     schedule: (job, runAt) => scheduleStep(services, job, runAt),
-    matches: customerMatches,
+    // A caller that replaces schedule() (tests) gets it for batches too.
+    scheduleMany: overrides.schedule ? undefined : (jobs) => scheduleSteps(services, jobs),
+    matches: (db, storeId, customerId, filter) => customerMatches(db, storeId, customerId, filter),
     createDiscount: (store, req) => createPlatformDiscount(services, store, req),
     ...overrides,
   };
@@ -41,7 +51,9 @@ export function flowRuntime(services: Deps, overrides: Partial<FlowRuntime> = {}
 /** Scan one store now and queue the first step of every new enrollment. */
 export async function scanAndSchedule(services: Deps, storeId: number, now: Date = new Date(), rt: FlowRuntime = flowRuntime(services)): Promise<number> {
   const scheduled = await scanStore(services.db, storeId, now);
-  for (const s of scheduled) await rt.schedule({ storeId: s.storeId, enrollmentId: s.enrollmentId, position: s.position }, s.runAt > now ? s.runAt : now);
+  const jobs = scheduled.map((s) => ({ job: { storeId: s.storeId, enrollmentId: s.enrollmentId, position: s.position }, runAt: s.runAt > now ? s.runAt : now }));
+  if (rt.scheduleMany) await rt.scheduleMany(jobs);
+  else for (const j of jobs) await rt.schedule(j.job, j.runAt);
   return scheduled.length;
 }
 

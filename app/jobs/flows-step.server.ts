@@ -33,6 +33,8 @@ export interface FlowRuntime {
   linkKey: Buffer;
   /** Queue a step to run at `runAt` (pg-boss startAfter in the app; tests may run it by hand). */
   schedule(job: StepJob, runAt: Date): Promise<void>;
+  /** Many at once (a scan enrolling thousands): one multi-row insert per chunk. Default: schedule() each. */
+  scheduleMany?(jobs: { job: StepJob; runAt: Date }[]): Promise<void>;
   /** Segment filter evaluation for step conditions; null until the segments module provides it. */
   matches: ConditionMatcher | null;
   /** Create a platform discount code; returns the code. */

@@ -81,7 +81,6 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
     return Response.json({ ok: true, intent });
   }
   if (intent === "test") {
-    if (!(await getFlow(services.db, store.id, id))) throw new Response("Not found", { status: 404 });
     const parsed = testSchema.safeParse(payload);
     if (!parsed.success) return Response.json({ ok: false, intent, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) }, { status: 400 });
     const r = await sendTestEmail(

@@ -2,19 +2,26 @@
 // encrypted, never shown again) and a test send through the saved settings.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Link, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { requireAdmin } from "#app/auth/admin.server.ts";
 import { emailSettingsView, saveEmailSettings } from "#app/core/email/settings.server.ts";
 import { linkKey } from "#app/core/email/tokens.ts";
-import { pickLocale } from "#app/core/flows/model.ts";
+import { saveStoreFlowRules } from "#app/core/flows/manage.server.ts";
+import { pickLocale, storeFlowSettings } from "#app/core/flows/model.ts";
 import { sendTestEmail } from "#app/jobs/flows-test-send.server.ts";
+import { webhookSecretFor } from "#app/jobs/flows-step.server.ts";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const { store } = await requireAdmin(request, context);
-  return { settings: emailSettingsView(store), storeName: store.name };
+  const { store, services } = await requireAdmin(request, context);
+  return {
+    settings: emailSettingsView(store),
+    storeName: store.name,
+    rules: storeFlowSettings(store.settings),
+    webhookSecret: webhookSecretFor(linkKey(services.secrets.sessionSecret), store.id),
+  };
 };
 
 type ActionData = { ok: boolean; intent: string; errors?: { path: string; message: string }[]; error?: string | null; provider?: string; to?: string };
@@ -29,6 +36,12 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
     if (!r.ok) return Response.json({ ok: false, intent: "save", errors: r.errors } satisfies ActionData, { status: 400 });
     return Response.json({ ok: true, intent: "save" } satisfies ActionData);
   }
+  if (form.intent === "rules") {
+    const { intent: _intent, ...input } = form;
+    const r = await saveStoreFlowRules(services.db, store.id, input);
+    if (!r.ok) return Response.json({ ok: false, intent: "rules", errors: r.errors } satisfies ActionData, { status: 400 });
+    return Response.json({ ok: true, intent: "rules" } satisfies ActionData);
+  }
   if (form.intent === "test") {
     const to = z.email().safeParse(form.to);
     if (!to.success) return Response.json({ ok: false, intent: "test", errors: [{ path: "to", message: to.error.issues[0]!.message }] } satisfies ActionData, { status: 400 });
@@ -41,10 +54,19 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
 };
 
 export default function EmailSettings() {
-  const { settings } = useLoaderData<typeof loader>();
+  const { settings, rules, webhookSecret } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const save = useFetcher<ActionData>();
   const test = useFetcher<ActionData>();
+  const rulesFetcher = useFetcher<ActionData>();
+  const [r, setR] = useState({
+    capMax: String(rules.frequencyCap.max),
+    capHours: String(rules.frequencyCap.hours),
+    attributionDays: String(rules.attributionDays),
+    webhookUrl: rules.webhookUrl ?? "",
+  });
+  const setRule = (k: keyof typeof r) => (value: string) => setR((old) => ({ ...old, [k]: value }));
+  const ruleErr = (path: string) => rulesFetcher.data?.errors?.find((e) => e.path === path)?.message;
   const [v, setV] = useState({
     provider: settings?.provider ?? "smtp",
     fromName: settings?.fromName ?? "",
@@ -116,6 +138,35 @@ export default function EmailSettings() {
                 </Button>
               </FormLayout>
             </save.Form>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("flows.settings.rulesTitle")}
+              </Text>
+              {rulesFetcher.data?.ok ? <Banner tone="success">{t("flows.settings.rulesSaved")}</Banner> : null}
+              <rulesFetcher.Form method="post">
+                <input type="hidden" name="intent" value="rules" />
+                <FormLayout>
+                  <Text as="p" tone="subdued">
+                    {rules.quietHours ? t("flows.settings.quietNow", { start: rules.quietHours.start, end: rules.quietHours.end }) : t("flows.settings.quietNone")}{" "}
+                    <Link url="/app/settings">{t("flows.settings.quietWhere")}</Link>
+                  </Text>
+                  <FormLayout.Group>
+                    <TextField label={t("flows.settings.capMax")} name="capMax" type="number" value={r.capMax} onChange={setRule("capMax")} autoComplete="off" error={ruleErr("capMax")} />
+                    <TextField label={t("flows.settings.capHours")} name="capHours" type="number" value={r.capHours} onChange={setRule("capHours")} autoComplete="off" error={ruleErr("capHours")} />
+                  </FormLayout.Group>
+                  <TextField label={t("flows.settings.attributionDays")} name="attributionDays" type="number" value={r.attributionDays} onChange={setRule("attributionDays")} autoComplete="off" error={ruleErr("attributionDays")} />
+                  <TextField label={t("flows.settings.webhookUrl")} name="webhookUrl" type="url" value={r.webhookUrl} onChange={setRule("webhookUrl")} autoComplete="off" error={ruleErr("webhookUrl")} />
+                  <TextField label={t("flows.settings.webhookSecret")} value={webhookSecret} readOnly autoComplete="off" monospaced />
+                  <Button submit loading={rulesFetcher.state !== "idle"}>
+                    {t("flows.settings.save")}
+                  </Button>
+                </FormLayout>
+              </rulesFetcher.Form>
+            </BlockStack>
           </Card>
         </Layout.Section>
         <Layout.Section>

@@ -65,7 +65,7 @@ describe("SendGrid", () => {
   it("sends the v3 body (text/plain first, headers) and returns X-Message-Id", async () => {
     const sender = createEmailSender({ provider: "sendgrid", apiKey: "SG.test-key", origin: sendgrid.url });
     const r = await sender.send(email());
-    expect(r.messageId).toMatch(/\w{10,}/);
+    expect(r.messageId).toMatch(/^[\w-]{15}$/);
     const { body } = sendgrid.received.at(-1)!;
     expect(body).toMatchObject({
       personalizations: [{ to: [{ email: "cliente@example.com", name: "Cliente Teste" }] }],

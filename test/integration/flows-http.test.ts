@@ -148,8 +148,25 @@ describe("admin pages", () => {
   });
 });
 
+describe("sending rules", () => {
+  it("are validated with paths and saved under settings.flows without touching other settings", async () => {
+    const bad = await post("/app/settings/email", { intent: "rules", capMax: "0", capHours: "24", attributionDays: "900", webhookUrl: "ftp://x" });
+    expect(bad.status).toBe(400);
+    const page = await bad.text();
+    for (const path of ["attributionDays", "capMax", "webhookUrl"]) expect(page).toContain(path);
+    const ok = await post("/app/settings/email", { intent: "rules", capMax: "3", capHours: "48", attributionDays: "10", webhookUrl: "https://hooks.example/zap" });
+    expect(ok.status).toBe(200);
+    const store = await app.services.db.store.findUniqueOrThrow({ where: { id: storeA.id } });
+    const settings = store.settings as { flows: unknown; email: { provider: string } };
+    expect(settings.flows).toEqual({ frequencyCap: { max: 3, hours: 48 }, attributionDays: 10, webhookUrl: "https://hooks.example/zap" });
+    expect(settings.email.provider).toBe("smtp");
+  });
+});
+
 describe("abandoned checkout through the running app", () => {
   it("the worker's scan and step jobs deliver the first reminder", async () => {
+    // Real time here: no quiet hours (the settings page's key), whatever the hour of the test run.
+    await app.services.db.$executeRaw`UPDATE "Store" SET settings = jsonb_set(settings, '{quietHours}', 'null'::jsonb) WHERE id = ${storeA.id}`;
     const c = await createCustomer(app.services.db, storeA.id, { email: "real@example.com", firstName: "Rui" });
     // Abandoned 2 hours ago: the first (1 h) step is already due.
     await createCheckout(app.services.db, storeA.id, c.id, new Date(Date.now() - 2 * 3_600_000));

@@ -294,6 +294,40 @@ describe("sending rules", () => {
   });
 });
 
+describe("win-back from segment entries", () => {
+  it("enrolls customers entering an automatic RFM segment (by key) and applies the step's segment-filter condition", async () => {
+    const store = await createFlowStore(s.db, keys(), smtp);
+    const flow = await enableFlow(s.db, store.id, "win_back");
+    const atRisk = await s.db.segment.create({ data: { storeId: store.id, name: "Em risco", kind: "rfm", autoKey: "rfm:at_risk", filter: { type: "group", op: "and", children: [] } } });
+    const other = await s.db.segment.create({ data: { storeId: store.id, name: "Campeões", kind: "rfm", autoKey: "rfm:champions", filter: { type: "group", op: "and", children: [] } } });
+    const loyal = await createCustomer(s.db, store.id, { email: "fiel@example.com", firstName: "Rita" });
+    const fresh = await createCustomer(s.db, store.id, { email: "novo@example.com", firstName: "Saulo" });
+    const champion = await createCustomer(s.db, store.id, { email: "campeao@example.com", firstName: "Tito" });
+    await s.db.customerStats.create({ data: { storeId: store.id, customerId: loyal.id, ordersCount: 6 } });
+    await s.db.customerStats.create({ data: { storeId: store.id, customerId: fresh.id, ordersCount: 1 } });
+    // Written by the segments module's membership refresh.
+    await s.db.event.createMany({
+      data: [
+        { storeId: store.id, customerId: loyal.id, type: "segment_entered", occurredAt: T0, data: { segmentId: atRisk.id, segmentName: atRisk.name } },
+        { storeId: store.id, customerId: fresh.id, type: "segment_entered", occurredAt: T0, data: { segmentId: atRisk.id, segmentName: atRisk.name } },
+        { storeId: store.id, customerId: champion.id, type: "segment_entered", occurredAt: T0, data: { segmentId: other.id, segmentName: other.name } },
+      ],
+    });
+    // Only customers with 5 or more orders get the first message.
+    const condition = { type: "group", op: "and", children: [{ type: "condition", field: "ordersCount", op: "gte", value: 5 }] };
+    await s.db.flowStep.update({ where: { storeId_id: { storeId: store.id, id: flow.steps[0]!.id } }, data: { condition } });
+    expect(await scanAndSchedule(s, store.id, at(10 * 60_000), rt)).toBe(2);
+    expect(await scanAndSchedule(s, store.id, at(20 * 60_000), rt)).toBe(0); // the cursor moved on
+    const es = await s.db.flowEnrollment.findMany({ where: { storeId: store.id } });
+    expect(es.map((e) => e.customerId).sort()).toEqual([loyal.id, fresh.id].sort());
+    const run = (customerId: number) => runFlowStep(rt, { storeId: store.id, enrollmentId: es.find((e) => e.customerId === customerId)!.id, position: 0 }, at(10 * 60_000));
+    expect((await run(loyal.id)).outcome).toBe("sent");
+    expect(await run(fresh.id)).toEqual({ outcome: "skipped", reason: "condition_false" });
+    expect(mailsTo("fiel@example.com")[0]!.parsed.subject).toBe("Sentimos sua falta, Rita");
+    expect(mailsTo("novo@example.com")).toHaveLength(0);
+  });
+});
+
 describe("webhook channel", () => {
   it("posts the step to the store's webhook with an HMAC-SHA256 signature", async () => {
     const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];

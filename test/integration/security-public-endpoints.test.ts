@@ -24,6 +24,17 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "webhooks.shopify.ts": "Shopify HMAC before anything is parsed; size limit",
   "webhooks.woocommerce.$storeId.ts": "per-store WooCommerce signing secret; size limit",
   "woocommerce.callback.ts": "signed single-use user_id, zod schema, 16 KiB limit, 20 per address per minute",
+  "unsubscribe.$token.tsx": "HMAC-signed token naming store + customer (bad signature → 400, nothing changed); only ever sets consent off",
+  "t.c.$token.ts": "HMAC-signed token naming store, message and target URL (bad → 400, never an open redirect); sets clickedAt once",
+  "t.o.$token.ts": "HMAC-signed token naming store and message (bad → 404); sets openedAt once",
+  "api.v1.$.ts": "read-only API: unknown paths answer 404 JSON after the bearer token check",
+  "api.v1.customers.ts": "per-store bearer API token (sha256 at rest, revocable), zod query, per-token rate limit, read-only",
+  "api.v1.customers_.$id.ts": "per-store bearer API token; another store's id → 404; read-only",
+  "api.v1.openapi[.]json.ts": "the OpenAPI document; no store data",
+  "api.v1.segments.ts": "per-store bearer API token, per-token rate limit, read-only",
+  "api.v1.segments_.$id.members.ts": "per-store bearer API token; another store's segment → 404; keyset pages; read-only",
+  "api.v1.segments_.$id.ts": "per-store bearer API token; another store's segment → 404; read-only",
+  "api.v1.stats.ts": "per-store bearer API token, zod period, read-only",
 };
 
 beforeAll(async () => {

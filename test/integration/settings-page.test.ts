@@ -51,7 +51,7 @@ describe("settings page", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, rescoreQueued: true, prefixChanged: true });
     const stored = (await db.store.findUniqueOrThrow({ where: { id: storeId } })).settings as Record<string, unknown>;
-    expect(stored).toMatchObject({ tagPrefix: "cad-", analytics: { rfm: { windowMonths: 12, tiePolicy: "ntile" } }, flows: { quietHours: { start: "21:30", end: "07:45" } }, woo: { siteUrl: "https://settings.example" } });
+    expect(stored).toMatchObject({ tagPrefix: "cad-", analytics: { rfm: { windowMonths: 12, tiePolicy: "ntile" } }, quietHours: { start: "21:30", end: "07:45" }, woo: { siteUrl: "https://settings.example" } });
     // The worker runs the queued rescore, with the options just saved.
     const deadline = Date.now() + 30_000;
     let run = null;
@@ -66,7 +66,7 @@ describe("settings page", () => {
     // Saving the same RFM options again queues nothing.
     const same = await save({ ...valid, tagPrefix: "cad-", rfmWindow: "12", tiePolicy: "ntile" });
     expect(await same.json()).toEqual({ ok: true, rescoreQueued: false, prefixChanged: false });
-    expect((await db.store.findUniqueOrThrow({ where: { id: storeId } })).settings).toMatchObject({ flows: { quietHours: null } });
+    expect((await db.store.findUniqueOrThrow({ where: { id: storeId } })).settings).toMatchObject({ quietHours: null });
     const page = (await (await fetch(`${app.url}/app/settings?_data=${DATA}`, { headers: { Cookie: cookie } })).json()) as { form: Record<string, string> };
     expect(page.form).toMatchObject({ tagPrefix: "cad-", rfmWindow: "12", tiePolicy: "ntile", quietHoursEnabled: "off" });
   });
@@ -86,12 +86,12 @@ describe("settings page", () => {
 
   it("reads unreadable stored settings as the defaults and merges without losing keys", () => {
     // Unreadable quiet hours fall back to the follow-ups' default (21:00–08:00), which is what the sender applies too.
-    expect(readStoreSettings({ tagPrefix: 5, analytics: { rfm: { windowMonths: "x" } }, flows: { quietHours: "night" } })).toEqual({ tagPrefix: "crm:", rfm: { windowMonths: null, tiePolicy: "rank" }, quietHours: { start: "21:00", end: "08:00" } });
+    expect(readStoreSettings({ tagPrefix: 5, analytics: { rfm: { windowMonths: "x" } }, quietHours: "night" })).toEqual({ tagPrefix: "crm:", rfm: { windowMonths: null, tiePolicy: "rank" }, quietHours: { start: "21:00", end: "08:00" } });
     const parsed = parseSettingsForm({ ...valid, rfmWindow: "6" });
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
     const merged = mergeStoreSettings({ analytics: { clusters: { k: 4 } }, other: 1 }, parsed.value);
-    expect(merged.settings).toEqual({ other: 1, tagPrefix: "crm:", analytics: { clusters: { k: 4 }, rfm: { windowMonths: 6, tiePolicy: "rank" } }, flows: { quietHours: null } });
+    expect(merged.settings).toEqual({ other: 1, tagPrefix: "crm:", analytics: { clusters: { k: 4 }, rfm: { windowMonths: 6, tiePolicy: "rank" } }, quietHours: null });
     expect(merged.rfmChanged).toBe(true);
     expect(merged.prefixChanged).toBe(false);
   });

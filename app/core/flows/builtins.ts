@@ -144,7 +144,8 @@ export const BUILT_IN_FLOWS: BuiltInFlow[] = [
   {
     template: "win_back",
     name: { "pt-BR": "Reconquista (em risco)", en: "Win-back (at risk)" },
-    trigger: { type: "segment_entered", segmentNames: ["At Risk", "Can't Lose Them", "High churn risk"], segmentIds: [] },
+    // Automatic RFM segments by key; a merchant's own "high churn risk" segment can be added by id or name.
+    trigger: { type: "segment_entered", segmentKeys: ["rfm:at_risk", "rfm:cant_lose"], segmentNames: ["High churn risk", "Alto risco de churn"], segmentIds: [] },
     settings: { kind: "marketing", respectQuietHours: true },
     steps: [
       step(

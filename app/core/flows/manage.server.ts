@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { BUILT_IN_FLOWS } from "./builtins.ts";
+import { safeParseSegmentFilter } from "#app/core/segments/filter.ts";
 import { flowSettingsSchema, stepInputSchema, triggerSchema, type FlowLocale } from "./model.ts";
 
 /** Give a store the built-in flows it does not have yet (disabled). Idempotent. */
@@ -61,6 +62,13 @@ export async function saveFlow(db: Db, storeId: number, flowId: number, input: u
   const parsed = flowUpdateSchema.safeParse(input);
   if (!parsed.success) return { ok: false, status: 400, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
   const v = parsed.data;
+  // Step conditions are segment filters: checked by the segments module, errors under the step's path.
+  const conditionErrors = v.steps.flatMap((s, i) => {
+    if (s.condition === null) return [];
+    const r = safeParseSegmentFilter(s.condition);
+    return r.ok ? [] : r.issues.map((issue) => ({ path: [`steps.${i}.condition`, issue.path].filter(Boolean).join("."), message: issue.message }));
+  });
+  if (conditionErrors.length) return { ok: false, status: 400, errors: conditionErrors };
   await db.$transaction(async (tx) => {
     await tx.flow.update({ where: { storeId_id: { storeId, id: flowId } }, data: { name: v.name, trigger: v.trigger as Prisma.InputJsonValue, settings: v.settings as Prisma.InputJsonValue } });
     for (const [position, s] of v.steps.entries()) {
@@ -91,4 +99,22 @@ export async function setFlowEnabled(db: Db, storeId: number, flowId: number, en
     db.message.updateMany({ where: { storeId, flowId, status: "queued" }, data: { status: "cancelled", error: "flow_disabled" } }),
   ]);
   return { cancelled: r.count };
+}
+
+/** What the rules form submits (strings from a form; blank webhook = none). Quiet hours live on the settings page. */
+export const storeFlowRulesInput = z.object({
+  capMax: z.coerce.number().int().min(1).max(100),
+  capHours: z.coerce.number().int().min(1).max(720),
+  attributionDays: z.coerce.number().int().min(1).max(90),
+  webhookUrl: z.union([z.literal(""), z.url().refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")]),
+});
+
+/** Save the store-wide flow rules under Store.settings.flows (one jsonb_set: other keys survive). */
+export async function saveStoreFlowRules(db: Db, storeId: number, input: unknown): Promise<{ ok: true } | { ok: false; errors: { path: string; message: string }[] }> {
+  const parsed = storeFlowRulesInput.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
+  const v = parsed.data;
+  const rules = { frequencyCap: { max: v.capMax, hours: v.capHours }, attributionDays: v.attributionDays, ...(v.webhookUrl ? { webhookUrl: v.webhookUrl } : {}) };
+  await db.$executeRaw`UPDATE "Store" SET settings = jsonb_set(COALESCE(settings, '{}'::jsonb), '{flows}', COALESCE(settings->'flows', '{}'::jsonb) - 'webhookUrl' || ${JSON.stringify(rules)}::jsonb), "updatedAt" = now() WHERE id = ${storeId}`;
+  return { ok: true };
 }

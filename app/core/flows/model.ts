@@ -14,8 +14,16 @@ export const triggerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("order_placed") }),
   /** An order fulfilled (review request). */
   z.object({ type: z.literal("order_fulfilled") }),
-  /** The customer entered one of these segments (Event "segment_entered" {segmentId, segmentName}). */
-  z.object({ type: z.literal("segment_entered"), segmentNames: z.array(z.string().min(1)).default([]), segmentIds: z.array(z.number().int()).default([]) }),
+  /**
+   * The customer entered one of these segments (Event "segment_entered" {segmentId, segmentName}),
+   * named by automatic key (Segment.autoKey, e.g. "rfm:at_risk": the same in every language), id or name.
+   */
+  z.object({
+    type: z.literal("segment_entered"),
+    segmentKeys: z.array(z.string().min(1)).default([]),
+    segmentNames: z.array(z.string().min(1)).default([]),
+    segmentIds: z.array(z.number().int()).default([]),
+  }),
   /** No order for `factor` × the customer's own average gap between orders (at least minDays). */
   z.object({ type: z.literal("no_purchase"), factor: z.number().min(1).max(10).default(1.5), minDays: z.number().int().min(1).max(3650).default(30) }),
   /** The customer's birthday (store time zone). */
@@ -81,10 +89,20 @@ export const storeFlowSettingsSchema = z.object({
 });
 export type StoreFlowSettings = z.infer<typeof storeFlowSettingsSchema>;
 
+/**
+ * The store's flow rules. Quiet hours are edited on the settings page (Store.settings.quietHours,
+ * app/core/settings/store-settings.ts: { start, end } or null = send any time); when that key is
+ * absent, settings.flows.quietHours or the default 21:00–08:00 applies.
+ */
 export function storeFlowSettings(settings: unknown): StoreFlowSettings {
-  const raw = (settings as Record<string, unknown> | null)?.flows ?? {};
-  const parsed = storeFlowSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : storeFlowSettingsSchema.parse({});
+  const all = (settings as Record<string, unknown> | null) ?? {};
+  const parsed = storeFlowSettingsSchema.safeParse(all.flows ?? {});
+  const rules = parsed.success ? parsed.data : storeFlowSettingsSchema.parse({});
+  if ("quietHours" in all) {
+    const q = storeFlowSettingsSchema.shape.quietHours.safeParse(all.quietHours);
+    if (q.success) rules.quietHours = q.data;
+  }
+  return rules;
 }
 
 export function parseTrigger(json: unknown): FlowTrigger {

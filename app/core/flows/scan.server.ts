@@ -145,7 +145,8 @@ async function enrollSegmentEntries(db: Db, storeId: number, flows: FlowWithStep
       const trigger = triggerSchema.parse(flow.trigger);
       if (trigger.type !== "segment_entered") continue;
       const names = new Set(trigger.segmentNames.map((n) => n.toLowerCase()));
-      const ids = new Set(trigger.segmentIds);
+      const keyed = trigger.segmentKeys.length ? await db.segment.findMany({ where: { storeId, autoKey: { in: trigger.segmentKeys } }, select: { id: true } }) : [];
+      const ids = new Set([...trigger.segmentIds, ...keyed.map((k) => k.id)]);
       const hits = events.filter((e) => {
         const d = (e.data ?? {}) as { segmentId?: unknown; segmentName?: unknown };
         return (typeof d.segmentId === "number" && ids.has(d.segmentId)) || (typeof d.segmentName === "string" && names.has(d.segmentName.toLowerCase()));

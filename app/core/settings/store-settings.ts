@@ -1,7 +1,7 @@
 // The merchant's settings page: what the form may say and how it lands in Store.settings. Keys in
 // Store.settings (JSON, merged, other keys kept): tagPrefix (segment-tags.ts), analytics.rfm
-// (rfm.ts), flows.quietHours ({ start, end } "HH:MM" in the store's time zone, or null: send any
-// time; read by the follow-ups sender through storeFlowSettings, whose default applies when unset). The admin's language lives in the standalone session, not here.
+// (rfm.ts), quietHours ({ start, end } "HH:MM" in the store's time zone, or null: send any time;
+// read back through the follow-ups' storeFlowSettings, so the page shows what the sender applies). The admin's language lives in the standalone session, not here.
 import { z } from "zod";
 import { DEFAULT_TAG_PREFIX, TagPrefixError, validateTagPrefix } from "#app/core/tags/segment-tags.ts";
 import { DEFAULT_RFM_OPTIONS, parseRfmOptions, type RfmOptions } from "#app/core/analytics/rfm.ts";
@@ -90,12 +90,11 @@ export function mergeStoreSettings(current: unknown, form: SettingsForm): { sett
   const before = readStoreSettings(base);
   const rfm: RfmOptions = { windowMonths: form.rfmWindow === "all" ? null : form.rfmWindow, tiePolicy: form.tiePolicy };
   const analytics = (base.analytics && typeof base.analytics === "object" ? base.analytics : {}) as Record<string, unknown>;
-  const flows = (base.flows && typeof base.flows === "object" ? base.flows : {}) as Record<string, unknown>;
   const settings = {
     ...base,
     tagPrefix: form.tagPrefix,
     analytics: { ...analytics, rfm },
-    flows: { ...flows, quietHours: form.quietHoursEnabled === "on" ? { start: form.quietStart!, end: form.quietEnd! } : null },
+    quietHours: form.quietHoursEnabled === "on" ? { start: form.quietStart!, end: form.quietEnd! } : null,
   };
   return {
     settings,
