@@ -77,38 +77,49 @@ export async function rescorePredictions(db: Db, storeId: number, asOf = new Dat
   const purchases = new Map<string, number>(); // E[Y(12 months)] per (x, tₓ, T): many customers share one
   let customers = 0;
   let after = 0;
-  for (;;) {
-    const page = await db.$queryRaw<{ id: number; days: number; tx: number; t: number; revenue: bigint }[]>`
-      SELECT "customerId" AS id, "purchaseDays" AS days, (${last} - ${first}) AS tx, (${asOfLocal(asOf, tz)} - ${first}) AS t, "revenueMinor" AS revenue
-      FROM "CustomerStats" WHERE "storeId" = ${storeId} AND "customerId" > ${after} AND "purchaseDays" > 0 AND "lastOrderAt" <= ${utcTimestamp(asOf)}
-      ORDER BY "customerId" LIMIT ${PAGE}`;
-    if (!page.length) break;
-    const ids: number[] = [];
-    const alive: number[] = [];
-    const churn: number[] = [];
-    const clv: bigint[] = [];
-    const next: string[] = [];
-    for (const c of page) {
-      const x = c.days - 1;
-      const tx = c.tx / 7;
-      const T = c.t / 7;
-      const key = `${x}|${c.tx}|${c.t}`;
-      let y = purchases.get(key);
-      if (y === undefined) purchases.set(key, (y = expectedPurchases(bgnbd, CLV_WEEKS, x, tx, T)));
-      const ownAverage = Number(c.revenue) / c.days;
-      const value = gammaGamma ? expectedOrderValue(gammaGamma, c.days, Math.max(0, ownAverage)) : Math.max(0, ownAverage);
-      ids.push(c.id);
-      alive.push(probabilityAlive(bgnbd, x, tx, T));
-      churn.push(probabilityNoPurchase(bgnbd, CHURN_DAYS / 7, x, tx, T));
-      clv.push(BigInt(Math.round(y * value)));
-      next.push(new Date(asOf.getTime() + medianTimeToNextPurchase(bgnbd, x, T) * 7 * 86_400_000).toISOString());
+  try {
+    for (;;) {
+      const page = await db.$queryRaw<{ id: number; days: number; tx: number; t: number; revenue: bigint }[]>`
+        SELECT "customerId" AS id, "purchaseDays" AS days, (${last} - ${first}) AS tx, (${asOfLocal(asOf, tz)} - ${first}) AS t, "revenueMinor" AS revenue
+        FROM "CustomerStats" WHERE "storeId" = ${storeId} AND "customerId" > ${after} AND "purchaseDays" > 0 AND "lastOrderAt" <= ${utcTimestamp(asOf)}
+        ORDER BY "customerId" LIMIT ${PAGE}`;
+      if (!page.length) break;
+      const ids: number[] = [];
+      const alive: number[] = [];
+      const churn: number[] = [];
+      const clv: bigint[] = [];
+      const next: string[] = [];
+      for (const c of page) {
+        const x = c.days - 1;
+        const tx = c.tx / 7;
+        const T = c.t / 7;
+        const key = `${x}|${c.tx}|${c.t}`;
+        let y = purchases.get(key);
+        if (y === undefined) purchases.set(key, (y = expectedPurchases(bgnbd, CLV_WEEKS, x, tx, T)));
+        const ownAverage = Number(c.revenue) / c.days;
+        const value = gammaGamma ? expectedOrderValue(gammaGamma, c.days, Math.max(0, ownAverage)) : Math.max(0, ownAverage);
+        ids.push(c.id);
+        alive.push(probabilityAlive(bgnbd, x, tx, T));
+        churn.push(probabilityNoPurchase(bgnbd, CHURN_DAYS / 7, x, tx, T));
+        clv.push(BigInt(Math.round(y * value)));
+        next.push(new Date(asOf.getTime() + medianTimeToNextPurchase(bgnbd, x, T) * 7 * 86_400_000).toISOString());
+      }
+      await db.$executeRaw`
+        UPDATE "CustomerStats" cs SET "pAlive" = u.alive, "churnRisk" = u.churn, "predictedClvMinor" = u.clv, "predictedNextOrderAt" = u.next AT TIME ZONE 'UTC'
+        FROM unnest(${ids}::int[], ${alive}::float8[], ${churn}::float8[], ${clv}::bigint[], ${next}::timestamptz[]) AS u(id, alive, churn, clv, next)
+        WHERE cs."storeId" = ${storeId} AND cs."customerId" = u.id`;
+      customers += page.length;
+      after = page.at(-1)!.id;
     }
-    await db.$executeRaw`
-      UPDATE "CustomerStats" cs SET "pAlive" = u.alive, "churnRisk" = u.churn, "predictedClvMinor" = u.clv, "predictedNextOrderAt" = u.next AT TIME ZONE 'UTC'
-      FROM unnest(${ids}::int[], ${alive}::float8[], ${churn}::float8[], ${clv}::bigint[], ${next}::timestamptz[]) AS u(id, alive, churn, clv, next)
-      WHERE cs."storeId" = ${storeId} AND cs."customerId" = u.id`;
-    customers += page.length;
-    after = page.at(-1)!.id;
+  } catch (e) {
+    // A fit that converged to the edge of the parameter space (a, b or r → 0) can make the
+    // per-customer formulas undefined. Scores and clusters still stand: no predictions this run,
+    // and the reason is kept with the run like any other skipped model.
+    if (!(e instanceof RangeError)) throw e;
+    await db.$executeRaw`UPDATE "CustomerStats" SET "pAlive" = NULL, "churnRisk" = NULL, "predictedClvMinor" = NULL, "predictedNextOrderAt" = NULL
+      WHERE "storeId" = ${storeId} AND ("pAlive" IS NOT NULL OR "predictedClvMinor" IS NOT NULL)`;
+    const reason = `predictions skipped: the fitted model cannot be evaluated (${e.message})`;
+    return { customers: 0, bgnbd, gammaGamma, skipped: [skipped, reason].filter(Boolean).join("; "), fitSeconds };
   }
   await db.$executeRaw`UPDATE "CustomerStats" SET "pAlive" = NULL, "churnRisk" = NULL, "predictedClvMinor" = NULL, "predictedNextOrderAt" = NULL
     WHERE "storeId" = ${storeId} AND "purchaseDays" = 0 AND "pAlive" IS NOT NULL`;
