@@ -30,6 +30,10 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
+  /** Sync one store's consenting customers and segment tags to its Mailchimp audience (diff only). */
+  mailchimpSync: "mailchimp.sync",
+  /** The daily tick that enqueues one mailchimp.sync per connected store. */
+  mailchimpSyncAll: "mailchimp.sync-all",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -70,7 +74,13 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
   [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: "Sync now" clicked during a sync adds one more pass, not several.
+  [QUEUES.mailchimpSync]: { retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "stately" },
+  [QUEUES.mailchimpSyncAll]: { retryLimit: 1, policy: "singleton" },
 };
+
+/** Daily Mailchimp sync (cron, UTC): 05:00 UTC, after the 04:00 rescoring has refreshed segments. */
+export const MAILCHIMP_SYNC_CRON = "0 5 * * *";
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";

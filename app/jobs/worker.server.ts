@@ -14,6 +14,8 @@ import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenan
 import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
+import { MAILCHIMP_SYNC_CRON } from "./queues";
+import { enqueueAllMailchimpSyncs, runMailchimpSync } from "./mailchimp-sync.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -67,5 +69,10 @@ export async function startWorkers(services: Services): Promise<void> {
     await enqueueCrossSellMining(services);
   });
   await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
+  await boss.work<StoreJob>(QUEUES.mailchimpSync, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await runMailchimpSync(services, job!.data.storeId);
+  });
+  await boss.work(QUEUES.mailchimpSyncAll, async () => void (await enqueueAllMailchimpSyncs(services)));
+  await boss.schedule(QUEUES.mailchimpSyncAll, MAILCHIMP_SYNC_CRON);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }
