@@ -74,4 +74,12 @@ describe("Mailchimp settings", () => {
     expect([...member!.tags]).toEqual(["Fiéis"]);
     expect(JSON.parse(await page())).toMatchObject({ connection: { lastReport: { upserted: 1, tagged: 1, failed: 0 } } });
   });
+
+  it("renders the page (server-side)", async () => {
+    const res = await fetch(`${app.url}/app/settings/mailchimp?locale=pt-BR`, { headers: { Cookie: cookie, "Accept-Language": "pt-BR" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Público");
+    expect(html).not.toContain(sim.apiKey.slice(0, 32));
+  });
 });

@@ -194,6 +194,18 @@ export const en = {
       notConnected: "Connect Mailchimp and choose an audience first.",
     },
   },
+  export: {
+    title: "Export customers",
+    intro: "A CSV for Excel or Google Sheets: contact, address, consent, purchase history, RFM segment, cluster, predicted CLV and churn risk. Erased customers are never included.",
+    segment: "Customers",
+    allCustomers: "All customers",
+    format: "Format",
+    formatPt: "Portuguese (Excel pt-BR: ; and decimal comma)",
+    formatEn: "English (, and decimal point)",
+    consent: "Only customers who accept email marketing",
+    consentHelp: "Use this for any list you will send marketing to.",
+    download: "Download CSV",
+  },
 } as const;
 
 export const ptBR: Widen<typeof en> = {
@@ -388,5 +400,17 @@ export const ptBR: Widen<typeof en> = {
       invalidSegments: "Escolha segmentos desta loja.",
       notConnected: "Conecte o Mailchimp e escolha um público antes.",
     },
+  },
+  export: {
+    title: "Exportar clientes",
+    intro: "Um CSV para Excel ou Google Planilhas: contato, endereço, consentimento, histórico de compras, segmento RFM, cluster, CLV previsto e risco de churn. Clientes apagados nunca entram.",
+    segment: "Clientes",
+    allCustomers: "Todos os clientes",
+    format: "Formato",
+    formatPt: "Português (Excel pt-BR: ; e vírgula decimal)",
+    formatEn: "Inglês (, e ponto decimal)",
+    consent: "Só clientes que aceitam e-mail marketing",
+    consentHelp: "Use para qualquer lista que vá receber marketing.",
+    download: "Baixar CSV",
   },
 };
