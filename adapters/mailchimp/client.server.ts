@@ -17,6 +17,8 @@ interface SdkClient {
     getAllLists(opts: { count?: number; fields?: string[] }): Promise<{ lists: { id: string; name: string; stats: { member_count: number } }[]; total_items: number }>;
     setListMember(listId: string, hash: string, body: MemberBody): Promise<{ id: string; status: string }>;
     updateListMemberTags(listId: string, hash: string, body: { tags: TagChange[] }): Promise<unknown>;
+    updateListMember(listId: string, hash: string, body: { status: "unsubscribed" }): Promise<unknown>;
+    deleteListMemberPermanent(listId: string, hash: string): Promise<unknown>;
   };
   batches: {
     start(body: { operations: BatchOperation[] }): Promise<BatchStatus>;
@@ -37,7 +39,7 @@ export interface TagChange {
   status: "active" | "inactive";
 }
 export interface BatchOperation {
-  method: "PUT" | "POST";
+  method: "PUT" | "POST" | "PATCH";
   path: string;
   body: string;
   operation_id: string;
@@ -92,11 +94,19 @@ export interface Mailchimp {
   lists(): Promise<{ id: string; name: string; members: number }[]>;
   setMember(listId: string, hash: string, body: MemberBody): Promise<void>;
   updateTags(listId: string, hash: string, tags: TagChange[]): Promise<void>;
+  /** Unsubscribe a member by hash (a customer's previous address); a member Mailchimp no longer has is fine. */
+  unsubscribe(listId: string, hash: string): Promise<void>;
+  /** Erase a member for good (the customer's data was erased here); one already gone is fine. */
+  deletePermanently(listId: string, hash: string): Promise<void>;
   startBatch(operations: BatchOperation[]): Promise<BatchStatus>;
   batchStatus(id: string): Promise<BatchStatus>;
   /** Download a finished batch's results archive (response_body_url). */
   download(url: string): Promise<Buffer>;
 }
+
+const ignoreGone = (e: unknown) => {
+  if (!(e instanceof MailchimpError && e.status === 404)) throw e;
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -143,6 +153,12 @@ export function createMailchimp(opts: MailchimpOptions): Mailchimp {
     },
     async updateTags(listId, hash, tags) {
       await call("tags update", () => client.lists.updateListMemberTags(listId, hash, { tags }));
+    },
+    async unsubscribe(listId, hash) {
+      await call("unsubscribe", () => client.lists.updateListMember(listId, hash, { status: "unsubscribed" })).catch(ignoreGone);
+    },
+    async deletePermanently(listId, hash) {
+      await call("permanent delete", () => client.lists.deleteListMemberPermanent(listId, hash)).catch(ignoreGone);
     },
     startBatch: (operations) => call("batch start", () => client.batches.start({ operations })),
     batchStatus: (id) => call("batch status", () => client.batches.status(id)),

@@ -20,6 +20,8 @@ export interface MailchimpReport {
   unsubscribed: number;
   tagged: number;
   unchanged: number;
+  /** Members removed from Mailchimp: erased customers (deleted for good) and removed addresses (unsubscribed). */
+  removed: number;
   failed: number;
   mode: "direct" | "batch" | "none";
   failures: { customerId: number; email: string; reason: string }[];
@@ -56,6 +58,16 @@ interface Planned {
   tags: string[];
   upsert: MemberBody | null;
   tagChanges: TagChange[];
+  /** The customer's previous address in Mailchimp (the email changed): unsubscribed. */
+  retireHash: string | null;
+}
+
+interface Removal {
+  customerId: number;
+  email: string;
+  hash: string;
+  /** Erased customer: deleted permanently; otherwise (no email any more) unsubscribed. */
+  erased: boolean;
 }
 
 function plan(c: Candidate, tagOf: Map<number, string>): Planned | "unchanged" {
@@ -76,6 +88,7 @@ function plan(c: Candidate, tagOf: Map<number, string>): Planned | "unchanged" {
     ...known.filter((t) => !desired.includes(t)).map((name) => ({ name, status: "inactive" as const })),
   ];
   const needsUpsert = c.mmHash !== hash || c.mmStatus !== status || c.mmMerge !== mergeHash;
+  const retireHash = c.mmHash && c.mmHash !== hash && c.mmStatus === "subscribed" ? c.mmHash : null;
   if (!needsUpsert && tagChanges.length === 0) return "unchanged";
   return {
     customerId: c.id,
@@ -86,6 +99,7 @@ function plan(c: Candidate, tagOf: Map<number, string>): Planned | "unchanged" {
     tags: desired,
     upsert: needsUpsert ? { email_address: email, status_if_new: status, status, merge_fields: merge } : null,
     tagChanges,
+    retireHash,
   };
 }
 
@@ -103,7 +117,7 @@ export async function runMailchimpSync(
   const tagOf = new Map(segments.map((s) => [s.id, s.name]));
   const segmentIds = segments.map((s) => s.id);
 
-  const report: MailchimpReport = { upserted: 0, unsubscribed: 0, tagged: 0, unchanged: 0, failed: 0, mode: "none", failures: [], finishedAt: "" };
+  const report: MailchimpReport = { upserted: 0, unsubscribed: 0, tagged: 0, unchanged: 0, removed: 0, failed: 0, mode: "none", failures: [], finishedAt: "" };
   const work: Planned[] = [];
   for (let after = 0; ; ) {
     const rows = await db.$queryRaw<Candidate[]>`
@@ -124,15 +138,30 @@ export async function runMailchimpSync(
     after = rows[rows.length - 1]!.id;
   }
 
+  // Members we sent whose customer was erased here, or has no email any more.
+  const removals = await db.$queryRaw<Removal[]>`
+    SELECT mm."customerId", mm.email, mm."subscriberHash" AS hash, c."erasedAt" IS NOT NULL AS erased
+    FROM "MailchimpMember" mm JOIN "Customer" c ON c."storeId" = mm."storeId" AND c.id = mm."customerId"
+    WHERE mm."storeId" = ${storeId} AND mm."listId" = ${listId} AND (c."erasedAt" IS NOT NULL OR c.email IS NULL OR c.email = '')`;
+
   const ok = new Set<number>();
-  const fail = (p: Planned, reason: string) => {
+  const fail = (p: { customerId: number; email: string }, reason: string) => {
     if (!report.failures.some((f) => f.customerId === p.customerId) && report.failures.length < 100) report.failures.push({ customerId: p.customerId, email: p.email, reason });
   };
-  const opCount = work.reduce((n, p) => n + (p.upsert ? 1 : 0) + (p.tagChanges.length ? 1 : 0), 0);
+  const opCount = removals.length + work.reduce((n, p) => n + (p.upsert ? 1 : 0) + (p.tagChanges.length ? 1 : 0) + (p.retireHash ? 1 : 0), 0);
   if (opCount > 0 && opCount <= (opts.directLimit ?? DIRECT_LIMIT)) {
     report.mode = "direct";
+    for (const r of removals) {
+      try {
+        await (r.erased ? mc.deletePermanently(listId, r.hash) : mc.unsubscribe(listId, r.hash));
+        ok.add(r.customerId);
+      } catch (e) {
+        fail(r, (e as Error).message);
+      }
+    }
     for (const p of work) {
       try {
+        if (p.retireHash) await mc.unsubscribe(listId, p.retireHash);
         if (p.upsert) await mc.setMember(listId, p.hash, p.upsert);
         if (p.tagChanges.length) await mc.updateTags(listId, p.hash, p.tagChanges);
         ok.add(p.customerId);
@@ -143,7 +172,13 @@ export async function runMailchimpSync(
   } else if (opCount > 0) {
     report.mode = "batch";
     // Upserts first, then tags (a tags call needs the member to exist); operation ids name the customer.
-    const upserts: BatchOperation[] = work.filter((p) => p.upsert).map((p) => ({ method: "PUT", path: `/lists/${listId}/members/${p.hash}`, body: JSON.stringify(p.upsert), operation_id: `u:${p.customerId}` }));
+    const member = (hash: string) => `/lists/${listId}/members/${hash}`;
+    const unsubscribe = (hash: string, id: string): BatchOperation => ({ method: "PATCH", path: member(hash), body: JSON.stringify({ status: "unsubscribed" }), operation_id: id });
+    const upserts: BatchOperation[] = [
+      ...removals.map((r) => (r.erased ? { method: "POST" as const, path: `${member(r.hash)}/actions/delete-permanent`, body: "", operation_id: `d:${r.customerId}` } : unsubscribe(r.hash, `r:${r.customerId}`))),
+      ...work.filter((p) => p.retireHash).map((p) => unsubscribe(p.retireHash!, `r:${p.customerId}`)),
+      ...work.filter((p) => p.upsert).map((p) => ({ method: "PUT" as const, path: member(p.hash), body: JSON.stringify(p.upsert), operation_id: `u:${p.customerId}` })),
+    ];
     const tags: BatchOperation[] = work.filter((p) => p.tagChanges.length).map((p) => ({ method: "POST", path: `/lists/${listId}/members/${p.hash}/tags`, body: JSON.stringify({ tags: p.tagChanges }), operation_id: `t:${p.customerId}` }));
     const failedIds = new Map<number, string>();
     for (const ops of [upserts, tags]) {
@@ -153,11 +188,13 @@ export async function runMailchimpSync(
       const seen = new Set<string>();
       for (const r of results) {
         seen.add(r.operationId);
-        if (r.status >= 300) failedIds.set(Number(r.operationId.slice(2)), r.error ?? `HTTP ${r.status}`);
+        // Removing a member Mailchimp no longer has is done already.
+        const gone = r.status === 404 && /^[dr]:/.test(r.operationId);
+        if (r.status >= 300 && !gone) failedIds.set(Number(r.operationId.slice(2)), r.error ?? `HTTP ${r.status}`);
       }
       for (const op of pending) if (!seen.has(op.operation_id)) failedIds.set(Number(op.operation_id.slice(2)), "no result for this operation");
     }
-    for (const p of work) {
+    for (const p of [...removals, ...work]) {
       const reason = failedIds.get(p.customerId);
       if (reason) fail(p, reason);
       else ok.add(p.customerId);
@@ -165,6 +202,14 @@ export async function runMailchimpSync(
   }
 
   const now = new Date();
+  for (const r of removals) {
+    if (!ok.has(r.customerId)) {
+      report.failed++;
+      continue;
+    }
+    report.removed++;
+    await db.mailchimpMember.delete({ where: { storeId_customerId: { storeId, customerId: r.customerId } } });
+  }
   for (const p of work) {
     if (!ok.has(p.customerId)) {
       report.failed++;

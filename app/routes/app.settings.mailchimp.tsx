@@ -209,7 +209,7 @@ export default function MailchimpSettings() {
                   {t("exports.mailchimp.lastSync", { when: when(connection.lastSyncedAt) })}
                 </Text>
                 <Text as="p" id="mailchimp-report">
-                  {t("exports.mailchimp.report", { upserted: report.upserted, unsubscribed: report.unsubscribed, tagged: report.tagged, unchanged: report.unchanged, failed: report.failed })}
+                  {t("exports.mailchimp.report", { upserted: report.upserted, unsubscribed: report.unsubscribed, tagged: report.tagged, unchanged: report.unchanged, removed: report.removed ?? 0, failed: report.failed })}
                 </Text>
                 {report.failures.length ? (
                   <List type="bullet">

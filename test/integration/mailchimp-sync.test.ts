@@ -110,10 +110,23 @@ describe("Mailchimp sync", () => {
     expect(connection.lastReport).toMatchObject({ failed: 1 });
   });
 
+  it("unsubscribes a customer's old address when the email changes, and deletes erased customers for good", async () => {
+    const { db } = services;
+    await db.customer.update({ where: { storeId_id: { storeId, id: ids.ana! } }, data: { email: "ana.nova@example.com" } });
+    await db.customer.update({ where: { storeId_id: { storeId, id: ids.bia! } }, data: { erasedAt: new Date(), email: null, firstName: null } });
+    const report = await runMailchimpSync(services, storeId, fast);
+    expect(report).toMatchObject({ mode: "direct", removed: 1, upserted: 1, tagged: 1, failed: 1 }); // the broken address still fails
+    expect(member("ana@example.com")!.status).toBe("unsubscribed");
+    expect(member("ana.nova@example.com")).toMatchObject({ status: "subscribed" });
+    expect([...member("ana.nova@example.com")!.tags]).toEqual(["Novos"]);
+    expect(member("bia@example.com")).toBeUndefined();
+    expect(await db.mailchimpMember.findUnique({ where: { storeId_customerId: { storeId, customerId: ids.bia! } } })).toBeNull();
+  });
+
   it("explains a refused key", async () => {
     const { db } = services;
     await db.mailchimpConnection.update({ where: { storeId }, data: { apiKey: encryptSecret(`${"f".repeat(32)}-us21`, keyringOf(services.secrets)) } });
-    await db.customer.update({ where: { storeId_id: { storeId, id: ids.bia! } }, data: { acceptsEmailMarketing: true } });
+    await db.customer.updateMany({ where: { storeId, platformId: "bulk1" }, data: { firstName: "Changed" } });
     const report = await runMailchimpSync(services, storeId, fast);
     expect(report.failed).toBeGreaterThan(0);
     expect(report.failures[0]!.reason).toMatch(/401.*API Key Invalid/);

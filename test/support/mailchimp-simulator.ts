@@ -65,6 +65,18 @@ export async function startMailchimpSimulator(opts: { apiKey?: string; lists?: {
       list.set(m[2]!, member);
       return [200, { id: m[2], email_address: email, status, merge_fields: member.mergeFields, list_id: m[1] }];
     }
+    if ((m = /^\/lists\/([^/]+)\/members\/([0-9a-f]{32})$/.exec(path)) && method === "PATCH") {
+      const member = data.get(m[1]!)?.get(m[2]!);
+      if (!member) return [404, { title: "Resource Not Found", status: 404, detail: "The requested resource could not be found." }];
+      if (body?.status) member.status = String(body.status);
+      return [200, { id: m[2], email_address: member.email, status: member.status }];
+    }
+    if ((m = /^\/lists\/([^/]+)\/members\/([0-9a-f]{32})\/actions\/delete-permanent$/.exec(path)) && method === "POST") {
+      const list = data.get(m[1]!);
+      if (!list?.has(m[2]!)) return [404, { title: "Resource Not Found", status: 404, detail: "The requested resource could not be found." }];
+      list.delete(m[2]!);
+      return [204, null];
+    }
     if ((m = /^\/lists\/([^/]+)\/members\/([0-9a-f]{32})\/tags$/.exec(path)) && method === "POST") {
       const member = data.get(m[1]!)?.get(m[2]!);
       if (!member) return [404, { title: "Resource Not Found", status: 404, detail: "The requested resource could not be found." }];

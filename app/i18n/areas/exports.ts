@@ -180,7 +180,7 @@ export const en = {
     saveAudience: "Save",
     syncNow: "Sync now",
     lastSync: "Last sync: {{when}}",
-    report: "{{upserted}} subscribed or updated, {{unsubscribed}} unsubscribed, {{tagged}} with tag changes, {{unchanged}} unchanged, {{failed}} failed.",
+    report: "{{upserted}} subscribed or updated, {{unsubscribed}} unsubscribed, {{tagged}} with tag changes, {{unchanged}} unchanged, {{removed}} removed, {{failed}} failed.",
     failure: "{{email}}: {{reason}}",
     done: { keySaved: "Mailchimp connected. Now choose the audience.", audienceSaved: "Saved.", syncQueued: "Sync started; the report appears here when it ends.", disconnected: "Mailchimp disconnected." },
     errors: {
@@ -387,7 +387,7 @@ export const ptBR: Widen<typeof en> = {
     saveAudience: "Salvar",
     syncNow: "Sincronizar agora",
     lastSync: "Última sincronização: {{when}}",
-    report: "{{upserted}} inscritos ou atualizados, {{unsubscribed}} descadastrados, {{tagged}} com mudanças de tags, {{unchanged}} sem mudança, {{failed}} com falha.",
+    report: "{{upserted}} inscritos ou atualizados, {{unsubscribed}} descadastrados, {{tagged}} com mudanças de tags, {{unchanged}} sem mudança, {{removed}} removidos, {{failed}} com falha.",
     failure: "{{email}}: {{reason}}",
     done: { keySaved: "Mailchimp conectado. Agora escolha o público.", audienceSaved: "Salvo.", syncQueued: "Sincronização iniciada; o relatório aparece aqui ao terminar.", disconnected: "Mailchimp desconectado." },
     errors: {
