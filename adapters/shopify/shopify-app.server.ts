@@ -6,6 +6,7 @@ import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/s
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { Services } from "#app/server/services.server.ts";
 import { QUEUES } from "#app/jobs/queues.ts";
+import { EncryptedSessionStorage, keyringOf } from "#app/auth/session-crypto.server.ts";
 
 export const SHOPIFY_API_VERSION = ApiVersion.October26;
 
@@ -22,7 +23,8 @@ function build(services: Services) {
     scopes: config.SCOPES?.split(",").map((s) => s.trim()),
     appUrl: config.appUrl,
     authPathPrefix: "/auth",
-    sessionStorage: new PrismaSessionStorage(services.db),
+    // Tokens are encrypted at rest (app/auth/session-crypto.server.ts).
+    sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(services.db), keyringOf(services.secrets)),
     distribution: AppDistribution.AppStore,
     logger: { level: config.LOG_LEVEL === "debug" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
@@ -52,6 +54,8 @@ function build(services: Services) {
         if (!store.lastSyncedAt) {
           await services.boss.send(QUEUES.shopifyBackfill, { storeId: store.id }, { singletonKey: String(store.id) });
         }
+        // Storefront behaviour events: the pixel record carries this store's key and our endpoint.
+        await services.boss.send(QUEUES.shopifyWebPixel, { storeId: store.id }, { singletonKey: String(store.id) });
       },
     },
   });

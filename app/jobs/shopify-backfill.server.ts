@@ -3,6 +3,7 @@
 // and written in chunks by the bulk loader (COPY + set-based merge, the batch writer's rules).
 // Re-running after a crash is safe: the upserts converge, so a backfill is simply started again
 // from the phase it was in.
+import { keyringOf, readStoredToken } from "#app/auth/session-crypto.server.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/core/ingest/bulk-load.server.ts";
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
@@ -35,13 +36,14 @@ export interface BackfillResult {
 }
 
 /** The Admin GraphQL client of a store, from its offline session (stored by the OAuth flow). */
-export async function adminClientForStore(services: Pick<Services, "db" | "log" | "config">, storeId: number): Promise<AdminGraphqlClient> {
+export async function adminClientForStore(services: Pick<Services, "db" | "log" | "config"> & Partial<Pick<Services, "secrets">>, storeId: number): Promise<AdminGraphqlClient> {
   const store = await services.db.store.findUniqueOrThrow({ where: { id: storeId } });
   const session = await services.db.session.findUnique({ where: { id: `offline_${store.domain}` } });
   if (!session) throw new Error(`store ${store.domain} has no offline session: reinstall the app`);
   return createAdminGraphql({
     shop: store.domain,
-    accessToken: session.accessToken,
+    // Encrypted at rest (app/auth/session-crypto.server.ts); the keys come with the full services.
+    accessToken: readStoredToken(session.accessToken, services.secrets ? keyringOf(services.secrets) : { current: "" }),
     apiVersion: SHOPIFY_WEBHOOK_API_VERSION,
     endpoint: services.config.SHOPIFY_ADMIN_ORIGIN
       ? `${services.config.SHOPIFY_ADMIN_ORIGIN.replace(/\/$/, "")}/admin/api/${SHOPIFY_WEBHOOK_API_VERSION}/graphql.json`

@@ -11,8 +11,10 @@ import type { Services } from "#app/server/services.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
 import { normalizeWooWebhook, WooPayloadError } from "#adapters/woocommerce/normalize.ts";
 import type { WebhookJob } from "./queues.ts";
+import { requestSegmentsRefreshAfterWebhooks } from "./segments-refresh.server.ts";
+import { blankBodiesAboutErased, handlePrivacyReceipt, PrivacyPayloadError, privacyActionOf } from "./privacy-webhooks.server.ts";
 
-type Deps = Pick<Services, "db" | "log">;
+type Deps = Pick<Services, "db" | "log"> & Partial<Pick<Services, "boss">>;
 
 export class PermanentPayloadError extends Error {}
 
@@ -57,22 +59,44 @@ async function markDone(services: Deps, storeId: number, items: Readable[]): Pro
   if (ignored.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: ignored } }, data: { status: "skipped", processedAt: now, attempts: { increment: 1 } } });
 }
 
+/** Privacy deliveries (erasure, data request, shop/redact, uninstall) are handled one by one, apart. */
+async function takePrivacyReceipts(services: Deps, storeId: number, all: Readable[]): Promise<{ items: Readable[]; failed: bigint[] }> {
+  const items: Readable[] = [];
+  const failed: bigint[] = [];
+  for (const item of all) {
+    let action;
+    try {
+      action = privacyActionOf(item.receipt.platform, item.receipt.topic, item.changes);
+    } catch (e) {
+      if (!(e instanceof PrivacyPayloadError)) throw e;
+      action = null;
+      await services.db.webhookReceipt.update({ where: { storeId_id: { storeId, id: item.receipt.id } }, data: { status: "failed", error: e.message, attempts: { increment: 1 }, processedAt: new Date() } });
+      services.log.warn({ storeId, receiptId: item.receipt.id.toString(), reason: e.message }, "unreadable privacy webhook");
+      continue;
+    }
+    if (!action) items.push(item);
+    else if (!(await handlePrivacyReceipt(services, storeId, item.receipt, action))) failed.push(item.receipt.id);
+  }
+  return { items, failed };
+}
+
 /** Process the receipts of one store. Returns the receipt ids whose processing failed (to retry). */
 export async function processReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<bigint[]> {
-  const items = await readReceipts(services, storeId, ids);
-  if (!items.length) return [];
+  const { items, failed } = await takePrivacyReceipts(services, storeId, await readReceipts(services, storeId, ids));
+  if (!items.length) return failed;
   try {
     await applyChanges(services.db, storeId, items.flatMap((i) => i.changes));
     await markDone(services, storeId, items);
-    return [];
+    await blankBodiesAboutErased(services.db, storeId, items);
+    return failed;
   } catch (batchError) {
     services.log.warn({ err: batchError, storeId, receipts: items.length }, "batch failed; applying receipts one by one");
   }
-  const failed: bigint[] = [];
   for (const item of items) {
     try {
       await applyChanges(services.db, storeId, item.changes);
       await markDone(services, storeId, [item]);
+      await blankBodiesAboutErased(services.db, storeId, [item]);
     } catch (e) {
       failed.push(item.receipt.id);
       await services.db.webhookReceipt.update({
@@ -94,6 +118,7 @@ export function webhookBatchHandler(services: Services) {
     for (const [storeId, storeJobs] of byStore) {
       const failed = new Set((await processReceipts(services, storeId, storeJobs.map((j) => BigInt(j.data.receiptId)))).map(String));
       for (const j of storeJobs) if (failed.has(j.data.receiptId)) failedJobs.push(j.id);
+      await requestSegmentsRefreshAfterWebhooks(services, storeId);
     }
     if (failedJobs.length) await services.boss.fail(jobs[0]!.name, failedJobs, { message: "webhook processing failed; see WebhookReceipt.error" });
   };

@@ -15,6 +15,7 @@ import type {
   NormalizedProduct,
 } from "#app/core/types.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
+import { withoutErased } from "#app/core/privacy/tombstone.server.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -211,7 +212,11 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
     else rest.push(c);
   }
 
-  const customerIds = await upsertCustomers(tx, storeId, customers);
+  // Erased customers (tombstones) are never re-created by a late delivery: their orders and
+  // checkouts arrive stripped and are linked to the anonymous row (app/core/privacy).
+  const erased = await withoutErased(tx, storeId, { customers, orders, checkouts });
+  const customerIds = await upsertCustomers(tx, storeId, erased.customers);
+  const erasedRows = new Set(erased.erased.values());
   const touched = new Set<number>();
 
   if (products.length) {
@@ -220,9 +225,9 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
   }
 
   if (orders.length) {
-    const rows: OrderRow[] = byPlatformId(newestByKey(orders, (o) => o.platformId, (o) => o.platformUpdatedAt)).map((o) => ({
+    const rows: OrderRow[] = byPlatformId(newestByKey(erased.orders, (o) => o.platformId, (o) => o.platformUpdatedAt)).map((o) => ({
       ...o,
-      customerId: o.customer ? (customerIds.get(o.customer.platformId) ?? null) : null,
+      customerId: o.customer ? (customerIds.get(o.customer.platformId) ?? null) : (erased.orderOwners.get(o.platformId) ?? null),
     }));
     // The previous customer of each order, in case a newer version moved it to someone else.
     const before = await tx.$queryRaw<{ customerId: number }[]>(
@@ -260,7 +265,7 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
         );
       }
       const events: EventRow[] = applied
-        .filter((a) => a.inserted && a.customerId)
+        .filter((a) => a.inserted && a.customerId && !erasedRows.has(a.customerId))
         .map((a) => ({
           customerId: a.customerId!,
           type: "order.placed",
@@ -273,9 +278,9 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
   }
 
   if (checkouts.length) {
-    const rows: CheckoutRow[] = byPlatformId(newestByKey(checkouts, (c) => c.platformId, (c) => c.platformUpdatedAt)).map((c) => ({
+    const rows: CheckoutRow[] = byPlatformId(newestByKey(erased.checkouts, (c) => c.platformId, (c) => c.platformUpdatedAt)).map((c) => ({
       ...c,
-      customerId: c.customer ? (customerIds.get(c.customer.platformId) ?? null) : null,
+      customerId: c.customer ? (customerIds.get(c.customer.platformId) ?? null) : (erased.checkoutOwners.get(c.platformId) ?? null),
     }));
     const written = await tx.$queryRaw<{ id: number; inserted: boolean; customerId: number | null; startedAt: Date }[]>(
       bulkUpsertSql("Checkout", checkoutColumns, rows, {
@@ -287,7 +292,7 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
       }),
     );
     const events: EventRow[] = written
-      .filter((w) => w.inserted && w.customerId)
+      .filter((w) => w.inserted && w.customerId && !erasedRows.has(w.customerId))
       .map((w) => ({ customerId: w.customerId!, type: "checkout.started", occurredAt: w.startedAt, data: { checkoutId: w.id } }));
     if (events.length) await tx.$executeRaw(bulkInsertSql("Event", eventColumns, events, { storeId }));
   }

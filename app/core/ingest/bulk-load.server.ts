@@ -33,6 +33,7 @@ import type { Column } from "#app/db/bulk-upsert.server.ts";
 import type { NormalizedChange, NormalizedCustomer, NormalizedOrder, NormalizedProduct } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
+import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
 import { copyEscape, copyLine, stagingType } from "./copy-text.server.ts";
 
 export interface BulkLoadOptions {
@@ -192,6 +193,19 @@ SELECT $1::int, a."customerId", 'order.placed', s."placedAt",
 FROM bl_applied a JOIN bl_order s ON s."platformId" = a."platformId" WHERE a.inserted AND a."customerId" IS NOT NULL`;
 const TOUCH_APPLIED = `INSERT INTO bl_touched SELECT DISTINCT c FROM bl_applied, LATERAL (VALUES ("customerId"), ("previousCustomerId")) v(c)
 WHERE c IS NOT NULL ON CONFLICT DO NOTHING`;
+
+// Erased customers (app/core/privacy) are never re-created: staged rows with a tombstoned platform
+// id are dropped, their orders linked to the anonymous row and stripped like applyBatch does.
+// Run only for stores that have erased someone.
+const SKIP_ERASED: [sql: string, usesStore: boolean][] = [
+  [`DELETE FROM bl_customer s WHERE EXISTS (SELECT 1 FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = ${tombstoneSql("$1::int", `s."platformId"`)})`, true],
+  [
+    `UPDATE bl_order s SET "customerPid" = c."platformId", email = NULL, "landingSite" = NULL, "referringSite" = NULL, tags = '{}'
+FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = ${tombstoneSql("$1::int", `s."customerPid"`)}`,
+    true,
+  ],
+  [`UPDATE bl_payment p SET "boletoUrl" = NULL, "boletoBarcode" = NULL, "pixCode" = NULL FROM bl_order s WHERE p."orderPid" = s."platformId" AND s."customerPid" LIKE 'erased:%'`, false],
+];
 
 // ------------------------------------------------------------------------------------------
 // Chunks
@@ -366,6 +380,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   await client.connect();
   let skipForeignKeyChecks = false;
   let returningOld = false;
+  let hasErased = false;
   try {
     // Temporary tables live in the session's local buffers (default 8 MB): give a chunk room.
     await client.query("SET temp_buffers = '256MB'");
@@ -373,6 +388,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     skipForeignKeyChecks = !opts.without?.skipForeignKeyChecks && (await mayDisableTriggers(client));
     const { rows } = await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version");
     returningOld = !opts.without?.returningOld && rows[0]!.version >= 180000;
+    const erased = await client.query(`SELECT 1 FROM "Customer" WHERE "storeId" = $1 AND "erasedAt" IS NOT NULL LIMIT 1`, [storeId]);
+    hasErased = (erased.rowCount ?? 0) > 0;
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;
@@ -408,6 +425,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         await client.query("SET LOCAL session_replication_role = replica");
       }
       for (const name of Object.keys(encoded) as StageName[]) await copyInto(name, encoded[name]);
+      if (hasErased) for (const [sql, usesStore] of SKIP_ERASED) await client.query(sql, usesStore ? params : []);
       if (chunk.customers.size) await client.query(MERGE_CUSTOMERS, params);
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
