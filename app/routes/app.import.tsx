@@ -10,7 +10,8 @@ import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, Inline
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
-import { detectMapping, IMPORT_FIELDS, mappingSchema, planImport, readCsv, type ColumnMapping } from "#app/core/import/plan.ts";
+import { detectMapping, mappingSchema, planImport, readCsv } from "#app/core/import/plan.ts";
+import { IMPORT_FIELDS, type ColumnMapping } from "#app/core/import/fields.ts";
 import { commitImport } from "#app/core/import/import.server.ts";
 import { enqueueRescore } from "#app/jobs/rescore.server.ts";
 import { minorToDecimal } from "#app/core/export/customer-csv.ts";
@@ -87,6 +88,24 @@ export default function ImportPage() {
   const [exportSegment, setExportSegment] = useState("");
   const [exportLocale, setExportLocale] = useState(i18n.language === "en" ? "en" : "pt-BR");
   const [exportConsent, setExportConsent] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  // Standalone: the browser downloads the streamed CSV itself (the cookie authenticates it).
+  // Embedded in Shopify's admin there is no cookie: fetch it with App Bridge's session token.
+  const downloadCsv = async (url: string) => {
+    const bridge = (globalThis as { shopify?: { idToken(): Promise<string> } }).shopify;
+    if (!bridge) return window.location.assign(url);
+    setDownloading(true);
+    try {
+      const res = await fetch(url, { headers: { Authorization: `Bearer ${await bridge.idToken()}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "customers.csv";
+      const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await res.blob()), download: name });
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } finally {
+      setDownloading(false);
+    }
+  };
   const exportUrl = `/app/export/customers.csv?${new URLSearchParams({ locale: exportLocale, ...(exportSegment ? { segment: exportSegment } : {}), ...(exportConsent ? { consent: "email" } : {}) })}`;
   const fetcher = useFetcher<typeof action>();
   const [file, setFile] = useState<File | null>(null);
@@ -142,7 +161,7 @@ export default function ImportPage() {
               </InlineGrid>
               <Checkbox label={t("exports.export.consent")} helpText={t("exports.export.consentHelp")} checked={exportConsent} onChange={setExportConsent} />
               <InlineStack>
-                <Button url={exportUrl} download>
+                <Button onClick={() => void downloadCsv(exportUrl)} loading={downloading}>
                   {t("exports.export.download")}
                 </Button>
               </InlineStack>

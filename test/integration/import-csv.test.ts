@@ -143,6 +143,5 @@ describe("CSV import", () => {
     const html = await res.text();
     expect(html).toContain("Exportar clientes");
     expect(html).toContain("Importar clientes e vendas");
-    expect(html).toContain("/app/export/customers.csv?locale=pt-BR");
   });
 });
