@@ -24,6 +24,16 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "webhooks.shopify.ts": "Shopify HMAC before anything is parsed; size limit",
   "webhooks.woocommerce.$storeId.ts": "per-store WooCommerce signing secret; size limit",
   "woocommerce.callback.ts": "signed single-use user_id, zod schema, 16 KiB limit, 20 per address per minute",
+  // REST API (tested in api-v1.test.ts): per-store bearer token (sha256 at rest, revocable), read-only,
+  // 120 requests a minute per token, zod-checked queries, another store's ids 404.
+  "api.v1.$.ts": "JSON 404 for unknown API paths; no data",
+  "api.v1.customers.ts": "API bearer token, rate limit, zod query",
+  "api.v1.customers_.$id.ts": "API bearer token, rate limit, store-scoped id",
+  "api.v1.openapi[.]json.ts": "the API's OpenAPI document; no data",
+  "api.v1.segments.ts": "API bearer token, rate limit",
+  "api.v1.segments_.$id.ts": "API bearer token, rate limit, store-scoped id",
+  "api.v1.segments_.$id.members.ts": "API bearer token, rate limit, store-scoped id, zod query",
+  "api.v1.stats.ts": "API bearer token, rate limit, zod query",
 };
 
 beforeAll(async () => {
