@@ -35,6 +35,11 @@ const schema = z
      * tests and demos; never set in production).
      */
     SHOPIFY_ADMIN_ORIGIN: z.url().optional(),
+    /**
+     * Mailchimp Marketing API base with "server" where the data centre goes (default
+     * https://server.api.mailchimp.com/3.0); a local simulator in tests, never set in production.
+     */
+    MAILCHIMP_API_BASE: z.url().optional(),
     /** Standalone admin password. Unset: a one-time password is printed at start-up. */
     ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     /** Signs the standalone admin cookie. Unset: generated once and kept in DATA_DIR/secrets.json. */

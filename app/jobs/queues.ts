@@ -46,6 +46,10 @@ export const QUEUES = {
   flowsScan: "flows.scan",
   /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
   flowsStep: "flows.step",
+  /** Sync one store's consenting customers and segment tags to its Mailchimp audience (diff only). */
+  mailchimpSync: "mailchimp.sync",
+  /** The daily tick that enqueues one mailchimp.sync per connected store. */
+  mailchimpSyncAll: "mailchimp.sync-all",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -99,7 +103,13 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.flowsScan]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800, policy: "stately" },
   // Provider hiccups (429, 5xx, SMTP 4xx) retry with backoff; the Message key keeps retries from double-sending.
   [QUEUES.flowsStep]: { retryLimit: 6, retryDelay: 60, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 3600 },
+  // stately per store: "Sync now" clicked during a sync adds one more pass, not several.
+  [QUEUES.mailchimpSync]: { retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "stately" },
+  [QUEUES.mailchimpSyncAll]: { retryLimit: 1, policy: "singleton" },
 };
+
+/** Daily Mailchimp sync (cron, UTC): 05:00 UTC, after the 04:00 rescoring has refreshed segments. */
+export const MAILCHIMP_SYNC_CRON = "0 5 * * *";
 
 /** Daily retention pass (cron, UTC): 05:00 UTC, after rescoring and mining. */
 export const RETENTION_CRON = "0 5 * * *";

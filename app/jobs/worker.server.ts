@@ -23,6 +23,8 @@ import { FLOWS_SCAN_CRON } from "./queues";
 import { enqueueFlowScans, flowRuntime, scanAndSchedule } from "./flows-scan.server.ts";
 import { runFlowStep } from "./flows-step.server.ts";
 import type { StepJob } from "#app/core/flows/step.server.ts";
+import { MAILCHIMP_SYNC_CRON } from "./queues";
+import { enqueueAllMailchimpSyncs, runMailchimpSync } from "./mailchimp-sync.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -92,5 +94,10 @@ export async function startWorkers(services: Services): Promise<void> {
   const flows = flowRuntime(services);
   // One step per job (a failing step retries alone); a few at once, as sends mostly wait on the network.
   await boss.work<StepJob>(QUEUES.flowsStep, { localConcurrency: 4, pollingIntervalSeconds: 1 }, async ([job]) => void (await runFlowStep(flows, job!.data)));
+  await boss.work<StoreJob>(QUEUES.mailchimpSync, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await runMailchimpSync(services, job!.data.storeId);
+  });
+  await boss.work(QUEUES.mailchimpSyncAll, async () => void (await enqueueAllMailchimpSyncs(services)));
+  await boss.schedule(QUEUES.mailchimpSyncAll, MAILCHIMP_SYNC_CRON);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -10,7 +10,8 @@ import { Banner, BlockStack, Button, Card, Checkbox, DataTable, DropZone, Inline
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
-import { detectMapping, IMPORT_FIELDS, mappingSchema, planImport, readCsv, type ColumnMapping } from "#app/core/import/plan.ts";
+import { detectMapping, mappingSchema, planImport, readCsv } from "#app/core/import/plan.ts";
+import { IMPORT_FIELDS, type ColumnMapping } from "#app/core/import/fields.ts";
 import { commitImport } from "#app/core/import/import.server.ts";
 import { enqueueRescore } from "#app/jobs/rescore.server.ts";
 import { minorToDecimal } from "#app/core/export/customer-csv.ts";
@@ -18,8 +19,9 @@ import { minorToDecimal } from "#app/core/export/customer-csv.ts";
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
-  const { store } = await requireAdmin(request, context);
-  return { currency: store.currency, maxBytes: IMPORT_MAX_BYTES };
+  const { store, services } = await requireAdmin(request, context);
+  const segments = await services.db.segment.findMany({ where: { storeId: store.id }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+  return { currency: store.currency, maxBytes: IMPORT_MAX_BYTES, segments };
 };
 
 type Failure = { ok: false; error: string; detail?: string };
@@ -81,8 +83,30 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
 };
 
 export default function ImportPage() {
-  const { currency, maxBytes } = useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { currency, maxBytes, segments } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const [exportSegment, setExportSegment] = useState("");
+  const [exportLocale, setExportLocale] = useState(i18n.language === "en" ? "en" : "pt-BR");
+  const [exportConsent, setExportConsent] = useState(false);
+  const [downloading, setDownloading] = useState(false);
+  // Standalone: the browser downloads the streamed CSV itself (the cookie authenticates it).
+  // Embedded in Shopify's admin there is no cookie: fetch it with App Bridge's session token.
+  const downloadCsv = async (url: string) => {
+    const bridge = (globalThis as { shopify?: { idToken(): Promise<string> } }).shopify;
+    if (!bridge) return window.location.assign(url);
+    setDownloading(true);
+    try {
+      const res = await fetch(url, { headers: { Authorization: `Bearer ${await bridge.idToken()}` } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "customers.csv";
+      const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await res.blob()), download: name });
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } finally {
+      setDownloading(false);
+    }
+  };
+  const exportUrl = `/app/export/customers.csv?${new URLSearchParams({ locale: exportLocale, ...(exportSegment ? { segment: exportSegment } : {}), ...(exportConsent ? { consent: "email" } : {}) })}`;
   const fetcher = useFetcher<typeof action>();
   const [file, setFile] = useState<File | null>(null);
   const [mapping, setMapping] = useState<ColumnMapping | null>(null);
@@ -109,6 +133,41 @@ export default function ImportPage() {
   return (
     <Page title={t("exports.import.title")} subtitle={t("exports.import.subtitle", { currency })}>
       <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("exports.export.title")}
+              </Text>
+              <Text as="p" tone="subdued">
+                {t("exports.export.intro")}
+              </Text>
+              <InlineGrid columns={{ xs: 1, md: 2 }} gap="300">
+                <Select
+                  label={t("exports.export.segment")}
+                  options={[{ label: t("exports.export.allCustomers"), value: "" }, ...segments.map((s) => ({ label: s.name, value: String(s.id) }))]}
+                  value={exportSegment}
+                  onChange={setExportSegment}
+                />
+                <Select
+                  label={t("exports.export.format")}
+                  options={[
+                    { label: t("exports.export.formatPt"), value: "pt-BR" },
+                    { label: t("exports.export.formatEn"), value: "en" },
+                  ]}
+                  value={exportLocale}
+                  onChange={setExportLocale}
+                />
+              </InlineGrid>
+              <Checkbox label={t("exports.export.consent")} helpText={t("exports.export.consentHelp")} checked={exportConsent} onChange={setExportConsent} />
+              <InlineStack>
+                <Button onClick={() => void downloadCsv(exportUrl)} loading={downloading}>
+                  {t("exports.export.download")}
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

@@ -194,4 +194,10 @@ describe("REST API v1", () => {
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
   });
+
+  it("renders the settings page (server-side)", async () => {
+    const res = await fetch(`${app.url}/app/settings/api?locale=en`, { headers: { Cookie: cookie, "Accept-Language": "en" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("API access");
+  });
 });

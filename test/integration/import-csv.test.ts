@@ -136,4 +136,12 @@ describe("CSV import", () => {
     expect(await counts()).toEqual(before);
     expect(await app.services.db.customer.count({ where: { storeId, email: { in: ["new1@example.com", "new2@example.com"] } } })).toBe(0);
   });
+
+  it("renders the page (server-side) with the export and import cards", async () => {
+    const res = await fetch(`${app.url}/app/import?locale=pt-BR`, { headers: { Cookie: cookie, "Accept-Language": "pt-BR" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Exportar clientes");
+    expect(html).toContain("Importar clientes e vendas");
+  });
 });

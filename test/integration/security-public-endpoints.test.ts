@@ -24,17 +24,19 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "webhooks.shopify.ts": "Shopify HMAC before anything is parsed; size limit",
   "webhooks.woocommerce.$storeId.ts": "per-store WooCommerce signing secret; size limit",
   "woocommerce.callback.ts": "signed single-use user_id, zod schema, 16 KiB limit, 20 per address per minute",
+  // REST API (tested in api-v1.test.ts): per-store bearer token (sha256 at rest, revocable), read-only,
+  // 120 requests a minute per token, zod-checked queries, another store's ids 404.
+  "api.v1.$.ts": "JSON 404 for unknown API paths; no data",
+  "api.v1.customers.ts": "API bearer token, rate limit, zod query",
+  "api.v1.customers_.$id.ts": "API bearer token, rate limit, store-scoped id",
+  "api.v1.openapi[.]json.ts": "the API's OpenAPI document; no data",
+  "api.v1.segments.ts": "API bearer token, rate limit",
+  "api.v1.segments_.$id.ts": "API bearer token, rate limit, store-scoped id",
+  "api.v1.segments_.$id.members.ts": "API bearer token, rate limit, store-scoped id, zod query",
+  "api.v1.stats.ts": "API bearer token, rate limit, zod query",
   "unsubscribe.$token.tsx": "HMAC-signed token naming store + customer (bad signature → 400, nothing changed); only ever sets consent off",
   "t.c.$token.ts": "HMAC-signed token naming store, message and target URL (bad → 400, never an open redirect); sets clickedAt once",
   "t.o.$token.ts": "HMAC-signed token naming store and message (bad → 404); sets openedAt once",
-  "api.v1.$.ts": "read-only API: unknown paths answer 404 JSON after the bearer token check",
-  "api.v1.customers.ts": "per-store bearer API token (sha256 at rest, revocable), zod query, per-token rate limit, read-only",
-  "api.v1.customers_.$id.ts": "per-store bearer API token; another store's id → 404; read-only",
-  "api.v1.openapi[.]json.ts": "the OpenAPI document; no store data",
-  "api.v1.segments.ts": "per-store bearer API token, per-token rate limit, read-only",
-  "api.v1.segments_.$id.members.ts": "per-store bearer API token; another store's segment → 404; keyset pages; read-only",
-  "api.v1.segments_.$id.ts": "per-store bearer API token; another store's segment → 404; read-only",
-  "api.v1.stats.ts": "per-store bearer API token, zod period, read-only",
 };
 
 beforeAll(async () => {

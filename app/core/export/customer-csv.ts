@@ -61,9 +61,13 @@ export function csvFormat(locale: Locale): CsvFormat {
   return locale === "pt-BR" ? { locale, delimiter: ";", decimal: "," } : { locale, delimiter: ",", decimal: "." };
 }
 
+// currencyDigits builds an Intl.NumberFormat (tens of µs): once per currency, not per value.
+const digitsCache = new Map<string, number>();
+const digitsOf = (currency: string) => digitsCache.get(currency) ?? digitsCache.set(currency, currencyDigits(currency)).get(currency)!;
+
 /** Exact decimal text of minor units (no float): 123456n BRL → "1234.56" / "1234,56"; 500n JPY → "500". */
 export function minorToDecimal(minor: bigint, currency: string, decimal: "," | "."): string {
-  const digits = currencyDigits(currency);
+  const digits = digitsOf(currency);
   const negative = minor < 0n;
   const abs = negative ? -minor : minor;
   if (digits === 0) return `${negative ? "-" : ""}${abs}`;

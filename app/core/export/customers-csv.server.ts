@@ -48,11 +48,16 @@ export async function exportPage(db: Db, scope: ExportScope, afterId: number, li
 export function customerCsvStream(db: Db, scope: ExportScope, locale: Locale, pageSize = PAGE_SIZE): ReadableStream<Uint8Array> {
   const format = csvFormat(locale);
   const { t } = createI18n(locale);
+  // Labels are looked up once per value, not once per row.
+  const memo = (fn: (k: string) => string) => {
+    const cache = new Map<string, string>();
+    return (k: string) => cache.get(k) ?? cache.set(k, fn(k)).get(k)!;
+  };
   const labels = {
     yes: t("exports.csv.yes"),
     no: t("exports.csv.no"),
-    segment: (key: string) => t(`analytics.segments.${key}`, { defaultValue: key }),
-    churn: (band: "low" | "medium" | "high") => t(`analytics.churn.${band}`),
+    segment: memo((key) => t(`analytics.segments.${key}`, { defaultValue: key })),
+    churn: memo((band) => t(`analytics.churn.${band}`)),
   };
   const encoder = new TextEncoder();
   let afterId = 0;

@@ -12,12 +12,9 @@ import { stableKey } from "./stable-key.ts";
 import { z } from "zod";
 import { parseBool, parseEmail, parseLocalDate, parseMoney, parsePhone, parseQuantity, parseTaxId, zonedToUtc, type Parsed } from "./values.ts";
 
-export const IMPORT_FIELDS = [
-  "customerCode", "email", "phone", "firstName", "lastName", "fullName", "taxId", "birthDate", "gender", "city", "province", "zip", "country",
-  "acceptsEmailMarketing", "acceptsSmsMarketing", "tags",
-  "orderId", "orderDate", "orderTotal", "channel", "paymentMethod", "productName", "sku", "quantity", "unitPrice", "lineTotal",
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
+import { IMPORT_FIELDS, type ColumnMapping, type ImportField } from "./fields.ts";
+
+export { IMPORT_FIELDS, type ColumnMapping, type ImportField };
 
 /** Header names (accents, case, spaces and punctuation ignored) that map to a field. */
 const SYNONYMS: Record<ImportField, string[]> = {
@@ -53,8 +50,6 @@ const normalise = (h: string) =>
   h.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
 const LOOKUP = new Map<string, ImportField>(Object.entries(SYNONYMS).flatMap(([field, names]) => names.map((n) => [normalise(n), field as ImportField])));
 
-/** Column index → field, or null for a column to ignore. */
-export type ColumnMapping = (ImportField | null)[];
 
 export function detectMapping(headers: string[]): ColumnMapping {
   const used = new Set<ImportField>();
