@@ -94,11 +94,13 @@ export async function eraseCustomerInTx(tx: Tx, storeId: number, customerId: num
   const pidPattern = platformId
     ? `("customer_id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|("customer"\\s*:\\s*\\{\\s*"id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|(gid://shopify/Customer/${escapeRegex(platformId)}")`
     : null;
+  // One lower() and one LIKE ANY per row for the needles; the regex only where the id appears at all.
+  const likePatterns = needles.map((n) => `%${n.replace(/[\\%_]/g, "\\$&")}%`);
   const mentions = (col: Prisma.Sql) =>
     Prisma.join(
       [
-        ...needles.map((n) => Prisma.sql`strpos(lower(${col}), ${n}) > 0`),
-        ...(pidPattern ? [Prisma.sql`${col} ~ ${pidPattern}`] : []),
+        ...(likePatterns.length ? [Prisma.sql`lower(${col}) LIKE ANY(${likePatterns}::text[])`] : []),
+        ...(pidPattern ? [Prisma.sql`(strpos(${col}, ${platformId}) > 0 AND ${col} ~ ${pidPattern})`] : []),
         Prisma.sql`false`,
       ],
       " OR ",
