@@ -65,7 +65,7 @@ async function heapPeak<T>(fn: () => Promise<T>): Promise<{ peakMb: number; resu
 }
 
 /** Customers 1…n with 1 + ⌊Exp(mean 9)⌋ orders each over two years; 3 % cancelled, 2 % refunded, 1 % pending. */
-async function generate(db: Db, storeId: number, n: number): Promise<{ orders: number }> {
+export async function generate(db: Db, storeId: number, n: number): Promise<{ orders: number }> {
   await db.$executeRaw`SELECT setseed(0.42)`;
   await db.$executeRaw`INSERT INTO "Customer" ("storeId", id, "platformId", "updatedAt") SELECT ${storeId}, g, 'c' || g, now() FROM generate_series(1, ${n}::int) g`;
   await db.$executeRaw`SELECT setval(pg_get_serial_sequence('"Customer"', 'id'), ${n}::int)`;

@@ -106,7 +106,7 @@ async function verify(app: BenchApp, storeId: number, expected: SimulationSummar
  * from the receipts' own processedAt (set by the worker with this process's clock), so polling
  * granularity does not count.
  */
-async function waitProcessed(app: BenchApp, storeId: number, expected: number, startedAt: number): Promise<number> {
+export async function waitProcessed(app: BenchApp, storeId: number, expected: number, startedAt: number): Promise<number> {
   const deadline = Date.now() + PROCESS_TIMEOUT_S * 1000;
   for (;;) {
     const [r] = await app.query<{ done: number; last: Date | null }>(
@@ -130,7 +130,7 @@ async function waitEnqueued(app: BenchApp, expected: number): Promise<number> {
 }
 
 /** Load the route, open keep-alive connections and fill the Prisma pool, storing nothing (a bad signature is refused first). */
-async function warmUp(app: BenchApp, target: SendTarget) {
+export async function warmUp(app: BenchApp, target: SendTarget) {
   await Promise.all(
     Array.from({ length: 32 }, () =>
       fetch(target.endpoint, {
@@ -143,7 +143,7 @@ async function warmUp(app: BenchApp, target: SendTarget) {
   await Promise.all(Array.from({ length: 10 }, () => app.services.db.$queryRaw`SELECT 1`));
 }
 
-function targetOf(app: BenchApp): SendTarget {
+export function targetOf(app: BenchApp): SendTarget {
   return { endpoint: `${app.http!.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret: app.services.secrets.shopifyWebhookSecret };
 }
 

@@ -54,6 +54,8 @@ function build(services: Services) {
         if (!store.lastSyncedAt) {
           await services.boss.send(QUEUES.shopifyBackfill, { storeId: store.id }, { singletonKey: String(store.id) });
         }
+        // Storefront behaviour events: the pixel record carries this store's key and our endpoint.
+        await services.boss.send(QUEUES.shopifyWebPixel, { storeId: store.id }, { singletonKey: String(store.id) });
       },
     },
   });

@@ -7,10 +7,10 @@
 // from a browser form (curl, server-to-server) and carry no ambient credentials to abuse.
 // Embedded requests authenticate with a Bearer session token, not a cookie: not forgeable, not checked.
 // Public endpoints that other sites and platforms legitimately POST to are exempt (they verify
-// their own HMAC signatures or tokens).
+// their own HMAC signatures or tokens): one-click unsubscribe (RFC 8058) is POSTed by mail providers.
 import type { NextFunction, Request, Response } from "express";
 
-export const CSRF_EXEMPT_PREFIXES = ["/webhooks/", "/proxy/", "/pixel/", "/storefront/", "/woocommerce/callback", "/auth/", "/healthz"];
+export const CSRF_EXEMPT_PREFIXES = ["/webhooks/", "/proxy/", "/pixel/", "/storefront/", "/woocommerce/callback", "/auth/", "/healthz", "/unsubscribe/", "/t/"];
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,4 +1,5 @@
 // Read a request body with a hard size limit, without trusting Content-Length alone.
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -45,4 +46,34 @@ export async function webhookAction(request: Request, maxBytes: number, handle: 
     throw e;
   }
   return handle(raw);
+}
+
+/**
+ * The same limit on a plain Node request (the Express fast paths that skip Remix). Resolves the
+ * body, or rejects with BodyTooLargeError (the rest of the body is drained so the socket stays usable).
+ */
+export function readNodeBodyLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+    });
+    req.on("error", reject);
+    req.on("end", () => (size > limit ? reject(new BodyTooLargeError(limit)) : resolve(Buffer.concat(chunks))));
+  });
+}
+
+/** Send a Fetch Response through an Express/Node response. */
+export async function sendResponse(res: ServerResponse, r: Response): Promise<void> {
+  res.statusCode = r.status;
+  r.headers.forEach((v, k) => res.setHeader(k, v));
+  res.end(Buffer.from(await r.arrayBuffer()));
 }

@@ -8,10 +8,12 @@ import * as customersArea from "./areas/customers.ts";
 import * as settingsArea from "./areas/settings.ts";
 import * as homeArea from "./areas/home.ts";
 import * as privacyArea from "./areas/privacy.ts";
+import * as storefrontArea from "./areas/storefront.ts";
+import * as failuresArea from "./areas/failures.ts";
 
 export const en = {
   app: { name: "caderninho", tagline: "Know every customer, like the shop owner's old notebook." },
-  nav: { dashboard: "Dashboard", customers: "Customers", segments: "Segments", flows: "Follow-ups", sync: "Sync", settings: "Settings", logout: "Log out" },
+  nav: { dashboard: "Dashboard", customers: "Customers", segments: "Segments", flows: "Follow-ups", sync: "Sync", import: "Import", settings: "Settings", logout: "Log out" },
   login: {
     title: "Log in to caderninho",
     password: "Admin password",
@@ -141,6 +143,8 @@ export const en = {
   settings: settingsArea.en,
   home: homeArea.en,
   privacy: privacyArea.en,
+  storefront: storefrontArea.en,
+  failures: failuresArea.en,
   common: { loading: "Loading…", error: "Something went wrong", notImplemented: "Coming soon" },
 } as const;
 

@@ -6,11 +6,13 @@ import * as customersArea from "./areas/customers.ts";
 import * as settingsArea from "./areas/settings.ts";
 import * as homeArea from "./areas/home.ts";
 import * as privacyArea from "./areas/privacy.ts";
+import * as storefrontArea from "./areas/storefront.ts";
+import * as failuresArea from "./areas/failures.ts";
 
 
 export const ptBR: Messages = {
   app: { name: "caderninho", tagline: "Conheça cada cliente, como o caderninho do dono da loja." },
-  nav: { dashboard: "Painel", customers: "Clientes", segments: "Segmentos", flows: "Réguas", sync: "Sincronização", settings: "Configurações", logout: "Sair" },
+  nav: { dashboard: "Painel", customers: "Clientes", segments: "Segmentos", flows: "Réguas", sync: "Sincronização", import: "Importar", settings: "Configurações", logout: "Sair" },
   login: {
     title: "Entrar no caderninho",
     password: "Senha de administrador",
@@ -140,5 +142,7 @@ export const ptBR: Messages = {
   settings: settingsArea.ptBR,
   home: homeArea.ptBR,
   privacy: privacyArea.ptBR,
+  storefront: storefrontArea.ptBR,
+  failures: failuresArea.ptBR,
   common: { loading: "Carregando…", error: "Algo deu errado", notImplemented: "Em breve" },
 };

@@ -30,12 +30,22 @@ export const QUEUES = {
   crossSellMine: "crosssell.mine",
   /** The nightly tick that enqueues one crosssell.mine per store. */
   crossSellMineAll: "crosssell.mine-all",
+  /** Create (or update) a Shopify store's behaviour web pixel record after install. */
+  shopifyWebPixel: "shopify.web-pixel",
+  /** Refresh one store's segment members (automatic segments too): after rescoring, and debounced after webhooks. */
+  segmentsRefresh: "segments.refresh",
   /** Delete every row of one store: after shop/redact, or 48 h after an uninstall (app/core/privacy). */
   privacyShopDelete: "privacy.shop-delete",
   /** Daily: blank raw webhook bodies and delete storefront events older than each store's retention. */
   privacyRetention: "privacy.retention",
   /** Re-encrypt every secret at rest with the newest key (after ENCRYPTION_KEY rotation). */
   privacyRotateKeys: "privacy.rotate-keys",
+  /** Every 5 minutes: queue one flows.scan per store with an enabled flow. */
+  flowsScanAll: "flows.scan-all",
+  /** Find one store's flow triggers (abandoned checkouts, pending payments, events…) and enroll customers. */
+  flowsScan: "flows.scan",
+  /** One due flow step (delayed job, startAfter = trigger + delay): decide, then send at most once. */
+  flowsStep: "flows.step",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -76,10 +86,19 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: a backfill finishing during the nightly run adds one more pass, not ten.
   [QUEUES.crossSellMine]: { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.crossSellMineAll]: { retryLimit: 1, policy: "singleton" },
+  // Retried for a day (scopes granted late, Shopify briefly down); one per store at a time.
+  [QUEUES.shopifyWebPixel]: { retryLimit: 8, retryDelay: 60, retryBackoff: true, retryDelayMax: 3 * 3600, expireInSeconds: 600, policy: "stately" },
+  // stately per store: requests while one waits are dropped (that is the webhook debounce).
+  [QUEUES.segmentsRefresh]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600, heartbeatSeconds: 60, policy: "stately" },
   // Batched deletes that each commit: a retry after a crash continues where the rows are left.
   [QUEUES.privacyShopDelete]: { retryLimit: 5, retryDelay: 60, retryBackoff: true, expireInSeconds: 6 * 3600, heartbeatSeconds: 60 },
   [QUEUES.privacyRetention]: { retryLimit: 2, retryDelay: 600, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "singleton" },
   [QUEUES.privacyRotateKeys]: { retryLimit: 2, retryDelay: 60, expireInSeconds: 3600, policy: "singleton" },
+  [QUEUES.flowsScanAll]: { retryLimit: 1, policy: "singleton" },
+  // stately per store: a tick while a scan runs adds one more pass, not a pile.
+  [QUEUES.flowsScan]: { retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 1800, policy: "stately" },
+  // Provider hiccups (429, 5xx, SMTP 4xx) retry with backoff; the Message key keeps retries from double-sending.
+  [QUEUES.flowsStep]: { retryLimit: 6, retryDelay: 60, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 600, deleteAfterSeconds: 7 * 24 * 3600 },
 };
 
 /** Daily retention pass (cron, UTC): 05:00 UTC, after rescoring and mining. */
@@ -91,6 +110,9 @@ export interface ShopDeletionJob {
   /** The uninstall this deletion follows: a reinstall since then cancels it. */
   uninstalledAt: string;
 }
+
+/** How often flow triggers are looked for (cron, UTC). */
+export const FLOWS_SCAN_CRON = "*/5 * * * *";
 
 /** Nightly co-purchase mining (cron, UTC): 04:15 UTC is 01:15 in São Paulo, the quiet hours. */
 export const CROSS_SELL_MINE_CRON = "15 4 * * *";

@@ -11,6 +11,7 @@ import type { Services } from "#app/server/services.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
 import { normalizeWooWebhook, WooPayloadError } from "#adapters/woocommerce/normalize.ts";
 import type { WebhookJob } from "./queues.ts";
+import { requestSegmentsRefreshAfterWebhooks } from "./segments-refresh.server.ts";
 import { blankBodiesAboutErased, handlePrivacyReceipt, PrivacyPayloadError, privacyActionOf } from "./privacy-webhooks.server.ts";
 
 type Deps = Pick<Services, "db" | "log"> & Partial<Pick<Services, "boss">>;
@@ -117,6 +118,7 @@ export function webhookBatchHandler(services: Services) {
     for (const [storeId, storeJobs] of byStore) {
       const failed = new Set((await processReceipts(services, storeId, storeJobs.map((j) => BigInt(j.data.receiptId)))).map(String));
       for (const j of storeJobs) if (failed.has(j.data.receiptId)) failedJobs.push(j.id);
+      await requestSegmentsRefreshAfterWebhooks(services, storeId);
     }
     if (failedJobs.length) await services.boss.fail(jobs[0]!.name, failedJobs, { message: "webhook processing failed; see WebhookReceipt.error" });
   };

@@ -14,9 +14,15 @@ import { reconcileAllWooStores, watchWooWebhooks } from "./woocommerce-maintenan
 import { enqueueDailyRescores, enqueueRescore, runRescoreJob } from "./rescore.server.ts";
 import { CROSS_SELL_MINE_CRON } from "./queues";
 import { enqueueCrossSellMining, requestCrossSellMine, runCrossSellMine } from "./crosssell-mine.server.ts";
+import { installWebPixel } from "./shopify-web-pixel.server.ts";
+import { runSegmentsRefresh } from "./segments-refresh.server.ts";
 import { RETENTION_CRON, type ShopDeletionJob } from "./queues";
 import { runRetention } from "./retention.server.ts";
 import { rotateSecrets, runShopDeletion } from "./privacy-jobs.server.ts";
+import { FLOWS_SCAN_CRON } from "./queues";
+import { enqueueFlowScans, flowRuntime, scanAndSchedule } from "./flows-scan.server.ts";
+import { runFlowStep } from "./flows-step.server.ts";
+import type { StepJob } from "#app/core/flows/step.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -70,11 +76,21 @@ export async function startWorkers(services: Services): Promise<void> {
     await enqueueCrossSellMining(services);
   });
   await boss.schedule(QUEUES.crossSellMineAll, CROSS_SELL_MINE_CRON);
+  await boss.work<StoreJob>(QUEUES.shopifyWebPixel, { pollingIntervalSeconds: 5 }, async ([job]) => {
+    await installWebPixel(services, job!.data.storeId);
+  });
+  await boss.work<StoreJob>(QUEUES.segmentsRefresh, { pollingIntervalSeconds: 2 }, async ([job]) => runSegmentsRefresh(services, job!.data.storeId));
   await boss.work<ShopDeletionJob>(QUEUES.privacyShopDelete, { pollingIntervalSeconds: 5 }, async ([job]) => void (await runShopDeletion(services, job!.data)));
   await boss.work(QUEUES.privacyRetention, async () => void (await runRetention(services)));
   await boss.schedule(QUEUES.privacyRetention, RETENTION_CRON);
   await boss.work(QUEUES.privacyRotateKeys, async () => void (await rotateSecrets(services)));
   // Each start: encrypt session tokens written in plain text and move envelopes off ENCRYPTION_KEY_OLD.
   await boss.send(QUEUES.privacyRotateKeys, {}, { singletonKey: "rotate" });
+  await boss.work(QUEUES.flowsScanAll, async () => void (await enqueueFlowScans(services)));
+  await boss.schedule(QUEUES.flowsScanAll, FLOWS_SCAN_CRON);
+  await boss.work<StoreJob>(QUEUES.flowsScan, { pollingIntervalSeconds: 2 }, async ([job]) => void (await scanAndSchedule(services, job!.data.storeId)));
+  const flows = flowRuntime(services);
+  // One step per job (a failing step retries alone); a few at once, as sends mostly wait on the network.
+  await boss.work<StepJob>(QUEUES.flowsStep, { localConcurrency: 4, pollingIntervalSeconds: 1 }, async ([job]) => void (await runFlowStep(flows, job!.data)));
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -1,31 +1,71 @@
-import { useLoaderData, useRevalidator } from "@remix-run/react";
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Banner, BlockStack, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
+// The dashboard: KPIs for a period against the previous one, the RFM grid, spend distribution,
+// segment sizes over time with the latest transitions, and cohort retention. Data: core/dashboard.
+import { Link as RemixLink, useLoaderData, useRevalidator } from "@remix-run/react";
+import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import { Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
 import { storeOverview } from "#app/core/metrics/overview.server.ts";
 import { formatMoney } from "#app/core/money.ts";
 import { latestSyncRun } from "#app/core/sync/sync-runs.server.ts";
+import { loadDashboard, type Kpi, type RfmCell } from "#app/core/dashboard/dashboard.server.ts";
+import { DASHBOARD_PERIODS, parsePeriod, DEFAULT_PERIOD, type Delta } from "#app/core/dashboard/periods.ts";
+import { RFM_SEGMENTS } from "#app/core/analytics/segments.ts";
+import { ChartCard } from "#app/components/chart-card.tsx";
+import { AdminTitleBar } from "#app/components/admin-feedback.tsx";
+import { PageErrorBoundary } from "#app/components/page-error.tsx";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
-  const [overview, sync] = await Promise.all([storeOverview(services.db, store.id), latestSyncRun(services.db, store.id, "backfill")]);
-  return {
-    store: { name: store.name, currency: store.currency, isDemo: store.isDemo },
-    overview: {
-      ...overview,
-      revenueMinor: overview.revenueMinor.toString(),
-      averageOrderMinor: overview.averageOrderMinor.toString(),
+  const period = parsePeriod(new URL(request.url).searchParams.get("period"));
+  const days = period.ok ? period.days : DEFAULT_PERIOD;
+  const [overview, sync, dash] = await Promise.all([
+    storeOverview(services.db, store.id),
+    latestSyncRun(services.db, store.id, "backfill"),
+    loadDashboard(services.db, store, days),
+  ]);
+  return json(
+    {
+      store: { name: store.name, currency: store.currency, isDemo: store.isDemo, timezone: store.timezone },
+      days,
+      periodError: period.ok ? null : period.message,
+      overview: { ...overview, revenueMinor: overview.revenueMinor.toString(), averageOrderMinor: overview.averageOrderMinor.toString() },
+      sync: sync ? { status: sync.status, done: sync.done, total: sync.total } : null,
+      kpis: dash.kpis,
+      // Wired by the follow-ups work (flows' recoveredRevenue) once merged; null renders "—".
+      recoveredRevenueMinor: null as string | null,
+      grid: dash.grid,
+      histogram: dash.histogram,
+      history: dash.history,
+      cohorts: dash.cohorts,
     },
-    sync: sync ? { status: sync.status, done: sync.done, total: sync.total } : null,
-  };
+    { status: period.ok ? 200 : 400 },
+  );
 };
 
+function DeltaText({ delta, t }: { delta: Delta | null; t: TFunction }) {
+  if (!delta) return null;
+  const arrow = delta.direction === "up" ? "↑" : delta.direction === "down" ? "↓" : "→";
+  const tone = delta.direction === "up" ? "success" : delta.direction === "down" ? "critical" : "subdued";
+  const label = delta.percent === null ? t("home.deltaNew") : `${delta.percent > 0 ? "+" : ""}${delta.percent}%`;
+  return (
+    <Text as="span" tone={tone} variant="bodySm">
+      <span aria-hidden="true">{arrow} </span>
+      {t(`home.delta.${delta.direction}`, { change: label })}
+    </Text>
+  );
+}
+
 export default function Dashboard() {
-  const { store, overview, sync } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { store, overview, sync, kpis, grid, histogram, history, cohorts, days } = data;
   const { t, i18n } = useTranslation();
-  const money = (minor: string) => formatMoney(minor, store.currency, i18n.language);
+  const lang = i18n.language;
+  const money = (minor: string | number) => formatMoney(minor, store.currency, lang);
+  const num = (n: number, digits = 0) => n.toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const pct = (n: number) => n.toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
   const syncing = sync && (sync.status === "running" || sync.status === "queued");
   const revalidator = useRevalidator();
   // Poll while an import runs so the progress bar and counts move.
@@ -35,18 +75,48 @@ export default function Dashboard() {
     return () => clearInterval(id);
   }, [syncing, revalidator]);
 
-  const kpis = [
-    { label: t("dashboard.customers"), value: overview.customers.toLocaleString(i18n.language), id: "customers" },
-    { label: t("dashboard.orders"), value: overview.orders.toLocaleString(i18n.language), id: "orders" },
-    { label: t("dashboard.revenue"), value: money(overview.revenueMinor), id: "revenue" },
-    { label: t("dashboard.averageTicket"), value: money(overview.averageOrderMinor), id: "aov" },
-    { label: t("dashboard.unpaidBoletos"), value: overview.unpaidPayments.toLocaleString(i18n.language), id: "unpaid" },
-    { label: t("dashboard.abandonedCheckouts"), value: overview.abandonedCheckouts.toLocaleString(i18n.language), id: "abandoned" },
+  const kpiValue = (k: Kpi) => {
+    if (k.value === null) return "—";
+    if (k.kind === "money") return money(k.value as string);
+    if (k.kind === "rate") return pct(k.value as number);
+    if (k.kind === "ratio") return num(k.value as number, 2);
+    return num(k.value as number);
+  };
+  const totals = [
+    { id: "orders", label: t("dashboard.orders"), value: num(overview.orders) },
+    { id: "revenue", label: t("dashboard.revenue"), value: money(overview.revenueMinor) },
+    { id: "unpaid", label: t("dashboard.unpaidBoletos"), value: num(overview.unpaidPayments), url: "/app/flows" },
+    { id: "abandoned", label: t("dashboard.abandonedCheckouts"), value: num(overview.abandonedCheckouts), url: "/app/flows" },
   ];
+  const segName = (s: string | null) => (s ? t(`analytics.segments.${s}`) : t("home.noSegment"));
+  const binLabel = (b: { fromMinor: number; toMinor: number | null }) =>
+    b.toMinor === null ? t("home.spendFrom", { from: money(b.fromMinor) }) : t("home.spendRange", { from: money(b.fromMinor), to: money(b.toMinor) });
+  const runDate = (iso: string) => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeZone: store.timezone }).format(new Date(iso));
+  const monthLabel = (ymd: string) => new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${ymd}T00:00:00Z`));
 
   return (
-    <Page title={t("dashboard.title")} subtitle={store.name}>
+    <Page
+      title={t("dashboard.title")}
+      subtitle={store.name}
+      primaryAction={
+        <ButtonGroup variant="segmented">
+          {DASHBOARD_PERIODS.map((p) => (
+            <Button key={p} url={`?period=${p}`} pressed={p === days} accessibilityLabel={t("home.periodLabel", { days: p })}>
+              {t("home.periodDays", { days: p })}
+            </Button>
+          ))}
+        </ButtonGroup>
+      }
+    >
+      <AdminTitleBar title={t("dashboard.title")} />
       <Layout>
+        {data.periodError ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("home.badPeriod")}>
+              <p>{data.periodError}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {store.isDemo ? (
           <Layout.Section>
             <Banner tone="info">{t("dashboard.demoBanner")}</Banner>
@@ -62,9 +132,7 @@ export default function Dashboard() {
                   </Text>
                   <Link url="/app/sync">{t("dashboard.syncDetails")}</Link>
                 </InlineStack>
-                <Text as="p">
-                  {sync.total ? t("dashboard.syncRunning", { done: sync.done.toLocaleString(i18n.language), total: sync.total.toLocaleString(i18n.language) }) : t("dashboard.syncQueued")}
-                </Text>
+                <Text as="p">{sync.total ? t("dashboard.syncRunning", { done: num(sync.done), total: num(sync.total) }) : t("dashboard.syncQueued")}</Text>
                 <ProgressBar progress={sync.total ? Math.round((100 * sync.done) / sync.total) : 0} size="small" />
               </BlockStack>
             </Card>
@@ -79,24 +147,304 @@ export default function Dashboard() {
             </Card>
           </Layout.Section>
         ) : (
-          <Layout.Section>
-            <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="400">
-              {kpis.map((k) => (
-                <Card key={k.id}>
-                  <BlockStack gap="200">
-                    <Text as="h3" variant="headingSm" tone="subdued">
-                      {k.label}
-                    </Text>
-                    <Text as="p" variant="heading2xl" id={`kpi-${k.id}`}>
-                      {k.value}
-                    </Text>
-                  </BlockStack>
-                </Card>
-              ))}
-            </InlineGrid>
-          </Layout.Section>
+          <>
+            <Layout.Section>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("home.kpisTitle", { days })}
+                </Text>
+                <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+                  {kpis.map((k) => (
+                    <Card key={k.id}>
+                      <BlockStack gap="100">
+                        <Text as="h3" variant="headingSm" tone="subdued">
+                          {t(`home.kpi.${k.id}`)}
+                        </Text>
+                        <Text as="p" variant="headingXl" id={`kpi-${k.id}`}>
+                          {kpiValue(k)}
+                        </Text>
+                        <DeltaText delta={k.delta} t={t} />
+                      </BlockStack>
+                    </Card>
+                  ))}
+                  <Card>
+                    <BlockStack gap="100">
+                      <Text as="h3" variant="headingSm" tone="subdued">
+                        {t("home.kpi.recoveredRevenue")}
+                      </Text>
+                      <Text as="p" variant="headingXl" id="kpi-recoveredRevenue">
+                        {data.recoveredRevenueMinor === null ? "—" : money(data.recoveredRevenueMinor)}
+                      </Text>
+                      {data.recoveredRevenueMinor === null ? <Link url="/app/flows">{t("home.setUpFollowUps")}</Link> : null}
+                    </BlockStack>
+                  </Card>
+                </InlineGrid>
+              </BlockStack>
+            </Layout.Section>
+            <Layout.Section>
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    {t("home.totalsTitle")}
+                  </Text>
+                  <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+                    {totals.map((x) => (
+                      <BlockStack key={x.id} gap="050">
+                        <Text as="h3" variant="bodySm" tone="subdued">
+                          {x.label}
+                        </Text>
+                        <Text as="p" variant="headingLg" id={`kpi-${x.id}`}>
+                          {x.value}
+                        </Text>
+                      </BlockStack>
+                    ))}
+                  </InlineGrid>
+                </BlockStack>
+              </Card>
+            </Layout.Section>
+            <Layout.Section>
+              <RfmGridCard grid={grid} money={money} num={num} t={t} />
+            </Layout.Section>
+            <Layout.Section variant="oneHalf">
+              <ChartCard
+                id="chart-spend"
+                title={t("home.spendTitle")}
+                subtitle={t("home.spendHelp")}
+                type="bar"
+                data={[{ name: t("home.customersSeries"), data: histogram.map((b) => ({ key: binLabel(b), value: b.customers })) }]}
+                table={{ headings: [t("home.spendBin"), t("home.customersSeries")], rows: histogram.map((b) => [binLabel(b), num(b.customers)]) }}
+              />
+            </Layout.Section>
+            <Layout.Section variant="oneHalf">
+              <ChartCard
+                id="chart-segments"
+                title={t("home.segmentsOverTime")}
+                subtitle={history.runs.length ? t("home.segmentsOverTimeHelp", { runs: history.runs.length }) : t("home.noRuns")}
+                type="line"
+                data={RFM_SEGMENTS.filter((s) => history.runs.some((r) => r.sizes[s])).map((s) => ({ name: segName(s), data: history.runs.map((r) => ({ key: runDate(r.at), value: r.sizes[s] ?? 0 })) }))}
+                table={{
+                  headings: [t("home.run"), ...RFM_SEGMENTS.map((s) => segName(s))],
+                  rows: history.runs.map((r) => [runDate(r.at), ...RFM_SEGMENTS.map((s) => num(r.sizes[s] ?? 0))]),
+                }}
+              />
+            </Layout.Section>
+            <Layout.Section>
+              <TransitionCard transitions={history.transitions} segName={segName} num={num} t={t} />
+            </Layout.Section>
+            <Layout.Section>
+              <CohortCard cohorts={cohorts} monthLabel={monthLabel} pct={pct} num={num} t={t} />
+            </Layout.Section>
+          </>
         )}
       </Layout>
     </Page>
   );
+}
+
+/** A wide table's horizontal scroll area, focusable so keyboard users can scroll it. */
+function ScrollRegion({ labelledBy, children }: { labelledBy: string; children: React.ReactNode }) {
+  return (
+    <div role="region" aria-labelledby={labelledBy} tabIndex={0} style={{ overflowX: "auto" }}>
+      {children}
+    </div>
+  );
+}
+
+const cellStyle: React.CSSProperties = { padding: "8px", textAlign: "center", borderBottom: "1px solid var(--p-color-border-secondary)" };
+
+function RfmGridCard({ grid, money, num, t }: { grid: RfmCell[]; money: (m: string) => string; num: (n: number) => string; t: TFunction }) {
+  const at = (r: number, f: number) => grid.find((c) => c.r === r && c.f === f);
+  const max = Math.max(1, ...grid.map((c) => c.customers));
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd" id="rfm-grid-title">
+          {t("home.rfmTitle")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("home.rfmHelp")}
+        </Text>
+        {grid.length === 0 ? (
+          <Text as="p">{t("home.rfmEmpty")}</Text>
+        ) : (
+          <ScrollRegion labelledBy="rfm-grid-title">
+            <table id="rfm-grid" aria-labelledby="rfm-grid-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+              <thead>
+                <tr>
+                  <th scope="col" style={cellStyle}>
+                    {t("home.recencyFrequency")}
+                  </th>
+                  {[1, 2, 3, 4, 5].map((f) => (
+                    <th key={f} scope="col" style={cellStyle}>
+                      {t("home.frequencyScore", { score: f })}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {[5, 4, 3, 2, 1].map((r) => (
+                  <tr key={r}>
+                    <th scope="row" style={cellStyle}>
+                      {t("home.recencyScore", { score: r })}
+                    </th>
+                    {[1, 2, 3, 4, 5].map((f) => {
+                      const c = at(r, f);
+                      const shade = c ? 0.08 + 0.5 * (c.customers / max) : 0;
+                      return (
+                        <td key={f} style={{ ...cellStyle, background: `rgba(0, 128, 96, ${shade})` }}>
+                          {c ? (
+                            <RemixLink to={`/app/segments?rfm=${c.segment}`} style={{ color: "inherit", textDecoration: "none", display: "block" }} aria-label={t("home.rfmCellLabel", { segment: t(`analytics.segments.${c.segment}`), customers: num(c.customers), revenue: money(c.revenueMinor) })}>
+                              <Text as="span" variant="headingSm">
+                                {num(c.customers)}
+                              </Text>
+                              <br />
+                              <Text as="span" variant="bodySm">
+                                {money(c.revenueMinor)}
+                              </Text>
+                              <br />
+                              <Text as="span" variant="bodySm">
+                                {t(`analytics.segments.${c.segment}`)}
+                              </Text>
+                            </RemixLink>
+                          ) : (
+                            "—"
+                          )}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function TransitionCard({ transitions, segName, num, t }: { transitions: { from: string | null; to: string | null; customers: number }[]; segName: (s: string | null) => string; num: (n: number) => string; t: TFunction }) {
+  const froms = [null, ...RFM_SEGMENTS].filter((s) => transitions.some((x) => x.from === s));
+  const tos = [...RFM_SEGMENTS, null].filter((s) => transitions.some((x) => x.to === s));
+  const count = (f: string | null, to: string | null) => transitions.find((x) => x.from === f && x.to === to)?.customers ?? 0;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd" id="transitions-title">
+          {t("home.transitionsTitle")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("home.transitionsHelp")}
+        </Text>
+        {transitions.length === 0 ? (
+          <Text as="p">{t("home.noRuns")}</Text>
+        ) : (
+          <ScrollRegion labelledBy="transitions-title">
+            <table id="transition-matrix" aria-labelledby="transitions-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+              <thead>
+                <tr>
+                  <th scope="col" style={cellStyle}>
+                    {t("home.fromTo")}
+                  </th>
+                  {tos.map((s) => (
+                    <th key={s ?? "none"} scope="col" style={cellStyle}>
+                      {segName(s)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {froms.map((f) => (
+                  <tr key={f ?? "none"}>
+                    <th scope="row" style={{ ...cellStyle, textAlign: "left" }}>
+                      {segName(f)}
+                    </th>
+                    {tos.map((to) => {
+                      const n = count(f, to);
+                      return (
+                        <td key={to ?? "none"} style={{ ...cellStyle, fontWeight: f === to ? 600 : 400 }}>
+                          {n ? num(n) : "·"}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function CohortCard({ cohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[]; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+  const width = Math.max(0, ...cohorts.map((c) => c.retained.length));
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd" id="cohorts-title">
+          {t("home.cohortsTitle")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("home.cohortsHelp")}
+        </Text>
+        {cohorts.length === 0 ? (
+          <Text as="p">{t("home.cohortsEmpty")}</Text>
+        ) : (
+          <ScrollRegion labelledBy="cohorts-title">
+            <table id="cohort-table" aria-labelledby="cohorts-title" style={{ borderCollapse: "collapse", width: "100%" }}>
+              <thead>
+                <tr>
+                  <th scope="col" style={cellStyle}>
+                    {t("home.cohort")}
+                  </th>
+                  <th scope="col" style={cellStyle}>
+                    {t("home.customersSeries")}
+                  </th>
+                  {Array.from({ length: width - 1 }, (_, i) => (
+                    <th key={i} scope="col" style={cellStyle}>
+                      {t("home.monthN", { n: i + 1 })}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {cohorts.map((c) => (
+                  <tr key={c.month}>
+                    <th scope="row" style={cellStyle}>
+                      {monthLabel(c.month)}
+                    </th>
+                    <td style={cellStyle}>{num(c.customers)}</td>
+                    {Array.from({ length: width - 1 }, (_, i) => {
+                      const k = i + 1;
+                      if (k >= c.retained.length && k > monthsSince(c.month, cohorts)) return <td key={k} style={cellStyle} />;
+                      const share = c.customers ? (c.retained[k] ?? 0) / c.customers : 0;
+                      return (
+                        <td key={k} style={{ ...cellStyle, background: `rgba(0, 91, 211, ${0.05 + share * 0.9})` }}>
+                          {pct(share)}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** Months between a cohort and the newest cohort: the cells that exist for it. */
+function monthsSince(month: string, cohorts: { month: string }[]): number {
+  const last = cohorts[cohorts.length - 1]!.month;
+  const [y1, m1] = month.split("-").map(Number) as [number, number];
+  const [y2, m2] = last.split("-").map(Number) as [number, number];
+  return (y2 - y1) * 12 + (m2 - m1);
+}
+
+export function ErrorBoundary() {
+  return <PageErrorBoundary />;
 }

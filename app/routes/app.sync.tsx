@@ -1,7 +1,7 @@
 // Sync status: the latest backfill, reconciliation and tag push with progress and time left,
 // errors in plain words, and the two things a merchant can start by hand: a full resync from the
 // platform and a push of segment tags.
-import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import { useFetcher, useLoaderData, useOutlet, useRevalidator } from "@remix-run/react";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Badge, Banner, BlockStack, Card, EmptyState, InlineStack, Layout, List, Page, ProgressBar, Text } from "@shopify/polaris";
 import type { SyncKind } from "@prisma/client";
@@ -70,6 +70,9 @@ export default function SyncStatus() {
   const busy = (kind: SyncKind) => runs.some((run) => run.kind === kind && (run.status === "queued" || run.status === "running"));
   const submit = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const canResync = store.platform === "shopify" && !store.isDemo;
+  // Child pages (app.sync.failures) replace this one rather than render inside it.
+  const outlet = useOutlet();
+  if (outlet) return outlet;
 
   return (
     <Page
@@ -84,6 +87,7 @@ export default function SyncStatus() {
       }}
       secondaryActions={[
         { content: t("sync.pushTags"), onAction: () => submit("push-tags"), disabled: busy("tag_push"), helpText: t("sync.pushTagsHelp") },
+        { content: t("failures.link"), url: "/app/sync/failures" },
       ]}
     >
       <Layout>

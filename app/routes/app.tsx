@@ -1,13 +1,14 @@
 // The admin's frame. Embedded in Shopify: App Bridge's navigation menu inside the Shopify admin.
 // Standalone: the same pages in a Polaris Frame with its own navigation. Pages below don't care.
-import { Outlet, useLoaderData, useLocation, useRouteError, useSubmit } from "@remix-run/react";
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { AppProvider as PolarisAppProvider, Frame, Navigation, TopBar } from "@shopify/polaris";
+import { Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useSubmit } from "@remix-run/react";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { AppProvider as PolarisAppProvider, Frame, Layout, Loading, Navigation, SkeletonBodyText, SkeletonDisplayText, SkeletonPage, Card, TopBar } from "@shopify/polaris";
 import { AppProvider as ShopifyAppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon, StoreIcon } from "@shopify/polaris-icons";
+import { HomeIcon, PersonIcon, PersonSegmentIcon, EmailFollowUpIcon, RefreshIcon, SettingsIcon, StoreIcon, ImportIcon } from "@shopify/polaris-icons";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { Link } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -15,8 +16,14 @@ import { requireAdmin } from "#app/auth/admin.server.ts";
 import { localeFromRequest } from "#app/auth/locale.server.ts";
 import { polarisTranslations } from "#app/i18n/index.ts";
 import { PolarisRemixLink } from "#app/components/polaris-link.tsx";
+import { AdminFeedbackProvider } from "#app/components/admin-feedback.tsx";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "stylesheet", href: polarisVizStyles },
+];
+
+export const meta: MetaFunction = () => [{ title: "caderninho" }];
 
 /** Pages that work before any store exists: connecting the first one. */
 const STORELESS_PAGES = ["/app/woocommerce"];
@@ -40,6 +47,7 @@ const NAV = [
   { key: "segments", url: "/app/segments", icon: PersonSegmentIcon },
   { key: "flows", url: "/app/flows", icon: EmailFollowUpIcon },
   { key: "sync", url: "/app/sync", icon: RefreshIcon },
+  { key: "import", url: "/app/import", icon: ImportIcon },
   { key: "settings", url: "/app/settings", icon: SettingsIcon },
   // Standalone only (Shopify admins never connect a WooCommerce store); label from the woocommerce block.
   { key: "woocommerce", url: "/app/woocommerce", icon: StoreIcon },
@@ -62,16 +70,49 @@ export default function AdminFrame() {
             </Link>
           ))}
         </NavMenu>
-        <Outlet />
+        <AdminFeedbackProvider mode="embedded">
+          <PageOrSkeleton />
+        </AdminFeedbackProvider>
       </ShopifyAppProvider>
     );
   }
   return (
     <PolarisAppProvider i18n={i18n} linkComponent={PolarisRemixLink}>
       <StandaloneFrame storeName={data.store?.name ?? t("app.name")}>
-        <Outlet />
+        <AdminFeedbackProvider mode="standalone">
+          <PageOrSkeleton />
+        </AdminFeedbackProvider>
       </StandaloneFrame>
     </PolarisAppProvider>
+  );
+}
+
+/**
+ * While the next page's loader runs (navigation to another page, not a search or a form on the
+ * same page), a skeleton of a page instead of the old page, and Polaris' loading bar standalone.
+ */
+function PageOrSkeleton() {
+  const navigation = useNavigation();
+  const location = useLocation();
+  const { t } = useTranslation();
+  const leaving = navigation.state === "loading" && navigation.location.pathname !== location.pathname;
+  if (!leaving) return <Outlet />;
+  return (
+    <SkeletonPage title={t("common.loading")} primaryAction>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <SkeletonDisplayText size="small" />
+            <SkeletonBodyText lines={4} />
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <SkeletonBodyText lines={8} />
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </SkeletonPage>
   );
 }
 
@@ -79,6 +120,7 @@ function StandaloneFrame({ storeName, children }: { storeName: string; children:
   const { t } = useTranslation();
   const location = useLocation();
   const submit = useSubmit();
+  const nav = useNavigation();
   const [mobileNav, setMobileNav] = useState(false);
   const [userMenuOpen, setUserMenuOpen] = useState(false);
   const topBar = (
@@ -112,6 +154,7 @@ function StandaloneFrame({ storeName, children }: { storeName: string; children:
   );
   return (
     <Frame topBar={topBar} navigation={navigation} showMobileNavigation={mobileNav} onNavigationDismiss={() => setMobileNav(false)}>
+      {nav.state === "loading" ? <Loading /> : null}
       {children}
     </Frame>
   );

@@ -9,6 +9,8 @@ import type { ServerBuild } from "@remix-run/node";
 import type { Services } from "./services.server.ts";
 import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
 import { proxyRecommendationsRoute } from "../http/crosssell-proxy.server.ts";
+import { pixelEventsRoute } from "../http/pixel-events.server.ts";
+import { BodyTooLargeError, readNodeBodyLimited, sendResponse } from "../http/body.server.ts";
 import { csrfProtection } from "../auth/csrf.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -29,40 +31,19 @@ export async function startHttp(services: Services, opts: { port: number; host: 
   // delivery takes (bench/results.md). Same logic as app/routes/webhooks.shopify.ts.
   const maxBytes = services.config.WEBHOOK_MAX_BYTES;
   app.post("/webhooks/shopify", (req, res, next) => {
-    const declared = Number(req.headers["content-length"] ?? NaN);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      res.status(400).type("text/plain").send(`request body is larger than ${maxBytes} bytes`);
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) tooLarge = true;
-      else chunks.push(c);
-    });
-    req.on("error", next);
-    req.on("end", () => {
-      if (tooLarge) {
-        res.status(400).type("text/plain").send(`request body is larger than ${maxBytes} bytes`);
-        return;
-      }
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      handleShopifyWebhook(services, headers, Buffer.concat(chunks))
-        .then(async (r) => {
-          res.status(r.status);
-          r.headers.forEach((v, k) => res.setHeader(k, v));
-          res.send(Buffer.from(await r.arrayBuffer()));
-        })
-        .catch(next);
-    });
+    readNodeBodyLimited(req, maxBytes)
+      .then(async (body) => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+        await sendResponse(res, await handleShopifyWebhook(services, headers, body));
+      })
+      .catch((e: unknown) => (e instanceof BodyTooLargeError ? res.status(400).type("text/plain").send(e.message) : next(e)));
   });
 
   // The storefront's "compre junto" reads skip Remix too (app/http/crosssell-proxy.server.ts).
   app.get("/proxy/recommendations", proxyRecommendationsRoute(services));
+  // And so does the storefront pixel's event stream (app/http/pixel-events.server.ts).
+  app.post("/pixel/events", pixelEventsRoute(services));
 
   // Forged cross-site POSTs to the admin are refused before Remix (app/auth/csrf.server.ts).
   app.use(csrfProtection(services.config.appUrl));

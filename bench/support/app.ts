@@ -55,7 +55,7 @@ export function appFactory(o: AppFactoryOptions) {
   // One data dir (and so one demo webhook secret, generated once) for every app of every run.
   const dataDir = path.join(o.tmpDir, "data");
   const encryptionKey = randomBytes(32).toString("base64");
-  return async function startApp(label: string, opts: { http: boolean; workers: boolean | "child" }): Promise<BenchApp> {
+  return async function startApp(label: string, opts: { http: boolean; workers: boolean | "child"; env?: Record<string, string> }): Promise<BenchApp> {
     const name = `bench_${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
     await o.pg.dropDatabase(name);
     const databaseUrl = withDatabase(o.pg.url, name);
@@ -68,6 +68,7 @@ export function appFactory(o: AppFactoryOptions) {
       LOG_LEVEL: "warn",
       DEMO_STORE: "0",
       WORKER_CONCURRENCY: String(o.workerConcurrency),
+      ...opts.env,
     };
     const config = loadConfig(env);
     const log = createLogger("warn", o.logSink);

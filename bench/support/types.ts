@@ -46,7 +46,8 @@ export interface BenchContext {
   production: boolean;
   /** Fresh database (migrated by startServices) + the real services, optionally the real HTTP server and workers. */
   /** workers: true = inside the app's process, "child" = a child process as `npm start` runs them. */
-  startApp(label: string, opts: { http: boolean; workers: boolean | "child" }): Promise<BenchApp>;
+  /** env: extra configuration variables for this app (e.g. TRUST_PROXY). */
+  startApp(label: string, opts: { http: boolean; workers: boolean | "child"; env?: Record<string, string> }): Promise<BenchApp>;
   /** Start measuring CPU of this process and of PostgreSQL, event-loop use and backend states. */
   probe(app: BenchApp, label: string): PhaseProbe;
   /** Add a paragraph or a markdown block to this benchmark's details section. */

@@ -1,6 +1,6 @@
 // An in-process HTTP server that speaks the Shopify Admin GraphQL wire format (API 2026-10) for
 // the calls caderninho makes: `shop`, bulk queries (run, poll by node(id:) or
-// currentBulkOperation, JSONL download), tagsAdd/tagsRemove. Its data is the seeded demo store
+// currentBulkOperation, JSONL download), tagsAdd/tagsRemove, discountCodeBasicCreate. Its data is the seeded demo store
 // (adapters/shopify/simulator), rendered as GraphQL nodes, so counts match the simulator's summary().
 //
 // What it enforces, as Shopify does:
@@ -29,9 +29,18 @@ export type SimulatedOperation =
   | "bulkOperationStatus"
   | "currentBulkOperation"
   | "tagsAdd"
-  | "tagsRemove";
+  | "tagsRemove"
+  | "webPixelCreate"
+  | "webPixelUpdate"
+  | "webPixel"
+  | "discountCodeBasicCreate";
 
-export type InjectedFailure = { status: 429; retryAfterSeconds?: number } | { status: 500 | 502 | 503 | 504 } | { drop: true };
+export type InjectedFailure =
+  | { status: 429; retryAfterSeconds?: number }
+  | { status: 500 | 502 | 503 | 504 }
+  | { drop: true }
+  /** Read the request and never answer (the client's timeout must fire). */
+  | { hang: true };
 
 export interface AdminSimulatorOptions {
   store: StoreSimulatorOptions;
@@ -57,7 +66,7 @@ export interface TagCall {
 
 export interface RequestLogEntry {
   operation: SimulatedOperation | "unrecognised" | null;
-  outcome: "ok" | "throttled" | "user-errors" | "graphql-error" | "unauthorized" | "bad-request" | "injected-429" | "injected-5xx" | "injected-drop";
+  outcome: "ok" | "throttled" | "user-errors" | "graphql-error" | "unauthorized" | "bad-request" | "injected-429" | "injected-5xx" | "injected-drop" | "injected-hang";
   cost: number | null;
 }
 
@@ -72,16 +81,25 @@ export interface AdminSimulator {
   summary(): SimulationSummary;
   /** The next `count` GraphQL requests fail this way (queued after earlier injections). */
   failNext(count: number, failure: InjectedFailure): void;
+  /**
+   * An outage: for the next `ms` milliseconds every GraphQL request fails, taking the given kinds
+   * in turn (429, 5xx, dropped connections, hangs). Counted requests are in `requests`.
+   */
+  failFor(ms: number, kinds: InjectedFailure[]): void;
   readonly tagCalls: readonly TagCall[];
   /** Bulk mutations started, with their line counts. */
   readonly bulkMutations: readonly { field: "tagsAdd" | "tagsRemove"; lines: number }[];
   /** Tags currently added by tagsAdd (minus tagsRemove) per GID. */
   tagsOf(id: string): string[];
+  /** Discount codes created with discountCodeBasicCreate, by code (upper case). */
+  readonly discounts: ReadonlyMap<string, { id: string; input: Json }>;
   /**
    * A change made in the shop (by the merchant, another app…) that sent no webhook we saw:
    * later bulk queries return the node with `patch` merged in and `updatedAt` = `at`.
    */
   editRecord(id: string, patch: Json, at: Date): void;
+  /** The app's web pixel on this shop (settings as Shopify stores them: a JSON string), if created. */
+  webPixel(): { id: string; settings: string } | null;
   readonly requests: readonly RequestLogEntry[];
   stats(): Record<RequestLogEntry["outcome"], number> & { total: number };
   bucket(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
@@ -128,6 +146,10 @@ const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   currentBulkOperation: 1,
   tagsAdd: 10,
   tagsRemove: 10,
+  webPixelCreate: 10,
+  webPixelUpdate: 10,
+  webPixel: 1,
+  discountCodeBasicCreate: 10,
 };
 
 const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
@@ -218,8 +240,12 @@ function identify(query: string): SimulatedOperation | null {
     if (/\bstagedUploadsCreate\s*\(/.test(query)) return "stagedUploadsCreate";
     if (/\btagsAdd\s*\(/.test(query)) return "tagsAdd";
     if (/\btagsRemove\s*\(/.test(query)) return "tagsRemove";
+    if (/\bwebPixelCreate\s*\(/.test(query)) return "webPixelCreate";
+    if (/\bwebPixelUpdate\s*\(/.test(query)) return "webPixelUpdate";
+    if (/\bdiscountCodeBasicCreate\s*\(/.test(query)) return "discountCodeBasicCreate";
     return null;
   }
+  if (/\bwebPixel\s*\{/.test(query)) return "webPixel";
   if (/\bnode\s*\(\s*id\s*:/.test(query) && /\bon\s+BulkOperation\b/.test(query)) return "bulkOperationStatus";
   if (/\bcurrentBulkOperation\b/.test(query)) return "currentBulkOperation";
   if (/^\s*(?:query\b[^{]*)?\{\s*shop\s*\{/.test(query)) return "shop";
@@ -261,11 +287,38 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   });
 
   const failures: InjectedFailure[] = [];
+  let outage: { until: number; kinds: InjectedFailure[]; next: number } | null = null;
+  const hanging = new Set<ServerResponse>();
   const tagCalls: TagCall[] = [];
   const tags = new Map<string, Set<string>>();
   const edits = new Map<string, { patch: Json; at: Date }>();
   const uploads = new Map<string, string>();
   const bulkMutations: { field: "tagsAdd" | "tagsRemove"; lines: number }[] = [];
+  let webPixel: { id: string; settings: string } | null = null;
+
+  /**
+   * webPixelCreate / webPixelUpdate input check, as Shopify does against the extension's settings
+   * definition (extensions/behaviour-pixel/shopify.extension.toml): a JSON object whose storeKey has
+   * at least 16 characters and whose endpoint is text. Returns the userError, or null when valid.
+   */
+  function pixelSettingsError(input: unknown): Json | null {
+    const raw = input && typeof input === "object" ? (input as Json).settings : undefined;
+    if (raw === undefined || raw === null || raw === "") return { field: ["webPixel", "settings"], message: "Settings can't be blank", code: "BLANK" };
+    let parsed: unknown = raw;
+    if (typeof raw === "string") {
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return { field: ["webPixel", "settings"], message: "Settings is not a valid JSON", code: "INVALID_CONFIGURATION_JSON" };
+      }
+    }
+    const settings = parsed as Json;
+    if (typeof settings?.storeKey !== "string" || settings.storeKey.length < 16 || typeof settings.endpoint !== "string") {
+      return { field: ["webPixel", "settings"], message: "Settings do not match the expected settings definition", code: "INVALID_SETTINGS" };
+    }
+    return null;
+  }
+  const discounts = new Map<string, { id: string; input: Json }>();
 
   const tagList = (raw: unknown): string[] =>
     Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",").map((tag) => tag.trim()) : [];
@@ -428,6 +481,19 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         if (latest) advance(latest);
         return { data: { currentBulkOperation: latest ? bulkState(latest) : null }, userErrors: false };
       }
+      case "discountCodeBasicCreate": {
+        // Codes are unique per shop, case-insensitively; a second create answers TAKEN.
+        const input = (argument(query, "basicCodeDiscount", variables) ?? {}) as Json;
+        const code = typeof input.code === "string" ? input.code.trim() : "";
+        const errors: Json[] = [];
+        if (!code) errors.push({ field: ["basicCodeDiscount", "code"], code: "BLANK", message: "Code can't be blank" });
+        if (!input.title) errors.push({ field: ["basicCodeDiscount", "title"], code: "BLANK", message: "Title can't be blank" });
+        if (code && discounts.has(code.toUpperCase())) errors.push({ field: ["basicCodeDiscount", "code"], code: "TAKEN", message: "Code must be unique. Please try a different code." });
+        if (errors.length) return { data: { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: errors } }, userErrors: true };
+        const id = `gid://shopify/DiscountCodeNode/${9_000_000 + discounts.size + 1}`;
+        discounts.set(code.toUpperCase(), { id, input });
+        return { data: { discountCodeBasicCreate: { codeDiscountNode: { id }, userErrors: [] } }, userErrors: false };
+      }
       case "tagsAdd":
       case "tagsRemove": {
         const { ok, payload } = applyTags(operation, argument(query, "id", variables), argument(query, "tags", variables));
@@ -496,6 +562,25 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         bulkMutations.push({ field: created.mutation!.field, lines: lines.length });
         return { data: { bulkOperationRunMutation: { bulkOperation: { id: created.id, status: created.status }, userErrors: [] } }, userErrors: false };
       }
+      case "webPixelCreate":
+      case "webPixelUpdate": {
+        const input = argument(query, "webPixel", variables);
+        const invalid = pixelSettingsError(input);
+        const refuse = (error: Json) => ({ data: { [operation]: { webPixel: null, userErrors: [error] } }, userErrors: true });
+        if (invalid) return refuse(invalid);
+        const raw = (input as Json).settings;
+        const settings = typeof raw === "string" ? raw : JSON.stringify(raw);
+        if (operation === "webPixelCreate") {
+          if (webPixel) return refuse({ field: ["webPixel"], message: "Web pixel is taken.", code: "TAKEN" });
+          webPixel = { id: "gid://shopify/WebPixel/3000001", settings };
+        } else {
+          if (!webPixel || argument(query, "id", variables) !== webPixel.id) return refuse({ field: ["id"], message: "Web pixel not found", code: "NOT_FOUND" });
+          webPixel = { ...webPixel, settings };
+        }
+        return { data: { [operation]: { webPixel: { ...webPixel }, userErrors: [] } }, userErrors: false };
+      }
+      case "webPixel":
+        return { data: { webPixel: webPixel ? { ...webPixel } : null }, userErrors: false };
     }
   }
 
@@ -512,9 +597,16 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   }
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const failure = failures.shift();
+    const inOutage = outage && Date.now() < outage.until ? outage : null;
+    const failure = failures.shift() ?? (inOutage ? inOutage.kinds[inOutage.next++ % inOutage.kinds.length] : undefined);
     if (failure) {
       await readBody(req);
+      if ("hang" in failure) {
+        requests.push({ operation: null, outcome: "injected-hang", cost: null });
+        hanging.add(res);
+        res.once("close", () => hanging.delete(res));
+        return;
+      }
       if ("drop" in failure) {
         requests.push({ operation: null, outcome: "injected-drop", cost: null });
         req.socket.destroy();
@@ -666,6 +758,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     "injected-429",
     "injected-5xx",
     "injected-drop",
+    "injected-hang",
   ];
 
   return {
@@ -678,13 +771,18 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
     },
+    failFor(ms, kinds) {
+      outage = { until: Date.now() + ms, kinds, next: 0 };
+    },
     tagCalls,
     bulkMutations,
     tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
+    discounts,
     editRecord(id, patch, at) {
       if (!knownIds.has(id)) throw new Error(`simulator: no record ${id}`);
       edits.set(id, { patch: { ...edits.get(id)?.patch, ...patch }, at });
     },
+    webPixel: () => (webPixel ? { ...webPixel } : null),
     requests,
     stats() {
       const counts = Object.fromEntries(outcomes.map((outcome) => [outcome, 0])) as Record<RequestLogEntry["outcome"], number>;
@@ -703,6 +801,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     },
     close() {
       return new Promise<void>((resolve, reject) => {
+        for (const res of hanging) res.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });

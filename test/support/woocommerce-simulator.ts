@@ -32,7 +32,12 @@ import type { WooWebhook } from "../../adapters/woocommerce/payloads.ts";
 type Json = Record<string, unknown>;
 type Meta = { id: number; key: string; value: unknown };
 
-export type WooFailure = { status: 429; retryAfterSeconds?: number } | { status: 500 | 502 | 503 | 504 } | { drop: true };
+export type WooFailure =
+  | { status: 429; retryAfterSeconds?: number }
+  | { status: 500 | 502 | 503 | 504 }
+  | { drop: true }
+  /** Read the request and never answer (the client's timeout must fire). */
+  | { hang: true };
 
 export interface WooSimulatorOptions {
   seed: number;
@@ -68,7 +73,7 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   query: Record<string, string>;
-  status: number | "dropped";
+  status: number | "dropped" | "hung";
 }
 
 export interface DeliveryResult {
@@ -87,6 +92,8 @@ export interface WooSimulator {
   failNext(count: number, failure: WooFailure, match?: RegExp): void;
   /** Forget injected failures not used up yet. */
   clearFailures(): void;
+  /** An outage: for the next `ms` milliseconds every REST request fails, taking the given kinds in turn. */
+  failFor(ms: number, kinds: WooFailure[]): void;
   /** Delete the API keys (as a merchant revoking access does): every request gets 401. */
   revokeKeys(): void;
   /** Issue a new key pair (what /wc-auth or the admin screen does). */
@@ -509,6 +516,8 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
   const nonces = new Set<string>();
   const requests: RequestLogEntry[] = [];
   const failures: { remaining: number; failure: WooFailure; match: RegExp | null }[] = [];
+  let outage: { until: number; kinds: WooFailure[]; next: number } | null = null;
+  const hanging = new Set<ServerResponse>();
   const hooks = new Map<number, WooWebhook & { failure_count: number; secret: string }>();
   const batchCalls: Json[] = [];
   let nextHookId = 1;
@@ -720,10 +729,18 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
         return;
       }
       if (!url.pathname.startsWith("/wp-json/wc/v3/")) return send(res, 404, error("rest_no_route", "No route was found matching the URL and request method.", 404).body);
-      const injected = failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(url.pathname + url.search)));
+      const injected =
+        failures.find((f) => f.remaining > 0 && (!f.match || f.match.test(url.pathname + url.search))) ??
+        (outage && Date.now() < outage.until ? { remaining: 1, failure: outage.kinds[outage.next++ % outage.kinds.length]!, match: null } : undefined);
       if (injected) {
         injected.remaining -= 1;
         const f = injected.failure;
+        if ("hang" in f) {
+          requests.push({ ...log, status: "hung" });
+          hanging.add(res);
+          res.once("close", () => hanging.delete(res));
+          return;
+        }
         if ("drop" in f) {
           requests.push({ ...log, status: "dropped" });
           req.socket.destroy();
@@ -802,6 +819,7 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
     requests,
     failNext: (count, failure, match) => void failures.push({ remaining: count, failure, match: match ?? null }),
     clearFailures: () => void failures.splice(0),
+    failFor: (ms, kinds) => void (outage = { until: Date.now() + ms, kinds, next: 0 }),
     revokeKeys: () => keys.clear(),
     issueKeys,
     webhooks: () => [...hooks.values()].map((h) => ({ ...h })),
@@ -833,6 +851,7 @@ export async function startWooSimulator(options: WooSimulatorOptions): Promise<W
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -35,6 +35,7 @@ import {
   TAGS_ADD,
   TAGS_REMOVE,
 } from "#adapters/shopify/tag-push.server.ts";
+import { WEB_PIXEL_CREATE, WEB_PIXEL_QUERY, WEB_PIXEL_UPDATE } from "#adapters/shopify/web-pixel.server.ts";
 
 const schema = buildSchema(readFileSync(new URL("../fixtures/shopify-admin-2026-10.subset.graphql", import.meta.url), "utf8"));
 
@@ -112,6 +113,9 @@ const requestDocuments: Record<string, string> = {
   "tag-push STAGED_UPLOADS_CREATE": STAGED_UPLOADS_CREATE,
   "tag-push BULK_RUN_MUTATION": BULK_MUTATION_RUN,
   "shopify-app SHOP_BASICS_QUERY": SHOP_BASICS_QUERY,
+  "web-pixel WEB_PIXEL_CREATE": WEB_PIXEL_CREATE,
+  "web-pixel WEB_PIXEL_UPDATE": WEB_PIXEL_UPDATE,
+  "web-pixel WEB_PIXEL_QUERY": WEB_PIXEL_QUERY,
 };
 
 /** Every query run by bulkOperationRunQuery (passed as its `query` string). */
@@ -160,6 +164,9 @@ describe("documents sent as Admin API requests", () => {
     const line = { id: customerGid("7001"), tags: ["caderninho:vip"] };
     expect(variableProblems(TAGS_ADD, line)).toEqual([]);
     expect(variableProblems(TAGS_REMOVE, line)).toEqual([]);
+    const webPixel = { settings: JSON.stringify({ storeKey: "0123456789abcdef", endpoint: "https://app.example/pixel/events" }) };
+    expect(variableProblems(WEB_PIXEL_CREATE, { webPixel })).toEqual([]);
+    expect(variableProblems(WEB_PIXEL_UPDATE, { id: "gid://shopify/WebPixel/1", webPixel })).toEqual([]);
     // …and a wrong value is caught, so the checks above are not vacuous.
     expect(variableProblems(STAGED_UPLOADS_CREATE, { input: [{ ...bulkVariablesUploadInput("x.jsonl"), resource: "BULK_VARIABLES" }] }).join("\n")).toMatch(/BULK_VARIABLES/);
   });

@@ -143,6 +143,44 @@ export async function cohortRetention(db: Db, storeId: number, asOf = new Date()
     FROM first f JOIN active a USING ("customerId")
     WHERE a.m <= ${month(utcTimestamp(asOf))}
     GROUP BY 1, 2 ORDER BY 1, 2`;
+  return cohortsFromRows(rows);
+}
+
+export { rfmSegmentSummary as revenueBySegment } from "./rfm.server.ts";
+
+/**
+ * cohortRetention limited to the cohorts of the last `months` store-local months (including
+ * asOf's), for the dashboard: the same numbers for those cohorts, but the first month comes from
+ * the kept stats (CustomerStats.firstOrderAt, same counted-order rule) and only orders since the
+ * first of those months are read, so a store's whole history is not scanned per page view.
+ */
+export async function recentCohortRetention(db: Db, storeId: number, months = 12, asOf = new Date()): Promise<Cohort[]> {
+  const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { timezone: true } });
+  const tz = Prisma.sql`${store.timezone}::text`;
+  const month = (col: Prisma.Sql) => Prisma.sql`date_trunc('month', ${localDate(col, tz)})::date`;
+  const last = month(utcTimestamp(asOf));
+  const rows = await db.$queryRaw<{ cohort: Date; offset: number; customers: number }[]>`
+    WITH bounds AS (SELECT ${last} AS last, (${last} - make_interval(months => ${months - 1}::int))::date AS first),
+    first AS (
+      SELECT cs."customerId", ${month(Prisma.sql`cs."firstOrderAt"`)} AS cohort
+      FROM "CustomerStats" cs, bounds b
+      WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0 AND cs."firstOrderAt" IS NOT NULL
+        AND cs."firstOrderAt" >= ((b.first::timestamp AT TIME ZONE ${tz}) AT TIME ZONE 'UTC') - interval '1 day'),
+    active AS (
+      SELECT DISTINCT o."customerId", ${month(Prisma.sql`o."placedAt"`)} AS m
+      FROM "Order" o, bounds b
+      WHERE o."storeId" = ${storeId} AND o."customerId" IS NOT NULL AND ${COUNTED_ORDER}
+        AND o."placedAt" >= ((b.first::timestamp AT TIME ZONE ${tz}) AT TIME ZONE 'UTC') - interval '1 day')
+    SELECT f.cohort, ((extract(year FROM a.m) - extract(year FROM f.cohort)) * 12 + extract(month FROM a.m) - extract(month FROM f.cohort))::int AS "offset",
+           count(*)::int AS customers
+    FROM first f JOIN active a USING ("customerId"), bounds b
+    WHERE f.cohort >= b.first AND f.cohort <= b.last AND a.m >= f.cohort AND a.m <= b.last
+    GROUP BY 1, 2 ORDER BY 1, 2`;
+  return cohortsFromRows(rows);
+}
+
+/** (cohort month, months since, customers) rows → one Cohort per month. */
+function cohortsFromRows(rows: { cohort: Date; offset: number; customers: number }[]): Cohort[] {
   const cohorts = new Map<string, Cohort>();
   for (const r of rows) {
     const key = r.cohort.toISOString().slice(0, 10);
@@ -154,5 +192,3 @@ export async function cohortRetention(db: Db, storeId: number, asOf = new Date()
   }
   return [...cohorts.values()];
 }
-
-export { rfmSegmentSummary as revenueBySegment } from "./rfm.server.ts";

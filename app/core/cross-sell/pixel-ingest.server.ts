@@ -3,7 +3,7 @@
 // tied to a known customer by platform id or email, written with one INSERT as
 // storefront.<name> Events. Feeds conversion rate, browse abandonment and "viewed product X".
 import { z } from "zod";
-import type { Db } from "#app/db/client.server.ts";
+import { poolOf, type Db } from "#app/db/client.server.ts";
 
 export const PIXEL_MAX_BYTES = 64 * 1024;
 export const PIXEL_MAX_EVENTS = 50;
@@ -52,13 +52,27 @@ export async function storePixelBatch(db: Db, storeId: number, batch: PixelBatch
   const byId = new Map(known.map((c) => [c.platformId, c.id]));
   const byEmail = new Map(known.flatMap((c) => (c.email ? [[c.email.toLowerCase(), c.id] as const] : [])));
   const seen = new Set<string>();
-  const rows = batch.events.flatMap((e) => {
-    if (seen.has(e.id)) return [];
+  const customerIds: (number | null)[] = [];
+  const types: string[] = [];
+  const times: string[] = [];
+  const payloads: string[] = [];
+  for (const e of batch.events) {
+    if (seen.has(e.id)) continue;
     seen.add(e.id);
     const { name, occurredAt, customer, ...data } = e;
-    const customerId = (customer?.id && byId.get(customer.id)) || (customer?.email && byEmail.get(customer.email.toLowerCase())) || null;
-    return [{ storeId, customerId, type: `storefront.${name}`, occurredAt: new Date(occurredAt), data: { ...data, ...(customer && !customerId ? { customer } : {}) } }];
+    customerIds.push((customer?.id && byId.get(customer.id)) || (customer?.email && byEmail.get(customer.email.toLowerCase())) || null);
+    types.push(`storefront.${name}`);
+    times.push(new Date(occurredAt).toISOString());
+    payloads.push(JSON.stringify({ ...data, ...(customer && !customerIds.at(-1) ? { customer } : {}) }));
+  }
+  // One plain node-postgres INSERT (not Prisma's createMany): this runs per pixel request on the
+  // web event loop. Times are stored as UTC wall-clock, like every other timestamp(3) column.
+  const r = await poolOf(db).query({
+    name: "pixel-events-insert",
+    text: `INSERT INTO "Event" ("storeId", "customerId", type, "occurredAt", data)
+           SELECT $1, c, t, (o::timestamptz AT TIME ZONE 'UTC'), d::jsonb
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(c, t, o, d)`,
+    values: [storeId, customerIds, types, times, payloads],
   });
-  const r = await db.event.createMany({ data: rows });
-  return r.count;
+  return r.rowCount ?? 0;
 }

@@ -1,0 +1,350 @@
+// Segment filter AST → ONE parameterised SQL predicate over
+//   "Customer" c LEFT JOIN "CustomerStats" s ON (s."storeId", s."customerId") = (c."storeId", c.id)
+// Every value travels as a bind parameter (Prisma.sql); the only raw SQL fragments are column names
+// picked from the fixed maps below, never from input. Every subquery is pinned to the store by a
+// constant `"storeId" = $n` (so it uses the store-leading indexes), and the base scope always
+// excludes erased customers.
+//
+// Semantics worth knowing:
+// - Text comparisons ignore case; "contains"/"starts with" escape % and _ (they match literally).
+// - A customer without a stats row has 0 orders / 0 spent / 0 average ticket; unscored customers
+//   (no RFM, no prediction) never satisfy a comparison on those scores, and "not in" includes them.
+// - NOT is a true complement (`IS NOT TRUE`): NOT (churn risk > 0.5) includes the unscored.
+// - Dates given as days (YYYY-MM-DD) are the store's calendar days (Store.timezone).
+// - "bought", "payment method used", "sales channel" read counted orders (COUNTED_ORDER: the same
+//   rule as the stats); UTM / landing page read every order that is not deleted or a test.
+import { Prisma } from "@prisma/client";
+import type { Db } from "#app/db/client.server.ts";
+import { COUNTED_ORDER, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
+import { ABANDONED_AFTER_MINUTES } from "#app/core/metrics/overview.server.ts";
+import { parseSegmentFilter, type Condition, type FilterNode, type NumberField, type SegmentFilter } from "./filter.ts";
+
+export interface SegmentContext {
+  storeId: number;
+  /** Store.timezone: the calendar "days" and ages are counted in. */
+  timezone: string;
+  /** "Now" for relative dates (tests pin it). */
+  now: Date;
+}
+
+/** Event types that mean "unsubscribed from email" (the flows' unsubscribe link writes "unsubscribed"). */
+export const UNSUBSCRIBED_EVENT_TYPES = ["unsubscribed", "email.unsubscribed"];
+export const PRODUCT_VIEWED_EVENT = "storefront.product_viewed";
+
+const DAY_MS = 86_400_000;
+const raw = Prisma.raw;
+
+/** The FROM clause every segment query reads. */
+export const SEGMENT_FROM = Prisma.sql`"Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id`;
+
+/** Escape LIKE metacharacters so a merchant's "50%_off" matches itself (backslash is PostgreSQL's default escape). */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+const lower = (values: readonly string[]) => values.map((v) => v.toLowerCase());
+
+function textPredicate(column: Prisma.Sql, op: string, values: readonly string[] | undefined): Prisma.Sql {
+  const vals = lower(values ?? []);
+  switch (op) {
+    case "in":
+      return Prisma.sql`lower(${column}) = ANY(${vals}::text[])`;
+    case "not_in":
+      return Prisma.sql`(${column} IS NULL OR lower(${column}) <> ALL(${vals}::text[]))`;
+    case "contains":
+      return orOf(vals.map((v) => Prisma.sql`lower(${column}) LIKE ${`%${escapeLike(v)}%`}`));
+    case "starts_with":
+      return orOf(vals.map((v) => Prisma.sql`lower(${column}) LIKE ${`${escapeLike(v)}%`}`));
+    case "is_set":
+      return Prisma.sql`(${column} IS NOT NULL AND ${column} <> '')`;
+    case "is_not_set":
+      return Prisma.sql`(${column} IS NULL OR ${column} = '')`;
+    default:
+      throw new Error(`unknown text operator ${op}`);
+  }
+}
+
+function orOf(parts: Prisma.Sql[]): Prisma.Sql {
+  if (!parts.length) return Prisma.sql`FALSE`;
+  return parts.length === 1 ? parts[0]! : Prisma.sql`(${Prisma.join(parts, " OR ")})`;
+}
+function andOf(parts: Prisma.Sql[]): Prisma.Sql {
+  if (!parts.length) return Prisma.sql`TRUE`;
+  return parts.length === 1 ? parts[0]! : Prisma.sql`(${Prisma.join(parts, " AND ")})`;
+}
+
+const CUSTOMER_TEXT_COLUMNS = { city: 'c."city"', province: 'c."province"', country: 'c."country"', gender: 'c."gender"', email: 'c."email"', zip: 'c."zip"' } as const;
+const ORDER_TEXT_COLUMNS = { utmSource: 'o."utmSource"', utmMedium: 'o."utmMedium"', utmCampaign: 'o."utmCampaign"', landingSite: 'o."landingSite"', referringSite: 'o."referringSite"' } as const;
+
+/** Numeric stats columns: SQL type of the bound value, and whether a missing stats row means 0. */
+const NUMBER_COLUMNS: Record<Exclude<NumberField, "age">, { column: string; cast: string; zeroWhenMissing: boolean }> = {
+  ordersCount: { column: 's."ordersCount"', cast: "int", zeroWhenMissing: true },
+  totalSpent: { column: 's."revenueMinor"', cast: "bigint", zeroWhenMissing: true },
+  avgTicket: { column: 's."avgOrderMinor"', cast: "bigint", zeroWhenMissing: true },
+  predictedClv: { column: 's."predictedClvMinor"', cast: "bigint", zeroWhenMissing: false },
+  pAlive: { column: 's."pAlive"', cast: "float8", zeroWhenMissing: false },
+  churnRisk: { column: 's."churnRisk"', cast: "float8", zeroWhenMissing: false },
+  rScore: { column: 's."rScore"', cast: "int", zeroWhenMissing: false },
+  fScore: { column: 's."fScore"', cast: "int", zeroWhenMissing: false },
+  mScore: { column: 's."mScore"', cast: "int", zeroWhenMissing: false },
+};
+
+type NumberCondition = Extract<Condition, { field: NumberField }>;
+
+function holds(op: string, x: number, a: number, b: number): boolean {
+  switch (op) {
+    case "eq": return x === a;
+    case "neq": return x !== a;
+    case "gt": return x > a;
+    case "gte": return x >= a;
+    case "lt": return x < a;
+    case "lte": return x <= a;
+    case "between": return x >= a && x <= b;
+    default: return false;
+  }
+}
+
+function numberPredicate(c: NumberCondition): Prisma.Sql {
+  if (c.field === "age") return agePredicate(c);
+  const { column, cast, zeroWhenMissing } = NUMBER_COLUMNS[c.field];
+  const col = raw(column);
+  const v = (n: number | undefined) => Prisma.sql`${n ?? 0}::${raw(cast)}`;
+  let p: Prisma.Sql;
+  switch (c.op) {
+    case "is_set":
+      return zeroWhenMissing ? Prisma.sql`TRUE` : Prisma.sql`${col} IS NOT NULL`;
+    case "is_not_set":
+      return zeroWhenMissing ? Prisma.sql`FALSE` : Prisma.sql`${col} IS NULL`;
+    case "eq": p = Prisma.sql`${col} = ${v(c.value)}`; break;
+    case "neq": p = Prisma.sql`${col} <> ${v(c.value)}`; break;
+    case "gt": p = Prisma.sql`${col} > ${v(c.value)}`; break;
+    case "gte": p = Prisma.sql`${col} >= ${v(c.value)}`; break;
+    case "lt": p = Prisma.sql`${col} < ${v(c.value)}`; break;
+    case "lte": p = Prisma.sql`${col} <= ${v(c.value)}`; break;
+    case "between": p = Prisma.sql`${col} BETWEEN ${v(c.value)} AND ${v(c.value2)}`; break;
+  }
+  // Only when 0 satisfies it does a customer without stats need naming; otherwise the predicate
+  // stays strict, which lets PostgreSQL turn the LEFT JOIN into an inner join driven by an index.
+  if (zeroWhenMissing && holds(c.op, 0, c.value ?? 0, c.value2 ?? 0)) return Prisma.sql`(${p} OR s."customerId" IS NULL)`;
+  return p;
+}
+
+/** Age in whole years as a range of birth dates (index-friendly), counted from the store's today. */
+function agePredicate(c: NumberCondition, ): Prisma.Sql {
+  if (c.op === "is_set") return Prisma.sql`c."birthDate" IS NOT NULL`;
+  if (c.op === "is_not_set") return Prisma.sql`c."birthDate" IS NULL`;
+  const a = c.value ?? 0;
+  // [lo, hi] ages inclusive; null = unbounded.
+  const range: Record<string, [number | null, number | null]> = {
+    eq: [a, a], neq: [a, a], gt: [a + 1, null], gte: [a, null], lt: [null, a - 1], lte: [null, a], between: [a, c.value2 ?? a],
+  };
+  const [lo, hi] = range[c.op]!;
+  const parts: Prisma.Sql[] = [Prisma.sql`c."birthDate" IS NOT NULL`];
+  // age ≥ lo ⇔ born on or before today − lo years; age ≤ hi ⇔ born after today − (hi + 1) years.
+  if (lo !== null) parts.push(Prisma.sql`c."birthDate" <= (sc.today - make_interval(years => ${lo}::int))::date`);
+  if (hi !== null) parts.push(Prisma.sql`c."birthDate" > (sc.today - make_interval(years => ${hi + 1}::int))::date`);
+  const inRange = andOf(parts);
+  return c.op === "neq" ? Prisma.sql`(c."birthDate" IS NOT NULL AND (${inRange}) IS NOT TRUE)` : inRange;
+}
+
+/** The UTC timestamp where a store-local calendar day starts. */
+function localDayStart(day: string, tz: string): Prisma.Sql {
+  return Prisma.sql`((${day}::timestamp AT TIME ZONE ${tz}) AT TIME ZONE 'UTC')`;
+}
+
+function daysAgo(ctx: SegmentContext, days: number): Prisma.Sql {
+  return utcTimestamp(new Date(ctx.now.getTime() - days * DAY_MS));
+}
+
+const DATE_COLUMNS = { firstOrderAt: 's."firstOrderAt"', lastOrderAt: 's."lastOrderAt"', customerSince: 'coalesce(c."platformCreatedAt", c."createdAt")' } as const;
+
+function datePredicate(c: Extract<Condition, { field: keyof typeof DATE_COLUMNS }>, ctx: SegmentContext): Prisma.Sql {
+  const col = raw(DATE_COLUMNS[c.field]);
+  switch (c.op) {
+    case "before": return Prisma.sql`${col} < ${localDayStart(c.date!, ctx.timezone)}`;
+    case "from": return Prisma.sql`${col} >= ${localDayStart(c.date!, ctx.timezone)}`;
+    case "between":
+      return Prisma.sql`(${col} >= ${localDayStart(c.date!, ctx.timezone)} AND ${col} < ${localDayStart(c.date2!, ctx.timezone)} + interval '1 day')`;
+    case "in_last_days": return Prisma.sql`${col} >= ${daysAgo(ctx, c.days!)}`;
+    case "more_than_days_ago": return Prisma.sql`${col} < ${daysAgo(ctx, c.days!)}`;
+    case "is_set": return Prisma.sql`${col} IS NOT NULL`;
+    case "is_not_set": return Prisma.sql`${col} IS NULL`;
+  }
+}
+
+function setPredicate(column: Prisma.Sql, op: "in" | "not_in", values: Prisma.Sql): Prisma.Sql {
+  return op === "in" ? Prisma.sql`${column} = ANY(${values})` : Prisma.sql`(${column} IS NULL OR ${column} <> ALL(${values}))`;
+}
+
+const CHURN_BAND_SQL = {
+  low: Prisma.sql`s."churnRisk" < 0.33`,
+  medium: Prisma.sql`(s."churnRisk" >= 0.33 AND s."churnRisk" <= 0.66)`,
+  high: Prisma.sql`s."churnRisk" > 0.66`,
+} as const;
+
+const since = (column: Prisma.Sql, ctx: SegmentContext, days: number | undefined) => (days === undefined ? Prisma.empty : Prisma.sql` AND ${column} >= ${daysAgo(ctx, days)}`);
+
+/** A customer's orders, as the head of a correlated EXISTS. */
+const ordersOf = (ctx: SegmentContext) => Prisma.sql`SELECT 1 FROM "Order" o WHERE o."storeId" = ${ctx.storeId} AND o."customerId" = c.id`;
+
+function conditionPredicate(c: Condition, ctx: SegmentContext): Prisma.Sql {
+  const S = ctx.storeId;
+  switch (c.field) {
+    case "city":
+    case "province":
+    case "country":
+    case "gender":
+    case "email":
+    case "zip":
+      return textPredicate(raw(CUSTOMER_TEXT_COLUMNS[c.field]), c.op, c.values);
+    case "utmSource":
+    case "utmMedium":
+    case "utmCampaign":
+    case "landingSite":
+    case "referringSite":
+      return Prisma.sql`EXISTS (${ordersOf(ctx)} AND o."deletedAt" IS NULL AND NOT o.test AND ${textPredicate(raw(ORDER_TEXT_COLUMNS[c.field]), c.op, c.values)}${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)})`;
+    case "ordersCount":
+    case "totalSpent":
+    case "avgTicket":
+    case "predictedClv":
+    case "pAlive":
+    case "churnRisk":
+    case "rScore":
+    case "fScore":
+    case "mScore":
+    case "age":
+      return numberPredicate(c);
+    case "firstOrderAt":
+    case "lastOrderAt":
+    case "customerSince":
+      return datePredicate(c, ctx);
+    case "rfmSegment":
+      return setPredicate(Prisma.sql`s."rfmSegment"`, c.op, Prisma.sql`${c.values}::text[]`);
+    case "shopifyRfmGroup":
+      return setPredicate(Prisma.sql`lower(s."shopifyRfmGroup")`, c.op, Prisma.sql`${lower(c.values)}::text[]`);
+    case "cluster":
+      return setPredicate(Prisma.sql`s.cluster`, c.op, Prisma.sql`${c.values}::int[]`);
+    case "churnBand": {
+      const any = orOf([...new Set(c.values)].map((b) => CHURN_BAND_SQL[b]));
+      return c.op === "in" ? any : Prisma.sql`(${any}) IS NOT TRUE`;
+    }
+    case "birthdayMonth":
+      return setPredicate(Prisma.sql`extract(month FROM c."birthDate")::int`, c.op, Prisma.sql`${c.values}::int[]`);
+    case "paymentMethod":
+      return Prisma.sql`EXISTS (${ordersOf(ctx)} AND ${COUNTED_ORDER} AND o."paymentMethod" = ANY(${c.values}::"PaymentMethod"[])${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)})`;
+    case "salesChannel":
+      return Prisma.sql`jsonb_exists_any(s."channelMix", ${c.values}::text[])`;
+    case "boughtProduct":
+    case "boughtCategory": {
+      const line = c.field === "boughtProduct" ? Prisma.sql`l."productId" = ANY(${c.productIds}::text[])` : Prisma.sql`lower(l.category) = ANY(${lower(c.categories)}::text[])`;
+      return Prisma.sql`EXISTS (SELECT 1 FROM "Order" o JOIN "OrderLine" l ON l."storeId" = o."storeId" AND l."orderId" = o.id
+        WHERE o."storeId" = ${S} AND l."storeId" = ${S} AND o."customerId" = c.id AND ${COUNTED_ORDER} AND ${line}${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)})`;
+    }
+    case "viewedProduct":
+      return Prisma.sql`EXISTS (SELECT 1 FROM "Event" e WHERE e."storeId" = ${S} AND e."customerId" = c.id AND e.type = ${PRODUCT_VIEWED_EVENT}
+        AND e.data->>'productId' = ANY(${c.productIds}::text[])${since(Prisma.sql`e."occurredAt"`, ctx, c.inLastDays)})`;
+    case "abandonedCheckout":
+      return Prisma.sql`EXISTS (SELECT 1 FROM "Checkout" k WHERE k."storeId" = ${S} AND k."customerId" = c.id AND k."completedAt" IS NULL
+        AND coalesce(k."platformUpdatedAt", k."startedAt") < ${utcTimestamp(new Date(ctx.now.getTime() - ABANDONED_AFTER_MINUTES * 60_000))}${since(Prisma.sql`k."startedAt"`, ctx, c.inLastDays)})`;
+    case "unpaidPayment":
+      return Prisma.sql`EXISTS (SELECT 1 FROM "Payment" p JOIN "Order" o ON o."storeId" = p."storeId" AND o.id = p."orderId"
+        WHERE p."storeId" = ${S} AND o."storeId" = ${S} AND o."customerId" = c.id AND p.status = 'pending' AND p.method = ANY(${c.methods ?? ["boleto", "pix"]}::"PaymentMethod"[])
+        AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND (p."dueAt" IS NULL OR p."dueAt" >= ${utcTimestamp(ctx.now)}))`;
+    case "messageOpened":
+    case "messageClicked": {
+      const col = c.field === "messageOpened" ? Prisma.sql`m."openedAt"` : Prisma.sql`m."clickedAt"`;
+      return Prisma.sql`EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = ${S} AND m."customerId" = c.id AND ${col} IS NOT NULL${since(col, ctx, c.inLastDays)})`;
+    }
+    case "unsubscribed":
+      // Our own unsubscribe events, or the platform's consent now off after a recorded change.
+      return Prisma.sql`(EXISTS (SELECT 1 FROM "Event" e WHERE e."storeId" = ${S} AND e."customerId" = c.id AND e.type = ANY(${UNSUBSCRIBED_EVENT_TYPES}::text[]))
+        OR (NOT c."acceptsEmailMarketing" AND c."consentUpdatedAt" IS NOT NULL))`;
+    case "inSegment":
+      return Prisma.sql`EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."storeId" = ${S} AND m."customerId" = c.id AND m."segmentId" = ANY(${c.segmentIds}::int[]))`;
+    case "tags": {
+      const vals = [...new Set(lower(c.values))];
+      const matching = Prisma.sql`SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = ANY(${vals}::text[])`;
+      if (c.op === "any") return Prisma.sql`EXISTS (${matching})`;
+      if (c.op === "none") return Prisma.sql`NOT EXISTS (${matching})`;
+      return Prisma.sql`(SELECT count(DISTINCT lower(t)) FROM unnest(c.tags) t WHERE lower(t) = ANY(${vals}::text[])) = ${vals.length}`;
+    }
+    case "emailConsent":
+      return Prisma.sql`c."acceptsEmailMarketing" = ${c.value}`;
+    case "smsConsent":
+      return Prisma.sql`c."acceptsSmsMarketing" = ${c.value}`;
+  }
+}
+
+/** The predicate of one node (no store scope; see segmentWhere). */
+export function compileNode(node: FilterNode, ctx: SegmentContext): Prisma.Sql {
+  if (node.type === "condition") return conditionPredicate(node, ctx);
+  const parts = node.children.map((child) => compileNode(child, ctx));
+  const combined = node.op === "and" ? andOf(parts) : orOf(parts);
+  // IS NOT TRUE, not NOT: a comparison with a missing value is NULL, and NOT NULL would drop
+  // the customer from both a group and its negation.
+  return node.not ? Prisma.sql`(${combined}) IS NOT TRUE` : combined;
+}
+
+function usesAge(node: FilterNode): boolean {
+  return node.type === "condition" ? node.field === "age" : node.children.some(usesAge);
+}
+
+/** FROM + WHERE of the segment: store scope, erased customers out, the filter. */
+export function segmentFromWhere(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  // The store's "today", computed once, for ages.
+  const today = usesAge(filter)
+    ? Prisma.sql` CROSS JOIN (SELECT ((${ctx.now.toISOString()}::timestamptz) AT TIME ZONE ${ctx.timezone})::date AS today) sc`
+    : Prisma.empty;
+  return Prisma.sql`FROM ${SEGMENT_FROM}${today} WHERE c."storeId" = ${ctx.storeId} AND c."erasedAt" IS NULL AND ${compileNode(filter, ctx)}`;
+}
+
+/** `SELECT c.id AS "customerId" …` of every member: for materialisation (membership.server.ts). */
+export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx)}`;
+}
+
+export async function segmentContext(db: Db, storeId: number, now = new Date()): Promise<SegmentContext> {
+  const store = await db.store.findUnique({ where: { id: storeId }, select: { timezone: true } });
+  if (!store) throw new Error(`store ${storeId} does not exist`);
+  return { storeId, timezone: store.timezone, now };
+}
+
+/** How many customers match. `filter` is validated here (SegmentFilterError with paths). */
+export async function countSegment(db: Db, storeId: number, filter: unknown, now = new Date()): Promise<number> {
+  const ctx = await segmentContext(db, storeId, now);
+  const [row] = await db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n ${segmentFromWhere(parseSegmentFilter(filter), ctx)}`);
+  return row!.n;
+}
+
+export interface SegmentSampleRow {
+  id: number;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  city: string | null;
+  province: string | null;
+  ordersCount: number;
+  revenueMinor: bigint;
+  lastOrderAt: Date | null;
+  rfmSegment: string | null;
+}
+
+/** Up to `n` matching customers, the best customers first (for the live preview). */
+export async function sampleSegment(db: Db, storeId: number, filter: unknown, n: number, now = new Date()): Promise<SegmentSampleRow[]> {
+  const ctx = await segmentContext(db, storeId, now);
+  const limit = Math.max(0, Math.min(100, Math.floor(n)));
+  return db.$queryRaw<SegmentSampleRow[]>(Prisma.sql`
+    SELECT c.id, c."firstName", c."lastName", c.email, c.city, c.province,
+           coalesce(s."ordersCount", 0)::int AS "ordersCount", coalesce(s."revenueMinor", 0)::bigint AS "revenueMinor",
+           s."lastOrderAt", s."rfmSegment"
+    ${segmentFromWhere(parseSegmentFilter(filter), ctx)}
+    ORDER BY coalesce(s."revenueMinor", 0) DESC, c.id
+    LIMIT ${limit}`);
+}
+
+/** Whether one customer matches (flow step conditions). False for another store's id or an erased customer. */
+export async function customerMatches(db: Db, storeId: number, customerId: number, filter: unknown, now = new Date()): Promise<boolean> {
+  const ctx = await segmentContext(db, storeId, now);
+  const rows = await db.$queryRaw<{ ok: number }[]>(Prisma.sql`SELECT 1 AS ok ${segmentFromWhere(parseSegmentFilter(filter), ctx)} AND c.id = ${customerId} LIMIT 1`);
+  return rows.length > 0;
+}

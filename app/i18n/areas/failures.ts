@@ -1,0 +1,56 @@
+// Strings of one area of the app, English and pt-BR side by side (merged into en.ts / pt-BR.ts under "failures").
+import type { Widen } from "../widen.ts";
+
+export const en = {
+  title: "Failed deliveries",
+  subtitle: "Webhook deliveries from your store that could not be processed",
+  link: "See failed deliveries",
+  back: "Sync",
+  count: "{{number}} failed deliveries",
+  columns: { topic: "Event", when: "Received", attempts: "Attempts", reason: "What went wrong", state: "Status", actions: "Actions" },
+  reasons: {
+    unreadable: "The store sent data we could not read. Retrying will not help unless the store sends it again.",
+    database: "Saving it failed in our database. Retry once the problem is fixed.",
+    timeout: "Processing took too long and was stopped.",
+    connection: "The connection to our database was lost while processing it.",
+    unknown: "Processing failed for a reason we did not recognise.",
+  },
+  states: { retrying: "Retrying", deadLettered: "Gave up after retries", gaveUp: "Not retried" },
+  retry: "Retry",
+  dismiss: "Dismiss",
+  retryLabel: "Retry delivery {{id}}",
+  dismissLabel: "Dismiss delivery {{id}}",
+  retried: "Delivery queued again. It leaves this list once it is processed.",
+  dismissed: "Delivery dismissed.",
+  notFound: "That delivery is not in this store's failures any more.",
+  emptyTitle: "No failed deliveries",
+  emptyBody: "Every webhook your store sent was processed. Failures would show here with a way to retry them.",
+  more: "Showing the latest {{shown}} of {{total}}.",
+} as const;
+
+export const ptBR: Widen<typeof en> = {
+  title: "Entregas com falha",
+  subtitle: "Webhooks enviados pela sua loja que não puderam ser processados",
+  link: "Ver entregas com falha",
+  back: "Sincronização",
+  count: "{{number}} entregas com falha",
+  columns: { topic: "Evento", when: "Recebido", attempts: "Tentativas", reason: "O que deu errado", state: "Situação", actions: "Ações" },
+  reasons: {
+    unreadable: "A loja enviou dados que não conseguimos ler. Tentar de novo não resolve, a menos que a loja os envie outra vez.",
+    database: "Houve uma falha ao salvar no nosso banco de dados. Tente de novo quando o problema for resolvido.",
+    timeout: "O processamento demorou demais e foi interrompido.",
+    connection: "A conexão com o nosso banco de dados caiu durante o processamento.",
+    unknown: "O processamento falhou por um motivo que não reconhecemos.",
+  },
+  states: { retrying: "Tentando de novo", deadLettered: "Desistimos após as tentativas", gaveUp: "Sem nova tentativa" },
+  retry: "Tentar de novo",
+  dismiss: "Dispensar",
+  retryLabel: "Tentar de novo a entrega {{id}}",
+  dismissLabel: "Dispensar a entrega {{id}}",
+  retried: "Entrega colocada na fila de novo. Ela sai desta lista quando for processada.",
+  dismissed: "Entrega dispensada.",
+  notFound: "Essa entrega não está mais entre as falhas desta loja.",
+  emptyTitle: "Nenhuma entrega com falha",
+  emptyBody: "Todos os webhooks enviados pela sua loja foram processados. Se algum falhar, ele aparece aqui com a opção de tentar de novo.",
+  more: "Mostrando as {{shown}} mais recentes de {{total}}.",
+};

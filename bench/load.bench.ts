@@ -1,0 +1,265 @@
+// Load under rescoring: signed Shopify deliveries at a steady 500/s (open loop, sender in its own
+// thread) for BENCH_LOAD_SECONDS against the real app as `npm start` runs it (HTTP in the web
+// process, job workers in a child process), while the same workers keep rescoring another store of
+// ~100k customers (RFM, predictions, clusters) back to back. Reported: throughput, p50/p99 of the
+// 200 answer, queue lag (receipt received → processed) and proof of exactly-once: every delivery
+// stored once and processed once, and the store's counts/sums equal to a serial application of the
+// same deliveries. Reference in the same run: the bare node:http + pg receiver (ingest.bench.ts)
+// at the same rate.
+import { performance } from "node:perf_hooks";
+import { createStoreSimulator } from "../adapters/shopify/simulator/index.ts";
+import { normalizeShopifyWebhook } from "../adapters/shopify/normalize.ts";
+import { applyChanges } from "../app/core/ingest/apply-batch.server.ts";
+import { recomputeAllCustomerStats } from "../app/core/ingest/customer-stats.server.ts";
+import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../app/demo/demo-store.server.ts";
+import { QUEUES } from "../app/jobs/queues.ts";
+import { enqueueRescore } from "../app/jobs/rescore.server.ts";
+import { stateDigest, type StateDigest } from "../test/support/state-digest.ts";
+import { generate } from "./analytics.bench.ts";
+import { targetOf, waitProcessed, warmUp } from "./ingest.bench.ts";
+import { startBareReceiver } from "./support/bare-receiver.ts";
+import { phaseTable, type PhaseReport } from "./support/probe.ts";
+import { prepareThreadSender, type SendResult } from "./support/sender.ts";
+import { fmt, latencySummary } from "./support/stats.ts";
+import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
+
+const RATE = Number(process.env.BENCH_LOAD_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 300);
+const RESCORE_CUSTOMERS = Number(process.env.BENCH_LOAD_RESCORE_CUSTOMERS ?? 100_000);
+const TARGET_P99_MS = 25;
+
+export const title = "Load: 500 webhooks/s while a store is rescored";
+export const description =
+  `${RATE} signed deliveries/s for ${SECONDS} s (BENCH_LOAD_SECONDS) to the real app with workers in a child process, while the workers rescore a ` +
+  `${fmt(RESCORE_CUSTOMERS, 0)}-customer store back to back; exactly-once checked against a serial application of the same deliveries. ` +
+  "Reference: the bare node:http + node-postgres receiver at the same rate.";
+
+interface Lag {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+async function queueLag(app: BenchApp, storeId: number): Promise<Lag> {
+  const [r] = await app.query<{ p50: number; p99: number; max: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max
+     FROM (SELECT extract(epoch FROM "processedAt" - "receivedAt") * 1000 AS ms FROM "WebhookReceipt" WHERE "storeId" = $1 AND "processedAt" IS NOT NULL) l`,
+    [storeId],
+  );
+  return { p50: Number(r!.p50), p99: Number(r!.p99), max: Number(r!.max) };
+}
+
+type OnceCheck = {
+  stored: number;
+  processed: number;
+  failed: number;
+  pending: number;
+  /** Receipts whose processing was recorded more than once. */
+  processedTwice: number;
+  /** webhook.process jobs completed more than once for one receipt (a second job that found nothing to do). */
+  extraJobs: number;
+};
+
+async function exactlyOnce(app: BenchApp, storeId: number): Promise<OnceCheck> {
+  const [r] = await app.query<OnceCheck>(
+    `SELECT count(*)::int AS stored,
+            (count(*) FILTER (WHERE status IN ('processed', 'skipped')))::int AS processed,
+            (count(*) FILTER (WHERE status = 'failed'))::int AS failed,
+            (count(*) FILTER (WHERE status = 'received'))::int AS pending,
+            (count(*) FILTER (WHERE attempts > 1))::int AS "processedTwice",
+            (SELECT count(*)::int FROM (SELECT data->>'receiptId' FROM pgboss.job WHERE name = $2 AND state = 'completed' AND data->>'storeId' = $3
+                                        GROUP BY 1 HAVING count(*) > 1) d) AS "extraJobs"
+     FROM "WebhookReceipt" WHERE "storeId" = $1`,
+    [storeId, QUEUES.webhookProcess, String(storeId)],
+  );
+  return r!;
+}
+
+/** Keep one rescore of the big store queued or running for as long as `running()` says. */
+function rescoreLoop(app: BenchApp, storeId: number, running: () => boolean) {
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped && running()) {
+      const [r] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'`, [QUEUES.rescore]);
+      if (r!.n === 0) await enqueueRescore(app.services.boss, storeId);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+async function rescoreRuns(app: BenchApp, storeId: number, from: Date, to: Date): Promise<{ completed: number; seconds: number[] }> {
+  const rows = await app.query<{ seconds: number }>(
+    `SELECT extract(epoch FROM completed_on - started_on)::float8 AS seconds FROM pgboss.job
+     WHERE name = $1 AND state = 'completed' AND data->>'storeId' = $2 AND started_on < $4 AND completed_on > $3 ORDER BY started_on`,
+    [QUEUES.rescore, String(storeId), from, to],
+  );
+  return { completed: rows.length, seconds: rows.map((r) => r.seconds) };
+}
+
+export async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const wanted = RATE * SECONDS;
+  // A simulated shop with at least `wanted` deliveries (≈ 8 per customer); the first `wanted` are sent.
+  let customers = Math.ceil(wanted / 7) + 20;
+  let sim = createStoreSimulator({ seed: ctx.seed, customers, currency: "BRL", shopDomain: DEMO_SHOP_DOMAIN });
+  while (sim.summary().deliveries < wanted) {
+    customers = Math.ceil(customers * 1.2);
+    sim = createStoreSimulator({ seed: ctx.seed, customers, currency: "BRL", shopDomain: DEMO_SHOP_DOMAIN });
+  }
+  const simOpts = { seed: ctx.seed, customers, currency: "BRL" };
+  const phases: PhaseReport[] = [];
+  const rows: ResultRow[] = [];
+  ctx.log(`load: ${fmt(wanted, 0)} deliveries at ${RATE}/s (${SECONDS} s) from a ${fmt(customers, 0)}-customer shop; rescoring ${fmt(RESCORE_CUSTOMERS, 0)} customers meanwhile`);
+
+  let load: SendResult, lag: Lag, once: OnceCheck, digest: StateDigest, processSeconds: number;
+  let rescores: { completed: number; seconds: number[] };
+  {
+    const app = await ctx.startApp("load", { http: true, workers: "child" });
+    try {
+      const store = await ensureDemoStore(app.services);
+      const { db } = app.services;
+      const big = await db.store.create({ data: { platform: "shopify", domain: "bench-load-rescore.myshopify.com", name: "Rescore", timezone: "America/Sao_Paulo" } });
+      const t0 = performance.now();
+      await generate(db, big.id, RESCORE_CUSTOMERS);
+      await db.$transaction((tx) => recomputeAllCustomerStats(tx, big.id), { timeout: 3_600_000 });
+      await db.$executeRaw`VACUUM ANALYZE "CustomerStats"`;
+      ctx.log(`rescore store: ${fmt(RESCORE_CUSTOMERS, 0)} customers generated in ${fmt((performance.now() - t0) / 1000)} s`);
+
+      const target = targetOf(app);
+      await warmUp(app, target);
+      const sender = await prepareThreadSender({ target, simulator: simOpts, mode: "paced", rate: RATE, concurrency: ctx.concurrency, limit: wanted });
+      let sending = true;
+      const loop = rescoreLoop(app, big.id, () => sending);
+      // Let the first rescore start before the load begins, so the two overlap from the first second.
+      const firstStart = Date.now() + 30_000;
+      while (Date.now() < firstStart) {
+        const [r] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state = 'active'`, [QUEUES.rescore]);
+        if (r!.n > 0) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const probe = ctx.probe(app, `load: ${RATE}/s + rescoring`);
+      const from = new Date();
+      const startedAt = Date.now();
+      try {
+        load = await sender.go();
+      } finally {
+        sending = false;
+        await loop.stop();
+      }
+      const to = new Date();
+      processSeconds = await waitProcessed(app, store.id, load.sent, startedAt);
+      phases.push(await probe.stop());
+      lag = await queueLag(app, store.id);
+      once = await exactlyOnce(app, store.id);
+      digest = await stateDigest(db, store.id);
+      rescores = await rescoreRuns(app, big.id, from, to);
+      ctx.log(`load: ${fmt(load.sent / load.seconds)} deliveries/s, p99 ${fmt(latencySummary(load.latencies).p99)} ms, lag p99 ${fmt(lag.p99)} ms, ${rescores.completed} rescores`);
+    } finally {
+      await app.close();
+    }
+  }
+
+  // Serial application of the same deliveries (in order, one batch after another, no HTTP, no queue).
+  let reference: StateDigest;
+  {
+    const app = await ctx.startApp("load_serial", { http: false, workers: false });
+    try {
+      const store = await ensureDemoStore(app.services);
+      const sent = [...sim.deliveries()].slice(0, load.sent + load.failed + load.abandoned);
+      const t0 = performance.now();
+      for (let i = 0; i < sent.length; i += 500) {
+        const changes = sent.slice(i, i + 500).map((d) => normalizeShopifyWebhook(d.topic, d.body, { shopCurrency: store.currency }));
+        await applyChanges(app.services.db, store.id, changes);
+      }
+      reference = await stateDigest(app.services.db, store.id);
+      ctx.log(`serial application: ${sent.length} deliveries in ${fmt((performance.now() - t0) / 1000)} s`);
+    } finally {
+      await app.close();
+    }
+  }
+
+  // Reference: the bare receiver at the same rate and length.
+  let bare: SendResult;
+  {
+    const app = await ctx.startApp("load_bare", { http: false, workers: false });
+    try {
+      const store = await ensureDemoStore(app.services);
+      const receiver = await startBareReceiver({ databaseUrl: app.databaseUrl, secret: app.services.secrets.shopifyWebhookSecret, storeId: store.id, maxBytes: app.services.config.WEBHOOK_MAX_BYTES });
+      try {
+        const sender = await prepareThreadSender({
+          target: { endpoint: `${receiver.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret: app.services.secrets.shopifyWebhookSecret },
+          simulator: simOpts,
+          mode: "paced",
+          rate: RATE,
+          concurrency: ctx.concurrency,
+          limit: wanted,
+        });
+        const probe = ctx.probe(app, `reference: bare receiver ${RATE}/s`);
+        bare = await sender.go();
+        phases.push(await probe.stop());
+      } finally {
+        await receiver.close();
+      }
+    } finally {
+      await app.close();
+    }
+  }
+
+  const l = latencySummary(load.latencies);
+  const b = latencySummary(bare.latencies);
+  const complete = load.sent === wanted && load.failed === 0 && load.abandoned === 0;
+  const onceOk = once.stored === load.sent && once.processed === load.sent && once.failed === 0 && once.pending === 0 && once.processedTwice === 0;
+  const sameAsSerial = JSON.stringify(digest) === JSON.stringify(reference);
+  const statuses = Object.entries(load.statuses).map(([k, v]) => `${v}× ${k}`).join(", ");
+  rows.push(
+    {
+      metric: `throughput (${RATE}/s offered for ${SECONDS} s)`,
+      measured: `${fmt(load.sent / load.seconds)} deliveries/s`,
+      reference: `${fmt(bare.sent / bare.seconds)} deliveries/s`,
+      target: `${RATE}/s, nothing lost`,
+      verdict: complete ? "pass" : "fail",
+      note: `${fmt(load.sent, 0)} answered 200 of ${fmt(wanted, 0)}; ${statuses}${load.abandoned ? `; ${load.abandoned} abandoned (server too far behind)` : ""}`,
+      value: load.sent / load.seconds,
+    },
+    {
+      metric: "200 answer latency p50 / p99",
+      measured: `${fmt(l.p50)} / ${fmt(l.p99)} ms (max ${fmt(l.max)})`,
+      reference: `${fmt(b.p50)} / ${fmt(b.p99)} ms (max ${fmt(b.max)})`,
+      target: `p99 < ${TARGET_P99_MS} ms`,
+      verdict: l.p99 < TARGET_P99_MS ? "pass" : "fail",
+      value: l.p99,
+    },
+    {
+      metric: "queue lag (received → processed) p50 / p99 / max",
+      measured: `${fmt(lag.p50)} / ${fmt(lag.p99)} / ${fmt(lag.max)} ms`,
+      verdict: "info",
+      note: `last receipt processed ${fmt(processSeconds)} s after the first send`,
+      value: lag.p99,
+    },
+    {
+      metric: "exactly once",
+      measured: onceOk && sameAsSerial ? `${fmt(once.stored, 0)} stored once, processed once; state = serial application` : "MISMATCH",
+      verdict: onceOk && sameAsSerial ? "ok" : "FAILED",
+      note:
+        `stored ${once.stored}, processed ${once.processed}, failed ${once.failed}, pending ${once.pending}, processed twice ${once.processedTwice}, ` +
+        `extra no-op jobs ${once.extraJobs}; customers ${digest.customers}/${reference.customers}, orders ${digest.orders}/${reference.orders}, ` +
+        `revenue ${digest.revenueMinor}/${reference.revenueMinor}, stats rows ${digest.stats.rows}/${reference.stats.rows}` +
+        (sameAsSerial ? "" : `; digest differs: ${JSON.stringify(digest)} vs ${JSON.stringify(reference)}`),
+      value: once.processedTwice,
+    },
+    {
+      metric: `rescoring of ${fmt(RESCORE_CUSTOMERS, 0)} customers during the load`,
+      measured: `${rescores.completed} completed`,
+      verdict: rescores.completed > 0 ? "info" : "fail",
+      note: rescores.seconds.length ? `each ${rescores.seconds.map((s) => fmt(s)).join(", ")} s` : "none overlapped the load",
+      value: rescores.completed,
+    },
+  );
+  ctx.detail(phaseTable(phases));
+  return rows;
+}

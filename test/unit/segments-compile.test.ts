@@ -1,0 +1,170 @@
+// The compiler's SQL and bind parameters for every operator (the integration test runs them on a
+// real database against fixture customers). Values must only ever appear as parameters.
+import { describe, expect, it } from "vitest";
+import { compileNode, escapeLike, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
+import { parseSegmentFilter, type Condition } from "../../app/core/segments/filter.ts";
+
+const ctx: SegmentContext = { storeId: 7, timezone: "America/Sao_Paulo", now: new Date("2026-06-15T12:00:00Z") };
+const squash = (s: string) => s.replace(/\s+/g, " ").trim();
+
+function compile(c: Record<string, unknown>) {
+  const filter = parseSegmentFilter({ type: "group", op: "and", children: [{ type: "condition", ...c }] });
+  const sql = compileNode(filter.children[0] as Condition, ctx);
+  return { text: squash(sql.text), values: sql.values };
+}
+
+describe("segment compiler: text", () => {
+  it("compares customer text without case, as parameters", () => {
+    expect(compile({ field: "city", op: "in", values: ["São Paulo", "RIO"] })).toEqual({ text: 'lower(c."city") = ANY($1::text[])', values: [["são paulo", "rio"]] });
+    expect(compile({ field: "province", op: "not_in", values: ["SP"] })).toEqual({ text: '(c."province" IS NULL OR lower(c."province") <> ALL($1::text[]))', values: [["sp"]] });
+    expect(compile({ field: "email", op: "contains", values: ["gmail", "uol"] })).toEqual({ text: '(lower(c."email") LIKE $1 OR lower(c."email") LIKE $2)', values: ["%gmail%", "%uol%"] });
+    expect(compile({ field: "zip", op: "starts_with", values: ["01"] })).toEqual({ text: 'lower(c."zip") LIKE $1', values: ["01%"] });
+    expect(compile({ field: "gender", op: "is_set" }).text).toBe('(c."gender" IS NOT NULL AND c."gender" <> \'\')');
+    expect(compile({ field: "country", op: "is_not_set" }).text).toBe('(c."country" IS NULL OR c."country" = \'\')');
+  });
+
+  it("escapes LIKE wildcards so % and _ match literally", () => {
+    expect(escapeLike("50%_off\\")).toBe("50\\%\\_off\\\\");
+    expect(compile({ field: "city", op: "contains", values: ["a%b_c"] }).values).toEqual(["%a\\%b\\_c%"]);
+  });
+
+  it("keeps injection attempts in parameters, never in the SQL text", () => {
+    const attack = "x'); DROP TABLE \"Customer\"; --";
+    for (const c of [
+      { field: "city", op: "in", values: [attack] },
+      { field: "utmCampaign", op: "contains", values: [attack] },
+      { field: "tags", op: "any", values: [attack] },
+      { field: "boughtProduct", productIds: [attack] },
+      { field: "shopifyRfmGroup", op: "in", values: [attack] },
+    ]) {
+      const { text, values } = compile(c);
+      expect(text).not.toContain("DROP");
+      expect(JSON.stringify(values).toUpperCase()).toContain("DROP TABLE");
+    }
+  });
+
+  it("reads order attribution from the customer's orders (not deleted, not test), optionally recent", () => {
+    const { text, values } = compile({ field: "utmSource", op: "in", values: ["Google"], inLastDays: 30 });
+    expect(text).toBe(
+      'EXISTS (SELECT 1 FROM "Order" o WHERE o."storeId" = $1 AND o."customerId" = c.id AND o."deletedAt" IS NULL AND NOT o.test AND lower(o."utmSource") = ANY($2::text[]) AND o."placedAt" >= ($3::timestamptz AT TIME ZONE \'UTC\'))',
+    );
+    expect(values).toEqual([7, ["google"], "2026-05-16T12:00:00.000Z"]);
+  });
+});
+
+describe("segment compiler: numbers and dates", () => {
+  it("uses a strict predicate unless 0 matches, then also names customers without stats", () => {
+    expect(compile({ field: "ordersCount", op: "gte", value: 3 })).toEqual({ text: 's."ordersCount" >= $1::int', values: [3] });
+    expect(compile({ field: "ordersCount", op: "lt", value: 2 })).toEqual({ text: '(s."ordersCount" < $1::int OR s."customerId" IS NULL)', values: [2] });
+    expect(compile({ field: "totalSpent", op: "between", value: 0, value2: 5000 })).toEqual({ text: '(s."revenueMinor" BETWEEN $1::bigint AND $2::bigint OR s."customerId" IS NULL)', values: [0, 5000] });
+    expect(compile({ field: "avgTicket", op: "eq", value: 100 }).text).toBe('s."avgOrderMinor" = $1::bigint');
+    expect(compile({ field: "avgTicket", op: "neq", value: 100 }).text).toBe('(s."avgOrderMinor" <> $1::bigint OR s."customerId" IS NULL)');
+    expect(compile({ field: "predictedClv", op: "gt", value: 1 }).text).toBe('s."predictedClvMinor" > $1::bigint');
+    expect(compile({ field: "pAlive", op: "lte", value: 0.2 })).toEqual({ text: 's."pAlive" <= $1::float8', values: [0.2] });
+    expect(compile({ field: "churnRisk", op: "is_not_set" }).text).toBe('s."churnRisk" IS NULL');
+    expect(compile({ field: "rScore", op: "eq", value: 5 }).text).toBe('s."rScore" = $1::int');
+    expect(compile({ field: "fScore", op: "is_set" }).text).toBe('s."fScore" IS NOT NULL');
+    expect(compile({ field: "mScore", op: "lt", value: 3 }).text).toBe('s."mScore" < $1::int');
+    expect(compile({ field: "ordersCount", op: "is_set" }).text).toBe("TRUE");
+  });
+
+  it("turns an age band into a range of birth dates from the store's today", () => {
+    expect(compile({ field: "age", op: "between", value: 25, value2: 34 })).toEqual({
+      text: '(c."birthDate" IS NOT NULL AND c."birthDate" <= (sc.today - make_interval(years => $1::int))::date AND c."birthDate" > (sc.today - make_interval(years => $2::int))::date)',
+      values: [25, 35],
+    });
+    expect(compile({ field: "age", op: "lt", value: 18 }).values).toEqual([18]);
+    expect(compile({ field: "age", op: "neq", value: 30 }).text).toMatch(/IS NOT TRUE\)$/);
+    const where = segmentFromWhere(parseSegmentFilter({ type: "group", op: "and", children: [{ type: "condition", field: "age", op: "gt", value: 60 }] }), ctx);
+    expect(squash(where.text)).toContain("CROSS JOIN (SELECT (($1::timestamptz) AT TIME ZONE $2)::date AS today) sc");
+    expect(where.values.slice(0, 2)).toEqual(["2026-06-15T12:00:00.000Z", "America/Sao_Paulo"]);
+  });
+
+  it("reads days in the store's time zone and relative dates from now", () => {
+    expect(compile({ field: "lastOrderAt", op: "before", date: "2026-01-01" })).toEqual({ text: 's."lastOrderAt" < (($1::timestamp AT TIME ZONE $2) AT TIME ZONE \'UTC\')', values: ["2026-01-01", "America/Sao_Paulo"] });
+    expect(compile({ field: "firstOrderAt", op: "from", date: "2026-03-01" }).text).toBe('s."firstOrderAt" >= (($1::timestamp AT TIME ZONE $2) AT TIME ZONE \'UTC\')');
+    expect(compile({ field: "firstOrderAt", op: "between", date: "2026-03-01", date2: "2026-03-31" }).values).toEqual(["2026-03-01", "America/Sao_Paulo", "2026-03-31", "America/Sao_Paulo"]);
+    expect(compile({ field: "lastOrderAt", op: "in_last_days", days: 30 })).toEqual({ text: 's."lastOrderAt" >= ($1::timestamptz AT TIME ZONE \'UTC\')', values: ["2026-05-16T12:00:00.000Z"] });
+    expect(compile({ field: "lastOrderAt", op: "more_than_days_ago", days: 1 }).text).toBe('s."lastOrderAt" < ($1::timestamptz AT TIME ZONE \'UTC\')');
+    expect(compile({ field: "customerSince", op: "is_set" }).text).toBe('coalesce(c."platformCreatedAt", c."createdAt") IS NOT NULL');
+    expect(compile({ field: "lastOrderAt", op: "is_not_set" }).text).toBe('s."lastOrderAt" IS NULL');
+  });
+});
+
+describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
+  it("compiles categorical fields; not_in keeps the unscored", () => {
+    expect(compile({ field: "rfmSegment", op: "in", values: ["champions"] })).toEqual({ text: 's."rfmSegment" = ANY($1::text[])', values: [["champions"]] });
+    expect(compile({ field: "rfmSegment", op: "not_in", values: ["lost"] }).text).toBe('(s."rfmSegment" IS NULL OR s."rfmSegment" <> ALL($1::text[]))');
+    expect(compile({ field: "cluster", op: "in", values: [1, 2] })).toEqual({ text: "s.cluster = ANY($1::int[])", values: [[1, 2]] });
+    expect(compile({ field: "shopifyRfmGroup", op: "in", values: ["CHAMPIONS"] }).values).toEqual([["champions"]]);
+    expect(compile({ field: "birthdayMonth", op: "in", values: [3] }).text).toBe('extract(month FROM c."birthDate")::int = ANY($1::int[])');
+    expect(compile({ field: "churnBand", op: "in", values: ["low", "high"] }).text).toBe('(s."churnRisk" < 0.33 OR s."churnRisk" > 0.66)');
+    expect(compile({ field: "churnBand", op: "not_in", values: ["medium"] }).text).toBe('((s."churnRisk" >= 0.33 AND s."churnRisk" <= 0.66)) IS NOT TRUE');
+    expect(compile({ field: "salesChannel", values: ["pos", "web"] })).toEqual({ text: 'jsonb_exists_any(s."channelMix", $1::text[])', values: [["pos", "web"]] });
+  });
+
+  it("reads counted orders for payment method and products bought", () => {
+    const pay = compile({ field: "paymentMethod", values: ["pix"], inLastDays: 10 });
+    expect(pay.text).toMatch(/^EXISTS \(SELECT 1 FROM "Order" o WHERE o."storeId" = \$1 AND o."customerId" = c.id AND o."cancelledAt" IS NULL .* AND o."paymentMethod" = ANY\(\$2::"PaymentMethod"\[\]\) AND o."placedAt" >= /);
+    expect(pay.values).toEqual([7, ["pix"], "2026-06-05T12:00:00.000Z"]);
+    const bought = compile({ field: "boughtProduct", productIds: ["p1", "p2"] });
+    expect(bought.text).toContain('l."productId" = ANY($3::text[])');
+    expect(bought.values).toEqual([7, 7, ["p1", "p2"]]);
+    expect(compile({ field: "boughtCategory", categories: ["Shoes"] }).text).toContain("lower(l.category) = ANY($3::text[])");
+  });
+
+  it("compiles actions against their tables, pinned to the store", () => {
+    expect(compile({ field: "viewedProduct", productIds: ["9"] })).toEqual({
+      text: 'EXISTS (SELECT 1 FROM "Event" e WHERE e."storeId" = $1 AND e."customerId" = c.id AND e.type = $2 AND e.data->>\'productId\' = ANY($3::text[]))',
+      values: [7, "storefront.product_viewed", ["9"]],
+    });
+    const abandoned = compile({ field: "abandonedCheckout", inLastDays: 7 });
+    expect(abandoned.text).toContain('k."completedAt" IS NULL');
+    expect(abandoned.values).toEqual([7, "2026-06-15T11:00:00.000Z", "2026-06-08T12:00:00.000Z"]);
+    const unpaid = compile({ field: "unpaidPayment" });
+    expect(unpaid.text).toContain("p.status = 'pending'");
+    expect(unpaid.values).toEqual([7, 7, ["boleto", "pix"], "2026-06-15T12:00:00.000Z"]);
+    expect(compile({ field: "messageOpened" }).text).toBe('EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = $1 AND m."customerId" = c.id AND m."openedAt" IS NOT NULL)');
+    expect(compile({ field: "messageClicked", inLastDays: 5 }).text).toContain('m."clickedAt" >= ');
+    expect(compile({ field: "unsubscribed" }).text).toContain('OR (NOT c."acceptsEmailMarketing" AND c."consentUpdatedAt" IS NOT NULL)');
+    expect(compile({ field: "inSegment", segmentIds: [3] })).toEqual({
+      text: 'EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."storeId" = $1 AND m."customerId" = c.id AND m."segmentId" = ANY($2::int[]))',
+      values: [7, [3]],
+    });
+  });
+
+  it("compiles tags (any / all / none, without case) and consent", () => {
+    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "EXISTS (SELECT 1 FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[]))", values: [["vip"]] });
+    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toMatch(/^NOT EXISTS/);
+    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({
+      text: "(SELECT count(DISTINCT lower(t)) FROM unnest(c.tags) t WHERE lower(t) = ANY($1::text[])) = $2",
+      values: [["vip", "b"], 2],
+    });
+    expect(compile({ field: "emailConsent", value: true })).toEqual({ text: 'c."acceptsEmailMarketing" = $1', values: [true] });
+    expect(compile({ field: "smsConsent", value: false })).toEqual({ text: 'c."acceptsSmsMarketing" = $1', values: [false] });
+  });
+});
+
+describe("segment compiler: groups", () => {
+  it("nests AND / OR and negates with IS NOT TRUE", () => {
+    const filter = parseSegmentFilter({
+      type: "group",
+      op: "and",
+      children: [
+        { type: "condition", field: "emailConsent", value: true },
+        { type: "group", op: "or", not: true, children: [{ type: "condition", field: "rScore", op: "eq", value: 1 }, { type: "condition", field: "fScore", op: "eq", value: 1 }] },
+      ],
+    });
+    const sql = compileNode(filter, ctx);
+    expect(squash(sql.text)).toBe('(c."acceptsEmailMarketing" = $1 AND ((s."rScore" = $2::int OR s."fScore" = $3::int)) IS NOT TRUE)');
+    expect(sql.values).toEqual([true, 1, 1]);
+  });
+
+  it("an empty AND matches all, an empty OR none; the scope always has the store and excludes erased", () => {
+    expect(compileNode({ type: "group", op: "and", children: [] }, ctx).text).toBe("TRUE");
+    expect(compileNode({ type: "group", op: "or", children: [] }, ctx).text).toBe("FALSE");
+    const where = segmentFromWhere({ type: "group", op: "and", children: [] }, ctx);
+    expect(squash(where.text)).toBe('FROM "Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id WHERE c."storeId" = $1 AND c."erasedAt" IS NULL AND TRUE');
+    expect(where.values).toEqual([7]);
+  });
+});
