@@ -24,6 +24,17 @@ const PUBLIC_ROUTES: Record<string, string> = {
   "webhooks.shopify.ts": "Shopify HMAC before anything is parsed; size limit",
   "webhooks.woocommerce.$storeId.ts": "per-store WooCommerce signing secret; size limit",
   "woocommerce.callback.ts": "signed single-use user_id, zod schema, 16 KiB limit, 20 per address per minute",
+  "unsubscribe.$token.tsx": "HMAC-signed token naming store and customer; bad signature → 400, nothing changed",
+  "t.c.$token.ts": "HMAC-signed click token (store, message, URL); bad token → 400, never an open redirect",
+  "t.o.$token.ts": "HMAC-signed open token; bad token changes nothing",
+  "api.v1.$.ts": "API: Bearer token (hashed at rest), per-token rate limit, JSON 404",
+  "api.v1.customers.ts": "API: Bearer token, per-token rate limit, zod-checked query",
+  "api.v1.customers_.$id.ts": "API: Bearer token, per-token rate limit, store-scoped by id",
+  "api.v1.openapi[.]json.ts": "API description; no data",
+  "api.v1.segments.ts": "API: Bearer token, per-token rate limit",
+  "api.v1.segments_.$id.ts": "API: Bearer token, per-token rate limit, store-scoped by id",
+  "api.v1.segments_.$id.members.ts": "API: Bearer token, per-token rate limit, store-scoped by id",
+  "api.v1.stats.ts": "API: Bearer token, per-token rate limit",
 };
 
 beforeAll(async () => {
@@ -67,6 +78,10 @@ describe("public endpoints", () => {
       ["/storefront/recommendations?token=nope&product=1", { method: "GET" }],
       ["/woocommerce/callback", { method: "POST", body: JSON.stringify({ consumer_key: "x" }), headers: { "Content-Type": "application/json" } }],
       ["/woocommerce/callback", { method: "POST", body: "x".repeat(20_000), headers: { "Content-Type": "application/json" } }],
+      ["/unsubscribe/not-a-signed-token", { method: "POST" }],
+      ["/t/c/not-a-signed-token", { method: "GET" }],
+      ["/api/v1/customers", { method: "GET" }],
+      ["/api/v1/customers", { method: "GET", headers: { Authorization: "Bearer cdn_not_a_real_token" } }],
     ];
     for (const [path, init] of probes) {
       const res = await fetch(`${app.url}${path}`, { ...init, redirect: "manual" });
