@@ -13,11 +13,13 @@ type Deps = Pick<Services, "db" | "log">;
 export async function runShopDeletion(services: Deps, job: ShopDeletionJob): Promise<StoreDeletionResult | { skipped: string }> {
   const store = await services.db.store.findUnique({ where: { id: job.storeId }, select: { uninstalledAt: true } });
   if (!store) return { skipped: "already deleted" };
-  if (!store.uninstalledAt) {
+  // Shopify sends shop/redact only for a shop that stayed uninstalled for 48 h: trusted even if our
+  // app/uninstalled delivery was lost. Our own scheduled deletion yields to a reinstall.
+  if (job.reason === "uninstalled" && !store.uninstalledAt) {
     services.log.warn({ storeId: job.storeId, reason: job.reason }, "store deletion skipped: the store is installed again");
     return { skipped: "reinstalled" };
   }
-  if (job.reason === "uninstalled" && store.uninstalledAt.getTime() > new Date(job.uninstalledAt).getTime() + 1000) {
+  if (job.reason === "uninstalled" && store.uninstalledAt && store.uninstalledAt.getTime() > new Date(job.uninstalledAt).getTime() + 1000) {
     return { skipped: "a later uninstall has its own deletion" };
   }
   const t0 = Date.now();

@@ -122,14 +122,16 @@ export async function handlePrivacyReceipt(services: Deps, storeId: number, rece
       );
     } else if (action.kind === "shop_redact" || action.kind === "uninstalled") {
       if (!services.boss) throw new Error("privacy: the job queue is needed to schedule a store's deletion");
+      // The job is queued before the receipt is marked processed: a crash in between re-runs the
+      // receipt and queues a second job, which finds the work done (never a deletion lost).
       const now = new Date();
+      const uninstalledAt = action.kind === "uninstalled" ? now : ((await db.store.findUnique({ where: { id: storeId }, select: { uninstalledAt: true } }))?.uninstalledAt ?? now);
+      const job: ShopDeletionJob = { storeId, reason: action.kind === "shop_redact" ? "shop/redact" : "uninstalled", uninstalledAt: uninstalledAt.toISOString() };
+      await services.boss.send(QUEUES.privacyShopDelete, job, action.kind === "uninstalled" ? { startAfter: SHOP_DELETION_DELAY_SECONDS } : {});
       await db.$transaction(async (tx) => {
         if (action.kind === "uninstalled") await tx.store.update({ where: { id: storeId }, data: { uninstalledAt: now } });
         await markReceipt(tx, receipt, false);
       });
-      const uninstalledAt = (await db.store.findUnique({ where: { id: storeId }, select: { uninstalledAt: true } }))?.uninstalledAt ?? now;
-      const job: ShopDeletionJob = { storeId, reason: action.kind === "shop_redact" ? "shop/redact" : "uninstalled", uninstalledAt: uninstalledAt.toISOString() };
-      await services.boss.send(QUEUES.privacyShopDelete, job, action.kind === "uninstalled" ? { startAfter: SHOP_DELETION_DELAY_SECONDS } : {});
       log.info({ storeId, reason: job.reason }, action.kind === "uninstalled" ? "store uninstalled; deletion scheduled" : "shop/redact: store deletion queued");
     }
     return true;

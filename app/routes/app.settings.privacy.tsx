@@ -72,7 +72,8 @@ export default function PrivacySettings() {
       <Layout>
         <Layout.AnnotatedSection id="retention" title={t("privacy.retention.title")} description={t("privacy.retention.help")}>
           <Card>
-            <fetcher.Form method="post">
+            {/* Our own validation message (zod, server-side) rather than the browser bubble. */}
+            <fetcher.Form method="post" noValidate>
               <FormLayout>
                 {result?.ok ? <Banner tone="success">{t("privacy.retention.saved", { days: result.days })}</Banner> : null}
                 {result && !result.ok && result.error === "unknownIntent" ? <Banner tone="critical">{t("privacy.errors.unknownIntent")}</Banner> : null}

@@ -116,6 +116,8 @@ beforeAll(async () => {
   const flow = await db.flow.create({ data: { storeId: store.id, name: "Boleto pendente", template: "unpaid_boleto", trigger: { type: "payment_pending" } } });
   await db.flowEnrollment.create({ data: { storeId: store.id, flowId: flow.id, customerId: c.id, triggerKey: "payment:1" } });
   await db.message.create({ data: { storeId: store.id, customerId: c.id, flowId: flow.id, idempotencyKey: `m-${c.id}-1`, to: PERSON.email, subject: `${PERSON.first}, seu boleto vence amanhã`, status: "sent" } });
+  await db.message.create({ data: { storeId: store.id, customerId: c.id, flowId: flow.id, idempotencyKey: `m-${c.id}-2`, to: PERSON.email, subject: `${PERSON.first}, último aviso`, status: "queued" } });
+  await db.mailchimpMember.create({ data: { storeId: store.id, customerId: c.id, listId: "l1", subscriberHash: "abc", email: PERSON.email, status: "subscribed", mergeHash: "h", tags: [PERSON.last] } });
   await db.event.create({ data: { storeId: store.id, customerId: c.id, type: "message.sent", occurredAt: new Date(), data: { to: PERSON.email } } });
   await db.event.create({ data: { storeId: store.id, customerId: null, type: "storefront.page_viewed", occurredAt: new Date(), data: { customer: { email: PERSON.email }, url: "/produtos/cafe" } } });
   const run = await db.rfmRun.create({ data: { storeId: store.id } });
@@ -138,7 +140,7 @@ describe("customer erasure", () => {
     expect(data.orders[0]!.payments[0]!.boletoUrl).toContain(PERSON.first);
     expect(data.checkouts).toHaveLength(1);
     expect(data.segments.map((s) => s.name)).toEqual(["Compradores de café"]);
-    expect(data.messages).toHaveLength(1);
+    expect(data.messages).toHaveLength(2);
     expect(data.events.length).toBeGreaterThanOrEqual(2);
     expect(data.meanings.churnRisk).toMatch(/90 days/);
     // The request's raw body (it names the person) is not kept once handled.
@@ -183,7 +185,7 @@ describe("customer erasure", () => {
     const bystanderBefore = await db.customer.findUniqueOrThrow({ where: { storeId_platformId: { storeId: store.id, platformId: String(BYSTANDER.id) } } });
     // The walk does find the person before: in every kind of place the erasure must reach.
     const seen = new Set((await findTraces(app.services.databaseUrl, NEEDLES)).traces.map((t) => t.table));
-    for (const table of ["public.Customer", "public.Order", "public.Payment", "public.Checkout", "public.Message", "public.Event", "public.WebhookReceipt", "public.PrivacyRequest", "pgboss.job"]) {
+    for (const table of ["public.Customer", "public.Order", "public.Payment", "public.Checkout", "public.Message", "public.Event", "public.WebhookReceipt", "public.PrivacyRequest", "public.MailchimpMember", "pgboss.job"]) {
       expect(seen).toContain(table);
     }
     const res = await fetch(`${app.url}/app/customers/${c.id}/erase`, {
@@ -206,7 +208,9 @@ describe("customer erasure", () => {
     expect(await db.segmentMember.count({ where: { storeId: store.id, customerId: c.id } })).toBe(0);
     expect(await db.rfmSnapshot.count({ where: { storeId: store.id, customerId: c.id } })).toBe(0);
     expect((await db.flowEnrollment.findFirstOrThrow({ where: { storeId: store.id, customerId: c.id } })).status).toBe("stopped");
-    expect((await db.message.findFirstOrThrow({ where: { storeId: store.id, customerId: c.id } })).to).toBe("erased");
+    const messages = await db.message.findMany({ where: { storeId: store.id, customerId: c.id }, orderBy: { id: "asc" } });
+    expect(messages.map((m) => [m.to, m.status])).toEqual([["erased", "sent"], ["erased", "cancelled"]]);
+    expect(await db.mailchimpMember.count({ where: { storeId: store.id, customerId: c.id } })).toBe(0);
     const request = await db.privacyRequest.findFirstOrThrow({ where: { storeId: store.id, kind: "erasure" } });
     expect(request).toMatchObject({ source: "admin", status: "done", customerId: c.id, reason: "pedido do titular por e-mail" });
     // Nobody else was touched.

@@ -107,7 +107,7 @@ describe("uninstall, shop/redact and reinstall", () => {
     expect(again.lastSyncedAt).toBeNull(); // so afterAuth queues a fresh backfill
   }, 120_000);
 
-  it("a reinstall before the scheduled deletion cancels it", async () => {
+  it("a reinstall before our scheduled deletion cancels it; shop/redact is trusted", async () => {
     const { db } = app.services;
     const s = await db.store.create({ data: { platform: "shopify", domain: "volta-logo.myshopify.com", name: "Volta", uninstalledAt: new Date() } });
     await db.customer.create({ data: { storeId: s.id, platformId: "1" } });
@@ -119,6 +119,11 @@ describe("uninstall, shop/redact and reinstall", () => {
     await db.store.update({ where: { id: s.id }, data: { uninstalledAt: new Date(Date.now() + 60_000) } });
     expect(await runShopDeletion(app.services, job)).toEqual({ skipped: "a later uninstall has its own deletion" });
     expect(await db.customer.count({ where: { storeId: s.id } })).toBe(1);
+    // shop/redact is Shopify saying the shop stayed uninstalled for 48 h: trusted even when our
+    // app/uninstalled delivery never arrived.
+    await db.store.update({ where: { id: s.id }, data: { uninstalledAt: null } });
+    expect(await runShopDeletion(app.services, { ...job, reason: "shop/redact" })).toMatchObject({ deleted: true });
+    expect(await db.customer.count({ where: { storeId: s.id } })).toBe(0);
   });
 
   it("deletes in batches, children before parents", async () => {

@@ -78,6 +78,16 @@ describe("retention job", () => {
     expect(await services.db.webhookReceipt.count({ where: { storeId: s7.id, dedupeKey: kept.dedupeKey } })).toBe(1);
   });
 
+  it("drops data-request exports after 30 days, keeping the request listed", async () => {
+    const mk = (age: number) =>
+      services.db.privacyRequest.create({ data: { storeId: s7.id, kind: "data_request", source: "shopify", dedupeKey: `r-${age}`, status: "done", export: { customer: { email: "x@example.com" } }, requestedAt: daysAgo(age) } });
+    const fresh = await mk(29);
+    const old = await mk(31);
+    expect(await runRetentionForStore(services, s7.id, NOW)).toMatchObject({ exportsExpired: 1 });
+    expect((await services.db.privacyRequest.findUniqueOrThrow({ where: { storeId_id: { storeId: s7.id, id: fresh.id } } })).export).not.toBeNull();
+    expect((await services.db.privacyRequest.findUniqueOrThrow({ where: { storeId_id: { storeId: s7.id, id: old.id } } })).export).toBeNull();
+  });
+
   it("works through more rows than one batch", async () => {
     const s = await services.db.store.create({ data: { platform: "shopify", domain: "ret-big.myshopify.com", name: "big", settings: { retentionDays: 1 } } });
     await services.db.$executeRaw`INSERT INTO "Event" ("storeId", type, "occurredAt", data)

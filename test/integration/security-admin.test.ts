@@ -9,6 +9,7 @@ import type { Db } from "../../app/db/client.server.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 import { adminCookieFor } from "../support/privacy-helpers.ts";
 import { routeExists, routeFiles } from "../support/route-paths.ts";
+import { createApiToken } from "../../app/core/api/tokens.server.ts";
 
 let app: TestApp;
 let a: Store;
@@ -103,6 +104,8 @@ interface CrossStoreRow {
   /** Create store B's row; answer the URL path that names it. */
   target(db: Db, storeId: number): Promise<string>;
   body?: Record<string, string>;
+  /** "api": store A's API token (Bearer) instead of its admin cookie. */
+  auth?: "admin" | "api";
 }
 
 const customerOf = async (db: Db, storeId: number) =>
@@ -119,9 +122,12 @@ export const CROSS_STORE_ROWS: CrossStoreRow[] = [
   { name: "segment", file: "app.segments.$segmentId.tsx", method: "GET", target: async (db, s) => `/app/segments/${await segmentOf(db, s)}` },
   { name: "segment change", file: "app.segments.$segmentId.tsx", method: "POST", target: async (db, s) => `/app/segments/${await segmentOf(db, s)}`, body: { intent: "delete" } },
   { name: "flow", file: "app.flows.$flowId.tsx", method: "GET", target: async (db, s) => `/app/flows/${await flowOf(db, s)}` },
-  { name: "flow change", file: "app.flows.$flowId.tsx", method: "POST", target: async (db, s) => `/app/flows/${await flowOf(db, s)}`, body: { intent: "disable" } },
+  { name: "flow change", file: "app.flows.$flowId.tsx", method: "POST", target: async (db, s) => `/app/flows/${await flowOf(db, s)}`, body: { intent: "save", payload: "{}" } },
   { name: "message", file: "app.messages.$messageId.tsx", method: "GET", target: async (db, s) => `/app/messages/${await messageOf(db, s)}` },
   { name: "export download", file: "app.exports.$exportId.tsx", method: "GET", target: async () => `/app/exports/1` },
+  { name: "API customer", file: "api.v1.customers_.$id.ts", method: "GET", auth: "api", target: async (db, s) => `/api/v1/customers/${await customerOf(db, s)}` },
+  { name: "API segment", file: "api.v1.segments_.$id.ts", method: "GET", auth: "api", target: async (db, s) => `/api/v1/segments/${await segmentOf(db, s)}` },
+  { name: "API segment members", file: "api.v1.segments_.$id.members.ts", method: "GET", auth: "api", target: async (db, s) => `/api/v1/segments/${await segmentOf(db, s)}/members` },
 ];
 
 describe("one store cannot reach another store's rows by id", () => {
@@ -134,7 +140,10 @@ describe("one store cannot reach another store's rows by id", () => {
       const res = await fetch(`${app.url}${path}`, {
         method: row.method,
         redirect: "manual",
-        headers: { Cookie: await adminCookieFor(app.services, a.id), Origin: app.url },
+        headers:
+          row.auth === "api"
+            ? { Authorization: `Bearer ${(await createApiToken(app.services.db, a.id, "security test")).token}` }
+            : { Cookie: await adminCookieFor(app.services, a.id), Origin: app.url },
         body: row.method === "POST" ? new URLSearchParams(row.body ?? {}) : undefined,
       });
       expect(res.status).toBe(404);

@@ -80,6 +80,10 @@ describe("public endpoints", () => {
       ["/storefront/recommendations?token=nope&product=1", { method: "GET" }],
       ["/woocommerce/callback", { method: "POST", body: JSON.stringify({ consumer_key: "x" }), headers: { "Content-Type": "application/json" } }],
       ["/woocommerce/callback", { method: "POST", body: "x".repeat(20_000), headers: { "Content-Type": "application/json" } }],
+      ["/unsubscribe/not-a-signed-token", { method: "POST" }],
+      ["/t/c/not-a-signed-token", { method: "GET" }],
+      ["/api/v1/customers", { method: "GET" }],
+      ["/api/v1/customers", { method: "GET", headers: { Authorization: "Bearer cdn_not_a_real_token" } }],
     ];
     for (const [path, init] of probes) {
       const res = await fetch(`${app.url}${path}`, { ...init, redirect: "manual" });

@@ -7,7 +7,8 @@
 // checkouts with their amounts (no e-mail, landing/referrer URLs, tags, recovery link, boleto or
 // Pix data), its stats, and its messages as counts (no address or subject).
 // What goes: timeline events (also storefront events that name them without a customer link),
-// segment memberships, RFM snapshots, data-request exports, pending jobs that name them, and the
+// segment memberships, RFM snapshots, Mailchimp sync records, data-request exports, pending jobs
+// that name them (queued messages are cancelled), and the
 // raw webhook bodies that mention them (by resource id, customer id inside the body, e-mail,
 // phone or CPF). Flow enrollments are stopped.
 //
@@ -94,11 +95,13 @@ export async function eraseCustomerInTx(tx: Tx, storeId: number, customerId: num
   const pidPattern = platformId
     ? `("customer_id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|("customer"\\s*:\\s*\\{\\s*"id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|(gid://shopify/Customer/${escapeRegex(platformId)}")`
     : null;
+  // One lower() and one LIKE ANY per row for the needles; the regex only where the id appears at all.
+  const likePatterns = needles.map((n) => `%${n.replace(/[\\%_]/g, "\\$&")}%`);
   const mentions = (col: Prisma.Sql) =>
     Prisma.join(
       [
-        ...needles.map((n) => Prisma.sql`strpos(lower(${col}), ${n}) > 0`),
-        ...(pidPattern ? [Prisma.sql`${col} ~ ${pidPattern}`] : []),
+        ...(likePatterns.length ? [Prisma.sql`lower(${col}) LIKE ANY(${likePatterns}::text[])`] : []),
+        ...(pidPattern ? [Prisma.sql`(strpos(${col}, ${platformId}) > 0 AND ${col} ~ ${pidPattern})`] : []),
         Prisma.sql`false`,
       ],
       " OR ",
@@ -120,10 +123,14 @@ export async function eraseCustomerInTx(tx: Tx, storeId: number, customerId: num
     Prisma.sql`DELETE FROM "Event" WHERE "storeId" = ${storeId} AND ("customerId" = ${customerId} OR ("customerId" IS NULL AND (${mentions(Prisma.sql`data::text`)})))`,
   );
   counts.messages = await tx.$executeRaw(
-    Prisma.sql`UPDATE "Message" SET "to" = 'erased', subject = NULL, error = NULL, "updatedAt" = now()
+    Prisma.sql`UPDATE "Message" SET "to" = 'erased', subject = NULL, error = NULL, "updatedAt" = now(),
+      status = CASE WHEN status = 'queued' THEN 'cancelled'::"MessageStatus" ELSE status END
       WHERE "storeId" = ${storeId} AND ("customerId" = ${customerId} OR lower("to") = ANY(${emails}::text[]) OR "to" = ANY(${phones}::text[]))`,
   );
   counts.segmentMembers = await tx.segmentMember.deleteMany({ where: { storeId, customerId } }).then((r) => r.count);
+  // What we last sent to Mailchimp (their e-mail). The member in the Mailchimp list itself is not
+  // removed from here: the merchant deletes it in Mailchimp (see README, Privacy).
+  counts.mailchimpMembers = await tx.mailchimpMember.deleteMany({ where: { storeId, customerId } }).then((r) => r.count);
   counts.rfmSnapshots = await tx.rfmSnapshot.deleteMany({ where: { storeId, customerId } }).then((r) => r.count);
   counts.flowEnrollments = await tx.flowEnrollment
     .updateMany({ where: { storeId, customerId, stoppedAt: null }, data: { status: "stopped", stoppedAt: new Date(), stopReason: "customer erased" } })
