@@ -190,4 +190,18 @@ export const BUILT_IN_FLOWS: BuiltInFlow[] = [
       ),
     ],
   },
+  {
+    template: "browse_abandonment",
+    name: { "pt-BR": "Navegação abandonada", en: "Browse abandonment" },
+    trigger: { type: "browse_abandoned" },
+    settings: { kind: "marketing", respectQuietHours: true },
+    steps: [
+      step(
+        2 * H,
+        ["Gostou do que viu, {{firstName}}?", "Oi {{firstName}},\n\nVimos que você deu uma olhada na {{storeName}}. Separamos algumas sugestões para você."],
+        ["Liked what you saw, {{firstName}}?", "Hi {{firstName}},\n\nWe saw you looking around {{storeName}}. Here are a few picks for you."],
+        { recommendations: true, staleAfterMinutes: 24 * H },
+      ),
+    ],
+  },
 ];

@@ -28,6 +28,8 @@ export const triggerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("no_purchase"), factor: z.number().min(1).max(10).default(1.5), minDays: z.number().int().min(1).max(3650).default(30) }),
   /** The customer's birthday (store time zone). */
   z.object({ type: z.literal("birthday") }),
+  /** Browse abandonment: a known customer viewed a product on the storefront (web pixel) and placed no order since. */
+  z.object({ type: z.literal("browse_abandoned") }),
 ]);
 export type FlowTrigger = z.infer<typeof triggerSchema>;
 export type TriggerType = FlowTrigger["type"];

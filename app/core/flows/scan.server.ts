@@ -1,6 +1,6 @@
 // Trigger detection: one pass over a store finds what should start a flow (abandoned checkouts,
 // pending boletos/Pix, first orders, orders, fulfilments, segment entries, lapsed customers,
-// birthdays) and enrolls each customer once per trigger — the FlowEnrollment unique key
+// birthdays, storefront browsing without buying) and enrolls each customer once per trigger — the FlowEnrollment unique key
 // (store × flow × customer × triggerKey) makes a second pass, or two at once, add nothing.
 // Set-based SQL: 10,000 customers entering at once is one INSERT … SELECT per flow.
 import { Prisma, type Flow, type FlowStep } from "@prisma/client";
@@ -95,6 +95,24 @@ function candidates(trigger: FlowTrigger, storeId: number, now: Date, firstDelay
         FROM "Customer" cu
         WHERE cu."storeId" = ${storeId} AND cu."birthDate" IS NOT NULL
           AND to_char(cu."birthDate", 'MM-DD') = to_char(${localToday}, 'MM-DD')`;
+    }
+    case "browse_abandoned": {
+      // The latest product viewed per customer and store-local day, once the first delay has
+      // passed with no order since and no checkout started (the checkout flow takes those).
+      const upTo = new Date(now.getTime() - firstDelayMinutes * 60_000);
+      const since = new Date(now.getTime() - 3 * DAY_MS);
+      return Prisma.sql`
+        SELECT DISTINCT ON (v."customerId", v.day) v."customerId", 'browse:' || v.day AS key, v."occurredAt" AS t,
+               jsonb_build_object('productId', v.data ->> 'productId') AS ctx
+        FROM (SELECT e."customerId", e."occurredAt", e.data,
+                     to_char((e."occurredAt" AT TIME ZONE 'UTC') AT TIME ZONE ${timezone}, 'YYYY-MM-DD') AS day
+              FROM "Event" e
+              WHERE e."storeId" = ${storeId} AND e.type = 'storefront.product_viewed' AND e."customerId" IS NOT NULL
+                AND e."occurredAt" <= ${ts(upTo)} AND e."occurredAt" > ${ts(since)}) v
+        WHERE NOT EXISTS (SELECT 1 FROM "Order" o WHERE o."storeId" = ${storeId} AND o."customerId" = v."customerId"
+                          AND o."placedAt" >= v."occurredAt" AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."customerId" = v."customerId" AND c."startedAt" >= v."occurredAt")
+        ORDER BY v."customerId", v.day, v."occurredAt" DESC`;
     }
     case "segment_entered":
       throw new Error("segment_entered flows are enrolled from the Event timeline (enrollSegmentEntries)");

@@ -89,6 +89,10 @@ async function relevance(db: Db, c: StepContext, now: Date): Promise<{ stop?: st
     if (ordered > 0) return { stop: "ordered" };
     return {};
   }
+  if (c.trigger.type === "browse_abandoned") {
+    const ordered = await db.order.count({ where: { storeId, customerId: c.customer.id, placedAt: { gte: c.enrollment.triggerAt ?? c.enrollment.createdAt }, cancelledAt: null, deletedAt: null } });
+    return ordered > 0 ? { stop: "ordered" } : {};
+  }
   if (c.trigger.type === "payment_pending") {
     const paymentId = ctxNumber(c.enrollment, "paymentId");
     const payment = paymentId ? await db.payment.findUnique({ where: { storeId_id: { storeId, id: paymentId } }, include: { order: true } }) : null;
