@@ -22,8 +22,13 @@ import type { AdminGraphqlClient } from "./admin-graphql.server";
 
 const MONEY = "shopMoney { amount currencyCode }";
 
-/** MailingAddress fields (countryCodeV2, provinceCode: the codes the webhook normaliser prefers). */
-const ADDRESS = "id firstName lastName address1 address2 city province provinceCode country countryCodeV2 zip phone";
+/**
+ * MailingAddress fields (countryCodeV2, provinceCode: the codes the webhook normaliser prefers;
+ * province and country when a code is missing). An order's billing/shipping address has no use
+ * for its id (it only stands in for an embedded customer's missing default address).
+ */
+const ADDRESS_FIELDS = "firstName lastName address1 address2 city province provinceCode country countryCodeV2 zip phone";
+const ADDRESS = `id ${ADDRESS_FIELDS}`;
 
 /**
  * Customer fields shared by the customers query and the customer embedded in orders. In 2026-10
@@ -33,7 +38,7 @@ const ADDRESS = "id firstName lastName address1 address2 city province provinceC
  * are deprecated in 2026-10 too).
  */
 const CUSTOMER_FIELDS = [
-  "id firstName lastName locale note state tags createdAt updatedAt",
+  "id firstName lastName locale note tags createdAt updatedAt",
   "defaultEmailAddress { emailAddress marketingState marketingUpdatedAt }",
   "defaultPhoneNumber { phoneNumber smsMarketingConsent { state updatedAt } }",
   `defaultAddress { ${ADDRESS} }`,
@@ -51,6 +56,13 @@ const CUSTOMERS = `{
   }
 }`;
 
+/**
+ * Only what normalizeGraphqlOrder reads: every byte of a 1M-order file is downloaded and parsed
+ * (the backfill's main cost). Left out as unused: app (sourceName gives the channel),
+ * presentmentCurrencyCode (orders are kept in shop money), subtotalPriceSet (the subtotal is the
+ * sum of the lines, as REST total_line_items_price), totalRefundedSet (refunds come from the
+ * REFUND transactions, else refunds[].totalRefundedSet), LineItem.vendor.
+ */
 const ORDERS = `{
   orders {
     edges {
@@ -58,21 +70,18 @@ const ORDERS = `{
         id name email phone
         createdAt updatedAt processedAt cancelledAt closedAt
         test tags
-        currencyCode presentmentCurrencyCode customerLocale
+        currencyCode customerLocale
         displayFinancialStatus displayFulfillmentStatus
         sourceName
-        app { id name }
         paymentGatewayNames
         customAttributes { key value }
         customerJourneySummary { firstVisit { landingPage referrerUrl } lastVisit { landingPage referrerUrl } }
-        subtotalPriceSet { ${MONEY} }
         totalDiscountsSet { ${MONEY} }
         totalShippingPriceSet { ${MONEY} }
         totalTaxSet { ${MONEY} }
         totalPriceSet { ${MONEY} }
-        totalRefundedSet { ${MONEY} }
-        billingAddress { ${ADDRESS} }
-        shippingAddress { ${ADDRESS} }
+        billingAddress { ${ADDRESS_FIELDS} }
+        shippingAddress { ${ADDRESS_FIELDS} }
         customer {
           ${CUSTOMER_FIELDS}
         }
@@ -85,7 +94,7 @@ const ORDERS = `{
         lineItems {
           edges {
             node {
-              id sku title name quantity vendor
+              id sku title name quantity
               variant { id }
               product { id }
               originalUnitPriceSet { ${MONEY} }

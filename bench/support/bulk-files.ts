@@ -1,12 +1,15 @@
-// Bulk result files of any size, shaped exactly like the simulator's (the fields our bulk queries
-// select, LineItem / MailingAddress children right after their parent): the simulated store is
-// rendered once, then copied as many times as needed with every per-object id suffixed with the
-// copy number and every date moved back by copy × 17 minutes. Written straight to disk in
-// pieces, never held whole in memory. Products are not copied: the orders keep pointing at them.
+// Bulk result files of any size, shaped exactly like the simulator's (only the fields our bulk
+// queries select, cut down by test/support/bulk-selection.ts as Shopify would; LineItem /
+// MailingAddress children right after their parent): the simulated store is rendered once, then
+// copied as many times as needed with every per-object id suffixed with the copy number and every
+// date moved back by copy × 17 minutes. Written straight to disk in pieces, never held whole in
+// memory. Products are not copied: the orders keep pointing at them.
 import fs from "node:fs";
 import { once } from "node:events";
 import { createGraphqlStore, type GraphqlBulkRoot } from "../../adapters/shopify/simulator/render-graphql.ts";
 import { normalizeGraphqlOrder } from "../../adapters/shopify/normalize-graphql.ts";
+import { BULK_QUERIES } from "../../adapters/shopify/bulk-operations.server.ts";
+import { bulkSelection } from "../../test/support/bulk-selection.ts";
 
 // Ids that name one object of one copy; Product/ProductVariant ids stay (the catalogue is shared).
 const TOKEN = /(gid:\/\/shopify\/(?:Order|LineItem|Customer|MailingAddress|OrderTransaction|Refund)\/\d+)|"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"/g;
@@ -97,8 +100,13 @@ class PieceWriter {
 export async function writeBulkFiles(dir: string, opts: { orders: number; seed: number; templateCustomers?: number; currency?: string }): Promise<BulkFiles> {
   const currency = opts.currency ?? "BRL";
   const store = createGraphqlStore({ seed: opts.seed, customers: opts.templateCustomers ?? 500, shopDomain: "bench-backfill.myshopify.com", currency });
-  const templates = (root: GraphqlBulkRoot) => recordsOf(store.bulkLines(root)).map((record) => record.map((line) => compile(JSON.stringify(line))));
-  const orderRecords = recordsOf(store.bulkLines("orders"));
+  // Exactly the fields our bulk queries select (what Shopify writes), not all the renderer knows.
+  const linesOf = (root: GraphqlBulkRoot) => {
+    const selection = bulkSelection(BULK_QUERIES[root]);
+    return [...store.bulkLines(root)].map((line) => selection.project(line));
+  };
+  const templates = (root: GraphqlBulkRoot) => recordsOf(linesOf(root)).map((record) => record.map((line) => compile(JSON.stringify(line))));
+  const orderRecords = recordsOf(linesOf("orders"));
   const orderTemplates = orderRecords.map((record) => record.map((line) => compile(JSON.stringify(line))));
   const customerTemplates = templates("customers");
   // What each template order adds up to, from the normaliser itself (copies only move dates).
@@ -111,7 +119,7 @@ export async function writeBulkFiles(dir: string, opts: { orders: number; seed: 
   const expected = { products: 0, customers: 0, orders: 0, lines: 0, revenueMinor: 0n, bytes: { products: 0, customers: 0, orders: 0 } };
 
   const products = new PieceWriter(files.products);
-  for (const line of store.bulkLines("products")) await products.line(JSON.stringify(line));
+  for (const line of linesOf("products")) await products.line(JSON.stringify(line));
   await products.close();
   expected.products = store.plan.products.length;
   expected.bytes.products = products.bytes;

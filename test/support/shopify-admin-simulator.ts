@@ -20,6 +20,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { type SimulationSummary, type StoreSimulatorOptions, createStoreSimulator } from "../../adapters/shopify/simulator";
 import { type GraphqlBulkRoot, type GraphqlStore, createGraphqlStore } from "../../adapters/shopify/simulator/render-graphql";
+import { bulkSelection } from "./bulk-selection.ts";
 
 export type SimulatedOperation =
   | "shop"
@@ -376,7 +377,10 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   /** The store's lines with edits and pushed tags applied, restricted by the operation's search. */
   function* currentLines(operation: BulkOperation): Generator<Json> {
     let keepChildren = false;
-    for (const line of store.bulkLines(operation.root!)) {
+    // Only the fields the query selects, as Shopify writes them.
+    const selection = bulkSelection(operation.query);
+    for (const rendered of store.bulkLines(operation.root!)) {
+      const line = selection.project(rendered);
       if (line.__parentId !== undefined) {
         if (keepChildren) yield line;
         continue;
