@@ -106,7 +106,18 @@ export async function writeBulkFiles(dir: string, opts: { orders: number; seed: 
     return [...store.bulkLines(root)].map((line) => selection.project(line));
   };
   const templates = (root: GraphqlBulkRoot) => recordsOf(linesOf(root)).map((record) => record.map((line) => compile(JSON.stringify(line))));
-  const orderRecords = recordsOf(linesOf("orders"));
+  // A bulk query reads the shop as it is when it runs: the customer embedded in every order is
+  // the customer's current state (the customers file's), not the customer as it was when that
+  // order was placed (what the simulator renders for its webhook comparisons).
+  const current = new Map<unknown, Record<string, unknown>>();
+  for (const line of store.bulkLines("customers")) if (line.__parentId === undefined) current.set(line.id, line);
+  const orderSelection = bulkSelection(BULK_QUERIES.orders);
+  const orderLines = [...store.bulkLines("orders")].map((line) => {
+    const customer = line.customer as { id?: unknown } | null | undefined;
+    const now = line.__parentId === undefined && customer ? current.get(customer.id) : undefined;
+    return orderSelection.project(now ? { ...line, customer: now } : line);
+  });
+  const orderRecords = recordsOf(orderLines);
   const orderTemplates = orderRecords.map((record) => record.map((line) => compile(JSON.stringify(line))));
   const customerTemplates = templates("customers");
   // What each template order adds up to, from the normaliser itself (copies only move dates).

@@ -99,9 +99,11 @@ describe("bulk load = applyChanges", () => {
   it.each([
     ["", {}],
     [" (with foreign-key checks, without RETURNING old: other servers)", { without: { skipForeignKeyChecks: true, returningOld: true } }],
+    [" (customer stats rebuilt set-based, as for large loads)", { setBasedStatsFrom: 1 }],
   ] as const)("leaves every table exactly as the batch writer does%s", async (variant, opts) => {
-    const viaBatches = await newStore(`via-batches${variant ? "-compat" : ""}`);
-    const viaBulk = await newStore(`via-bulk${variant ? "-compat" : ""}`);
+    const tag = variant ? `-v${variant.length}` : "";
+    const viaBatches = await newStore(`via-batches${tag}`);
+    const viaBulk = await newStore(`via-bulk${tag}`);
     // Both start with older versions of some orders filed under other customers: the history
     // moves them back, and the stats of the customers they leave must follow.
     const list = orders();
@@ -141,8 +143,11 @@ describe("bulk load = applyChanges", () => {
     expect(await snapshot(storeId)).toEqual(first);
   });
 
-  it("runs while webhook batches write newer versions of the same orders", async () => {
-    const storeId = await newStore("concurrent");
+  it.each([
+    ["", {}],
+    [" (stats rebuilt set-based)", { setBasedStatsFrom: 1 }],
+  ] as const)("runs while webhook batches write newer versions of the same orders%s", async (variant, opts) => {
+    const storeId = await newStore(`concurrent${variant ? "-set" : ""}`);
     const all = orders();
     // Spread over the file, so the load meets them in several of its chunks.
     const newer = all.filter((_, i) => i % 7 === 0).map(newerVersion);
@@ -152,7 +157,7 @@ describe("bulk load = applyChanges", () => {
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
     })();
-    await Promise.all([bulkLoad(storeId, history, 100), webhooks]);
+    await Promise.all([bulkLoad(storeId, history, 100, opts), webhooks]);
     const rows = await services.db.order.findMany({ where: { storeId }, select: { platformId: true, totalMinor: true } });
     expect(rows).toHaveLength(all.length);
     const total = new Map(rows.map((r) => [r.platformId, r.totalMinor]));
@@ -163,6 +168,31 @@ describe("bulk load = applyChanges", () => {
              (SELECT count(*) FROM "Order" WHERE "storeId" = ${storeId} AND "customerId" IS NOT NULL AND "cancelledAt" IS NULL AND NOT test
                 AND "financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized'))::bigint AS counted`);
     expect(stats!.orders).toBe(stats!.counted);
+  });
+
+  it("leaves a customer row untouched when a tie brings the same content, and applies a tie with new content", async () => {
+    const storeId = await newStore("ties");
+    const customers = history.filter((c) => c.kind === "customer.upsert");
+    await bulkLoad(storeId, customers, 500);
+    const versions = async () =>
+      new Map(
+        (await services.db.$queryRaw<{ platformId: string; v: string; note: string | null }[]>(
+          Prisma.sql`SELECT "platformId", xmin::text AS v, note FROM "Customer" WHERE "storeId" = ${storeId}`,
+        )).map((r) => [r.platformId, r]),
+      );
+    const before = await versions();
+    expect(before.size).toBe(customers.length);
+    // The same customers again, with one changed at the same platformUpdatedAt (later wins ties).
+    const changed = customers[3]!.kind === "customer.upsert" ? customers[3]!.customer : null;
+    const again: NormalizedChange[] = [...customers, { kind: "customer.upsert", customer: { ...changed!, note: "nota nova" } }];
+    await bulkLoad(storeId, again, 500);
+    const after = await versions();
+    for (const [platformId, row] of after) {
+      if (platformId === changed!.platformId) {
+        expect(row.note).toBe("nota nova");
+        expect(row.v).not.toBe(before.get(platformId)!.v);
+      } else expect(row.v, `customer ${platformId} rewritten`).toBe(before.get(platformId)!.v);
+    }
   });
 
   it("refuses changes it does not load, naming them", async () => {

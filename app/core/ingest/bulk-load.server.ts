@@ -11,7 +11,8 @@
 // The rules of applyChanges hold, statement for statement:
 // - an older platformUpdatedAt never overwrites a newer one (the same guard in ON CONFLICT), so a
 //   webhook processed meanwhile with newer data wins; within a chunk the newest copy of an object
-//   is kept (later wins ties), as newestByKey does;
+//   is kept (later wins ties), as newestByKey does; a customer tie with the same content leaves
+//   the row untouched (only our own updatedAt would change: the end state is the same);
 // - an order creates its unknown customer (the embedded customer is upserted first) and keeps its
 //   customerId/email when the newer payload has none;
 // - an applied order's lines are replaced, its payments upserted (createdAt kept, paid/boleto/Pix
@@ -35,6 +36,7 @@ import { customerColumns, lineColumns, orderColumns, paymentColumns, productColu
 import { refreshCustomerStats } from "./customer-stats.server.ts";
 import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
 import { copyEscape, copyLine, stagingType } from "./copy-text.server.ts";
+import { setBasedStatsSql } from "#app/core/sync/stats-rebuild.server.ts";
 
 export interface BulkLoadOptions {
   /** Objects (customers + orders + products) per chunk; default 10,000. */
@@ -48,6 +50,11 @@ export interface BulkLoadOptions {
    * skipping foreign-key triggers (needs the privilege) and RETURNING old.* (PostgreSQL 18+).
    */
   without?: { skipForeignKeyChecks?: boolean; returningOld?: boolean };
+  /**
+   * From this many touched customers on, their stats are rebuilt set-based in one statement
+   * (app/core/sync/stats-rebuild.server.ts) instead of per customer; default 10,000.
+   */
+  setBasedStatsFrom?: number;
 }
 
 export interface BulkLoadResult {
@@ -112,6 +119,12 @@ interface MergeOptions {
   orderBy?: string;
   distinctOn?: string;
   returning?: string;
+  /**
+   * Leave a row alone when the staged copy holds exactly what it holds already (a tie on the
+   * guard with the same content): no new row version, no index entries. A backfill sees every
+   * customer again in each of its orders, as Shopify embeds the current customer in them.
+   */
+  skipUnchanged?: boolean;
 }
 
 /** INSERT … SELECT FROM staging … ON CONFLICT: bulkUpsertSql's statement with a table as source. $1 = storeId. */
@@ -129,11 +142,16 @@ function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeO
     .map((n) => (keep.has(n) ? `${q(n)} = COALESCE(EXCLUDED.${q(n)}, ${t}.${q(n)})` : `${q(n)} = EXCLUDED.${q(n)}`));
   updates.push(`"updatedAt" = now()`);
   const g = opts.guard ? q(opts.guard) : null;
+  const changed = names.filter((n) => !skip.has(n));
+  const where = [
+    ...(g ? [`(${t}.${g} IS NULL OR EXCLUDED.${g} IS NULL OR EXCLUDED.${g} >= ${t}.${g})`] : []),
+    ...(opts.skipUnchanged ? [`(${changed.map((n) => `${t}.${q(n)}`).join(", ")}) IS DISTINCT FROM (${changed.map((n) => `EXCLUDED.${q(n)}`).join(", ")})`] : []),
+  ];
   return `INSERT INTO ${t} (${names.map(q).join(", ")}, "updatedAt")
 SELECT ${opts.distinctOn ? `DISTINCT ON (${opts.distinctOn}) ` : ""}${select.join(", ")}, now() FROM ${opts.from}
 ${opts.orderBy ? `ORDER BY ${opts.orderBy}` : ""}
 ON CONFLICT (${opts.conflict.map(q).join(", ")}) DO UPDATE SET ${updates.join(", ")}
-${g ? `WHERE ${t}.${g} IS NULL OR EXCLUDED.${g} IS NULL OR EXCLUDED.${g} >= ${t}.${g}` : ""}
+${where.length ? `WHERE ${where.join(" AND ")}` : ""}
 ${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
 }
 
@@ -142,6 +160,7 @@ ${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
 const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
+  skipUnchanged: true,
   from: "bl_customer s",
   orderBy: `s."platformId" COLLATE "C"`,
 });
@@ -349,6 +368,8 @@ async function refreshPlannerStatistics(client: pg.Client, tables = `"Customer",
 
 /** Objects between two pauses for I/O while a chunk is being filled. */
 const YIELD_EVERY = 50;
+/** Touched customers from which their stats are rebuilt set-based (BulkLoadOptions.setBasedStatsFrom). */
+const SET_BASED_STATS_FROM = 10_000;
 /** Customers per stats refresh statement (a short transaction each). */
 const STATS_SLICE = 5000;
 
@@ -497,6 +518,28 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     async finish() {
       if (current.objects) await rotate();
       await inflight;
+      const touched = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM bl_touched`);
+      const count = touched.rows[0]!.n;
+      if (count > 0 && count >= (opts.setBasedStatsFrom ?? SET_BASED_STATS_FROM)) {
+        // Most of a store: one pass over its orders and lines (hash aggregates) instead of
+        // per-customer probes. One transaction: the customers' stats rows stay locked for
+        // its duration (seconds for a 1M-order store; webhook batches touching them wait).
+        const t0 = performance.now();
+        await refreshPlannerStatistics(client, `"Order", "OrderLine"`);
+        await client.query("BEGIN");
+        try {
+          await client.query("SET LOCAL work_mem = '256MB'");
+          await client.query(setBasedStatsSql("bl_touched"), [storeId]);
+          await client.query("COMMIT");
+        } catch (e) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw e;
+        }
+        result.waits.stats = performance.now() - t0;
+        await client.query("TRUNCATE bl_touched");
+        result.statsRefreshed = count;
+        return { ...result, waits: { ...result.waits } };
+      }
       const { rows } = await client.query<{ customerId: number }>(`SELECT "customerId" FROM bl_touched ORDER BY 1`);
       const ids = rows.map((r) => r.customerId);
       if (chunksWritten > 1) await refreshPlannerStatistics(client, `"Order"`);
