@@ -258,6 +258,24 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
           `reader waited ${fmt(o.waits.forDatabase / 1000)} s for merges, the database ${fmt(o.waits.forReader / 1000)} s for the reader, stats refresh ${fmt(o.waits.stats / 1000)} s`
         : problems.join("; "),
     });
+    // What the phase cost in CPU, whoever else shared the machine: on a busy machine the rate
+    // above falls with the others' load, this does much less. The capacity is what that CPU per
+    // order gives on all the machine's cores (Node and PostgreSQL share them), an upper bound.
+    const r = o.report;
+    if (r.postgresCpu !== null) {
+      const nodeUs = ((r.mainThreadCpu + r.otherThreadsCpu) / o.objects) * 1e6;
+      const pgUs = (r.postgresCpu / o.objects) * 1e6;
+      rows.push({
+        metric: "orders phase: CPU per order (Node + PostgreSQL)",
+        measured: `${fmt(nodeUs + pgUs)} µs`,
+        target: `≤ ${fmt((ctx.cores / TARGET) * 1e6)} µs (${ctx.cores} cores ÷ the target rate)`,
+        verdict: nodeUs + pgUs <= (ctx.cores / TARGET) * 1e6 ? "pass" : "info",
+        note:
+          `Node ${fmt(nodeUs)} µs (main thread ${fmt((r.mainThreadCpu / o.objects) * 1e6)}), PostgreSQL ${fmt(pgUs)} µs; ` +
+          `${fmt(ctx.cores / ((nodeUs + pgUs) / 1e6))} orders/s if all ${ctx.cores} cores were the backfill's, perfectly shared; ` +
+          `${fmt(e.bytes.orders / e.orders)} bytes of JSONL per order (only the fields the query selects)`,
+      });
+    }
     rows.push({
       metric: "orders phase: peak RSS of the process",
       measured: mib(o.rss.peak),

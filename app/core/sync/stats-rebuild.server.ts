@@ -4,6 +4,8 @@
 // For a backfill touching most of a store (394,500 customers after 1M orders) that is one pass
 // over the orders and lines rather than ~1.6M index probes. Used by the bulk loader for large
 // loads; small ones keep the per-customer refresh (cheaper when few customers are touched).
+// The caller may split the customers in id ranges run side by side (INSERT … SELECT gets no
+// parallel workers; a range re-reads only its own customers' orders).
 //
 // The result is the same by construction (the backfill tests compare every CustomerStats row with
 // the webhook path's): the same COUNTED_ORDER rule, the same store-local purchase days, favourites
@@ -32,10 +34,9 @@ const UPDATED = [
 ] as const;
 
 /**
- * The statement, for the customers whose ids are in `customerIdsTable` (a table or temp table
- * with an int column "customerId"). $1 = store id.
+ * The statement, for the customers whose ids are in the int array $2. $1 = store id.
  */
-export function setBasedStatsSql(customerIdsTable: string): string {
+export function setBasedStatsSql(): string {
   const tz = Prisma.sql`s.timezone`;
   const favourites = (key: string) => `
     SELECT "customerId", array_agg(k ORDER BY q DESC, k) AS keys FROM (
@@ -45,7 +46,7 @@ export function setBasedStatsSql(customerIdsTable: string): string {
         WHERE ${key} IS NOT NULL GROUP BY 1, 2) g) t
     WHERE r <= ${FAVOURITES} GROUP BY 1`;
   return `
-WITH ids AS MATERIALIZED (SELECT DISTINCT "customerId" AS id FROM ${customerIdsTable}),
+WITH ids AS MATERIALIZED (SELECT DISTINCT unnest($2::int[]) AS id),
 counted AS MATERIALIZED (
   SELECT o.id, o."customerId", o."totalMinor", o."refundedMinor", o."placedAt", o.channel
   FROM "Order" o JOIN ids ON ids.id = o."customerId"
