@@ -51,8 +51,8 @@ export interface BulkLoadOptions {
    */
   without?: { skipForeignKeyChecks?: boolean; returningOld?: boolean };
   /**
-   * From this many touched customers on, their stats are rebuilt set-based in one statement
-   * (app/core/sync/stats-rebuild.server.ts) instead of per customer; default 10,000.
+   * From this many touched customers on, their stats are rebuilt set-based, two statements side
+   * by side (app/core/sync/stats-rebuild.server.ts), instead of per customer; default 10,000.
    */
   setBasedStatsFrom?: number;
 }
@@ -377,6 +377,15 @@ const STATS_SLICE = 5000;
 
 const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
 
+/** The SQLSTATE of an error from node-postgres or from Prisma (raw query P2010 "Code: `40P01`", P2034 write conflict / deadlock). */
+export function pgErrorCode(e: unknown): string | null {
+  const error = e as { code?: unknown; meta?: { code?: unknown }; message?: unknown };
+  if (error?.code === "P2034") return "40P01";
+  if (typeof error?.meta?.code === "string" && /^\w{5}$/.test(error.meta.code)) return error.meta.code;
+  if (typeof error?.code === "string" && /^[0-9A-Z]{5}$/.test(error.code)) return error.code;
+  return typeof error?.message === "string" ? (/Code: `(\w{5})`/.exec(error.message)?.[1] ?? null) : null;
+}
+
 // ------------------------------------------------------------------------------------------
 // The loader
 // ------------------------------------------------------------------------------------------
@@ -479,7 +488,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         await writeOnce(chunk, encoded);
         break;
       } catch (e) {
-        const code = (e as { code?: string }).code;
+        const code = pgErrorCode(e);
         if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw e;
         await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
       }
@@ -530,16 +539,22 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         const t0 = performance.now();
         await refreshPlannerStatistics(client, `"Order", "OrderLine"`);
         const half = Math.ceil(ids.length / 2);
-        await Promise.all(
-          [ids.slice(0, half), ids.slice(half)].map((range) =>
-            range.length
-              ? services.db.$transaction(async (tx) => {
-                  await tx.$executeRaw`SELECT set_config('work_mem', '256MB', true)`;
-                  await tx.$executeRawUnsafe(setBasedStatsSql(), storeId, range);
-                }, STATS_TRANSACTION)
-              : undefined,
-          ),
-        );
+        const rebuild = async (range: number[]): Promise<void> => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await services.db.$transaction(async (tx) => {
+                await tx.$executeRaw`SELECT set_config('work_mem', '256MB', true)`;
+                await tx.$executeRawUnsafe(setBasedStatsSql(), storeId, range);
+              }, STATS_TRANSACTION);
+              return;
+            } catch (e) {
+              // A webhook batch refreshing some of the same customers in another order.
+              if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
+              await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
+            }
+          }
+        };
+        await Promise.all([ids.slice(0, half), ids.slice(half)].map((range) => (range.length ? rebuild(range) : undefined)));
         result.waits.stats = performance.now() - t0;
         await client.query("TRUNCATE bl_touched");
         result.statsRefreshed = ids.length;
