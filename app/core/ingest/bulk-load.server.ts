@@ -52,7 +52,10 @@ export interface BulkLoadOptions {
   without?: { skipForeignKeyChecks?: boolean; returningOld?: boolean };
   /**
    * From this many touched customers on, their stats are rebuilt set-based, two statements side
-   * by side (app/core/sync/stats-rebuild.server.ts), instead of per customer; default 10,000.
+   * by side (app/core/sync/stats-rebuild.server.ts), instead of per customer. Off by default:
+   * cheaper at 50,000 orders (1.3–1.7 s against 1.9–2.0 s on one connection), but at 1M orders
+   * it cost ~45 % more PostgreSQL time than the per-customer slices (bench/backfill.bench.ts,
+   * busy machine, scaled by the other statements' slowdown).
    */
   setBasedStatsFrom?: number;
 }
@@ -368,8 +371,8 @@ async function refreshPlannerStatistics(client: pg.Client, tables = `"Customer",
 
 /** Objects between two pauses for I/O while a chunk is being filled. */
 const YIELD_EVERY = 50;
-/** Touched customers from which their stats are rebuilt set-based (BulkLoadOptions.setBasedStatsFrom). */
-const SET_BASED_STATS_FROM = 10_000;
+/** Touched customers from which their stats are rebuilt set-based (BulkLoadOptions.setBasedStatsFrom): off. */
+const SET_BASED_STATS_FROM = Number.POSITIVE_INFINITY;
 /** Prisma's interactive transactions time out after 5 s by default: a range of a large store may take longer. */
 const STATS_TRANSACTION = { timeout: 15 * 60_000, maxWait: 60_000 };
 /** Customers per stats refresh statement (a short transaction each). */
