@@ -109,12 +109,15 @@ class ReceiptWriter {
     }
   }
 
-  private async write(batch: PendingReceipt[]) {
+  private async write(batch: PendingReceipt[]): Promise<void> {
     let inserted: Map<string, string>;
     try {
       inserted = await insertReceipts(this.services, batch.map((p) => p.w));
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      // One bad row fails the whole statement (say, a store deleted a moment ago): write the
+      // deliveries one by one, so only that one fails and no other store's delivery is refused.
+      if (batch.length > 1) await Promise.all(batch.map((p) => this.write([p])));
+      else batch[0]!.reject(e);
       return;
     }
     const enqueue = bufferFor(this.services);
