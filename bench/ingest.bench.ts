@@ -219,7 +219,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
       ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${workers ? placementText[workers] : "off"}`);
       const label = workers ? `(a″) 500/s, workers ${workers}` : "(a′) 500/s, workers off";
       const probe = ctx.probe(app, label);
-      const r = await sender.go();
+      const r = await ctx.profile(workers ? `paced-workers-${workers}` : "paced", () => sender.go());
       phases.push(await probe.stop());
       const [s] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WebhookReceipt" WHERE "storeId" = $1`, [store.id]);
       paced.push({ workers, r, stored: s!.n });
