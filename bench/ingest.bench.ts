@@ -4,7 +4,7 @@
 // (webhook-process → normalizeShopifyWebhook → applyChange). Reference in the same run: the same
 // changes applied serially with applyChange, no HTTP, no queue.
 import fs from "node:fs";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { createStoreSimulator, type SimulationSummary } from "../adapters/shopify/simulator/index.ts";
 import { normalizeShopifyWebhook } from "../adapters/shopify/normalize.ts";
 import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../app/demo/demo-store.server.ts";
@@ -200,7 +200,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
   // (a′) the design's condition: a steady 500 deliveries/s with workers off, in a child process
   // (as `npm start` runs them) and inside the web process (WORKERS=inline).
   type Placement = false | "child" | "inline";
-  const paced: { workers: Placement; r: SendResult; stored: number }[] = [];
+  const paced: { workers: Placement; r: SendResult; stored: number; loopP99Ms: number; loopMaxMs: number }[] = [];
   const placementText = { child: "in a child process (as npm start)", inline: "inline in the web process" } as const;
   for (const workers of [false, "child", "inline"] as Placement[]) {
     const app = await ctx.startApp(workers ? `paced_workers_${workers}` : "paced", { http: true, workers: workers === "inline" ? true : workers });
@@ -219,17 +219,21 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
       ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${workers ? placementText[workers] : "off"}`);
       const label = workers ? `(a″) 500/s, workers ${workers}` : "(a′) 500/s, workers off";
       const probe = ctx.probe(app, label);
+      // How late the web event loop ran its callbacks: delay there is latency no database can explain.
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       const r = await ctx.profile(workers ? `paced-workers-${workers}` : "paced", () => sender.go());
+      loopDelay.disable();
       phases.push(await probe.stop());
       const [s] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WebhookReceipt" WHERE "storeId" = $1`, [store.id]);
-      paced.push({ workers, r, stored: s!.n });
+      paced.push({ workers, r, stored: s!.n, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 });
       ctx.log(`${label}: ${latencyText(r)}`);
     } finally {
       await app.close();
     }
   }
 
-  return paced.map(({ workers, r, stored }): ResultRow => {
+  return paced.map(({ workers, r, stored, loopP99Ms, loopMaxMs }): ResultRow => {
     const l = latencySummary(r.latencies);
     const achieved = r.sent / r.seconds;
     const lost = r.failed > 0 || stored !== r.sent;
@@ -242,7 +246,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
       verdict: lost ? "FAILED" : ok ? "pass" : "fail",
       note:
         `${r.sent} of ${r.sent + r.failed} accepted (${statusText(r)}), ${stored} stored, achieved ${fmt(achieved)}/s over ${fmt(r.seconds)} s, ` +
-        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms.` +
+        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms; web event-loop delay p99 ${fmt(loopP99Ms)} ms (max ${fmt(loopMaxMs)}).` +
         (r.abandoned ? ` Overloaded: more than 250 requests were waiting, so the last ${r.abandoned} were not sent.` : ""),
       value: l.p99,
     };
