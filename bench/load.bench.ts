@@ -5,7 +5,7 @@
 // 200 answer, queue lag (receipt received → processed) and proof of exactly-once: every delivery
 // stored once and processed once, and the store's counts/sums equal to a serial application of the
 // same deliveries. Reference in the same run: the bare node:http + pg receiver (ingest.bench.ts)
-// at the same rate.
+// at the same rate for up to a minute (BENCH_LOAD_REF_SECONDS).
 import { performance } from "node:perf_hooks";
 import { createStoreSimulator } from "../adapters/shopify/simulator/index.ts";
 import { normalizeShopifyWebhook } from "../adapters/shopify/normalize.ts";
@@ -26,13 +26,15 @@ import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
 const RATE = Number(process.env.BENCH_LOAD_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 300);
 const RESCORE_CUSTOMERS = Number(process.env.BENCH_LOAD_RESCORE_CUSTOMERS ?? 100_000);
+/** Length of the bare-receiver reference run (the same rate; it needs no more than a minute to show its tail). */
+const REF_SECONDS = Math.min(SECONDS, Number(process.env.BENCH_LOAD_REF_SECONDS ?? 60));
 const TARGET_P99_MS = 25;
 
 export const title = "Load: 500 webhooks/s while a store is rescored";
 export const description =
   `${RATE} signed deliveries/s for ${SECONDS} s (BENCH_LOAD_SECONDS) to the real app with workers in a child process, while the workers rescore a ` +
   `${fmt(RESCORE_CUSTOMERS, 0)}-customer store back to back; exactly-once checked against a serial application of the same deliveries. ` +
-  "Reference: the bare node:http + node-postgres receiver at the same rate.";
+  `Reference: the bare node:http + node-postgres receiver at the same rate for ${REF_SECONDS} s (BENCH_LOAD_REF_SECONDS).`;
 
 interface Lag {
   p50: number;
@@ -73,6 +75,47 @@ async function exactlyOnce(app: BenchApp, storeId: number): Promise<OnceCheck> {
     [storeId, QUEUES.webhookProcess, String(storeId)],
   );
   return r!;
+}
+
+interface Backlog {
+  /** Most receipts waiting (stored, not yet processed) at any sample, and the oldest wait seen (ms). */
+  maxWaiting: number;
+  maxOldestMs: number;
+  /** The same when the last delivery had been answered. */
+  atEnd: { waiting: number; oldestMs: number };
+  samples: number;
+}
+
+async function backlogNow(app: BenchApp, storeId: number): Promise<{ waiting: number; oldestMs: number }> {
+  const [r] = await app.query<{ waiting: number; oldest: number | null }>(
+    `SELECT count(*)::int AS waiting, (extract(epoch FROM localtimestamp - min("receivedAt")) * 1000)::float8 AS oldest
+     FROM "WebhookReceipt" WHERE "storeId" = $1 AND status = 'received'`,
+    [storeId],
+  );
+  return { waiting: r!.waiting, oldestMs: Math.max(0, r!.oldest ?? 0) };
+}
+
+/** Sample the queue of the store's unprocessed receipts every second while the load runs. */
+function backlogSampler(app: BenchApp, storeId: number) {
+  let stopped = false;
+  const seen = { maxWaiting: 0, maxOldestMs: 0, samples: 0 };
+  const done = (async () => {
+    while (!stopped) {
+      const b = await backlogNow(app, storeId);
+      seen.maxWaiting = Math.max(seen.maxWaiting, b.waiting);
+      seen.maxOldestMs = Math.max(seen.maxOldestMs, b.oldestMs);
+      seen.samples++;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  })();
+  return {
+    async stop(): Promise<Backlog> {
+      stopped = true;
+      await done;
+      const atEnd = await backlogNow(app, storeId);
+      return { ...seen, maxWaiting: Math.max(seen.maxWaiting, atEnd.waiting), maxOldestMs: Math.max(seen.maxOldestMs, atEnd.oldestMs), atEnd };
+    },
+  };
 }
 
 /** Keep one rescore of the big store queued or running for as long as `running()` says. */
@@ -116,7 +159,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   ctx.log(`load: ${fmt(wanted, 0)} deliveries at ${RATE}/s (${SECONDS} s) from a ${fmt(customers, 0)}-customer shop; rescoring ${fmt(RESCORE_CUSTOMERS, 0)} customers meanwhile`);
 
-  let load: SendResult, lag: Lag, once: OnceCheck, digest: StateDigest, processSeconds: number;
+  let load: SendResult, lag: Lag, backlog: Backlog, once: OnceCheck, digest: StateDigest, processSeconds: number;
   let rescores: { completed: number; seconds: number[] };
   {
     const app = await ctx.startApp("load", { http: true, workers: "child" });
@@ -145,15 +188,18 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       const probe = ctx.probe(app, `load: ${RATE}/s + rescoring`);
       const from = new Date();
       const startedAt = Date.now();
+      const sampler = backlogSampler(app, store.id);
       try {
         load = await sender.go();
       } catch (e) {
         await probe.stop();
+        await sampler.stop();
         throw e;
       } finally {
         sending = false;
         await loop.stop();
       }
+      backlog = await sampler.stop();
       const to = new Date();
       try {
         processSeconds = await waitProcessed(app, store.id, load.sent, startedAt);
@@ -190,7 +236,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }
   }
 
-  // Reference: the bare receiver at the same rate and length.
+  // Reference: the bare receiver at the same rate, for REF_SECONDS.
   let bare: SendResult;
   {
     const app = await ctx.startApp("load_bare", { http: false, workers: false });
@@ -204,9 +250,9 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
           mode: "paced",
           rate: RATE,
           concurrency: ctx.concurrency,
-          limit: wanted,
+          limit: RATE * REF_SECONDS,
         });
-        const probe = ctx.probe(app, `reference: bare receiver ${RATE}/s`);
+        const probe = ctx.probe(app, `reference: bare receiver ${RATE}/s for ${REF_SECONDS} s`);
         bare = await sender.go();
         phases.push(await probe.stop());
       } finally {
@@ -227,7 +273,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     {
       metric: `throughput (${RATE}/s offered for ${SECONDS} s)`,
       measured: `${fmt(load.sent / load.seconds)} deliveries/s`,
-      reference: `${fmt(bare.sent / bare.seconds)} deliveries/s`,
+      reference: `${fmt(bare.sent / bare.seconds)} deliveries/s (bare, ${REF_SECONDS} s)`,
       target: `${RATE}/s, nothing lost`,
       verdict: complete ? "pass" : "fail",
       note: `${fmt(load.sent, 0)} answered 200 of ${fmt(wanted, 0)}; ${statuses}${load.abandoned ? `; ${load.abandoned} abandoned (server too far behind)` : ""}`,
@@ -236,7 +282,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     {
       metric: "200 answer latency p50 / p99",
       measured: `${fmt(l.p50)} / ${fmt(l.p99)} ms (max ${fmt(l.max)})`,
-      reference: `${fmt(b.p50)} / ${fmt(b.p99)} ms (max ${fmt(b.max)})`,
+      reference: `bare: ${fmt(b.p50)} / ${fmt(b.p99)} ms (max ${fmt(b.max)})`,
       target: `p99 < ${TARGET_P99_MS} ms`,
       verdict: l.p99 < TARGET_P99_MS ? "pass" : "fail",
       value: l.p99,
@@ -245,12 +291,22 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       metric: "queue lag (received → processed) p50 / p99 / max",
       measured: `${fmt(lag.p50)} / ${fmt(lag.p99)} / ${fmt(lag.max)} ms`,
       verdict: "info",
-      note: `last receipt processed ${fmt(processSeconds)} s after the first send`,
+      note: `every receipt's processedAt − receivedAt; last receipt processed ${fmt(processSeconds)} s after the first send (sending took ${fmt(load.seconds)} s)`,
       value: lag.p99,
     },
     {
+      metric: "queue backlog: max during the load / when the last delivery was answered",
+      measured: `${fmt(backlog.maxWaiting, 0)} receipts, oldest ${fmt(backlog.maxOldestMs)} ms / ${fmt(backlog.atEnd.waiting, 0)} receipts, oldest ${fmt(backlog.atEnd.oldestMs)} ms`,
+      verdict: "info",
+      note: `receipts stored but not yet processed, sampled every second (${backlog.samples} samples); a backlog that keeps growing would mean the workers do not keep up`,
+      value: backlog.maxOldestMs,
+    },
+    {
       metric: "exactly once",
-      measured: onceOk && sameAsSerial ? `${fmt(once.stored, 0)} stored once, processed once; state = serial application` : "MISMATCH",
+      measured:
+        onceOk && sameAsSerial
+          ? `${fmt(load.sent, 0)} answered 200, ${fmt(once.stored, 0)} stored, ${fmt(once.processed, 0)} processed, 0 twice; state = serial application`
+          : "MISMATCH",
       verdict: onceOk && sameAsSerial ? "ok" : "FAILED",
       note:
         `stored ${once.stored}, processed ${once.processed}, failed ${once.failed}, pending ${once.pending}, processed twice ${once.processedTwice}, ` +

@@ -13,7 +13,8 @@ export async function startBoss(databaseUrl: string, log: Logger, opts: { schedu
     max: 10,
     useListenNotify: true,
     schedule: opts.schedule ?? true,
-    application_name: "caderninho-jobs",
+    // The worker child names its connections on its URL (app/server/deprioritize.server.ts).
+    application_name: new URL(databaseUrl).searchParams.get("application_name") ?? "caderninho-jobs",
   });
   boss.on("error", (err: unknown) => log.error({ err }, "job queue error"));
   await boss.start();

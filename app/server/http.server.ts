@@ -7,10 +7,9 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import type { Services } from "./services.server.ts";
-import { handleShopifyWebhook } from "../http/shopify-webhook.server.ts";
+import { shopifyWebhookNodeHandler } from "../http/shopify-webhook.server.ts";
 import { proxyRecommendationsRoute } from "../http/crosssell-proxy.server.ts";
 import { pixelEventsRoute } from "../http/pixel-events.server.ts";
-import { BodyTooLargeError, readNodeBodyLimited, sendResponse } from "../http/body.server.ts";
 import { csrfProtection } from "../auth/csrf.server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,18 +25,13 @@ export async function startHttp(services: Services, opts: { port: number; host: 
   app.disable("x-powered-by");
   // Behind a load balancer, X-Forwarded-For names the client; otherwise it is anyone's to forge.
   app.set("trust proxy", services.config.TRUST_PROXY);
-  const server = createServer(app);
-  // Webhooks skip Remix: building a Fetch Request and matching routes cost most of the CPU a
-  // delivery takes (bench/results.md). Same logic as app/routes/webhooks.shopify.ts.
-  const maxBytes = services.config.WEBHOOK_MAX_BYTES;
-  app.post("/webhooks/shopify", (req, res, next) => {
-    readNodeBodyLimited(req, maxBytes)
-      .then(async (body) => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-        await sendResponse(res, await handleShopifyWebhook(services, headers, body));
-      })
-      .catch((e: unknown) => (e instanceof BodyTooLargeError ? res.status(400).type("text/plain").send(e.message) : next(e)));
+  // Webhooks skip Express and Remix: routing, Express's request decoration and building a Fetch
+  // Request cost most of the CPU a delivery takes (bench/results.md). Same logic as
+  // app/routes/webhooks.shopify.ts.
+  const shopifyWebhook = shopifyWebhookNodeHandler(services);
+  const server = createServer((req, res) => {
+    if (req.method === "POST" && (req.url === "/webhooks/shopify" || req.url?.startsWith("/webhooks/shopify?"))) shopifyWebhook(req, res);
+    else app(req, res);
   });
 
   // The storefront's "compre junto" reads skip Remix too (app/http/crosssell-proxy.server.ts).

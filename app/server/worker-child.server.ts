@@ -8,14 +8,20 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import { WORKER_APPLICATION_NAME, WORKER_NICENESS } from "./deprioritize.server.ts";
 
 export interface WorkerChild {
   /** SIGTERM, then wait for the child to finish its jobs and exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-const WORKER_NICENESS = 10;
 const WORKER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.ts");
+
+function withApplicationName(url: string, name: string): string {
+  const u = new URL(url);
+  u.searchParams.set("application_name", name);
+  return u.toString();
+}
 
 /** `env`: settings for the child beyond this process's environment (benchmarks, tests). */
 export function startWorkerChild(databaseUrl: string, log: Logger, env: Record<string, string> = {}): WorkerChild {
@@ -27,7 +33,8 @@ export function startWorkerChild(databaseUrl: string, log: Logger, env: Record<s
   const launch = () => {
     const startedAt = Date.now();
     child = spawn(process.execPath, ["--import", "tsx", WORKER_ENTRY], {
-      env: { ...process.env, ...env, DATABASE_URL: databaseUrl, WORKER_CHILD: "1" },
+      // Its connections are named, so it can find (and deprioritize) its own PostgreSQL backends.
+      env: { ...process.env, ...env, DATABASE_URL: withApplicationName(databaseUrl, WORKER_APPLICATION_NAME), WORKER_CHILD: "1" },
       stdio: ["ignore", "inherit", "inherit"],
     });
     // Lower CPU priority than the web process: on a small machine the OS then serves webhook and

@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from "../config.server.ts";
 import { startServices } from "./services.server.ts";
 import { startWorkers } from "../jobs/worker.server.ts";
+import { deprioritizeWorker, WORKER_NICENESS } from "./deprioritize.server.ts";
 
 try {
   const config = loadConfig();
@@ -12,6 +13,8 @@ try {
   }
   const services = await startServices(config);
   await startWorkers(services);
+  // As `npm start`'s child process: give way to the web process (see deprioritize.server.ts).
+  if (process.env.WORKER_CHILD === "1") deprioritizeWorker({ db: services.db, databaseUrl: services.databaseUrl, niceness: WORKER_NICENESS, log: services.log });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

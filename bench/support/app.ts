@@ -77,6 +77,8 @@ export function appFactory(o: AppFactoryOptions) {
     const services = await startServices(config, { log, skipMigrations: false, schedule: false });
     let http: RunningHttp | null = null;
     const monitor = new pg.Pool({ connectionString: o.pg.asMonitor(databaseUrl), max: 2, application_name: "bench-monitor" });
+    // An idle monitor connection closed by PostgreSQL (the database dropped WITH (FORCE)) must not crash the run.
+    monitor.on("error", () => undefined);
     let closed = false;
     let child: WorkerChild | null = null;
     try {
