@@ -47,6 +47,7 @@ export const en = {
   cohortsEmpty: "No first purchases in the last 12 months.",
   cohort: "First purchase",
   monthN: "Month {{n}}",
+  updatedAt: "Counted over every customer: updated {{at}} (refreshed hourly and after each rescoring).",
   viewAsTable: "View as table",
   viewAsChart: "View as chart",
   errors: {
@@ -104,6 +105,7 @@ export const ptBR: Widen<typeof en> = {
   cohortsEmpty: "Nenhuma primeira compra nos últimos 12 meses.",
   cohort: "Primeira compra",
   monthN: "Mês {{n}}",
+  updatedAt: "Contado sobre todos os clientes: atualizado em {{at}} (a cada hora e após cada recálculo).",
   viewAsTable: "Ver como tabela",
   viewAsChart: "Ver como gráfico",
   errors: {
