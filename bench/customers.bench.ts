@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { isDeepStrictEqual } from "node:util";
 import { Prisma } from "@prisma/client";
 import { SEARCH_DOCUMENT, searchCustomers } from "../app/core/customers/search.server.ts";
 import { decodeCursor, parseCustomerQuery, type Cursor } from "../app/core/customers/query.ts";
@@ -161,7 +162,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       const strip = (k: { id: string; value: unknown; delta: unknown }) => ({ id: k.id, value: k.value, delta: k.delta });
       const text = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
       for (const [part, kept, ref] of [["totals", ov, ovRef], ["KPIs", dash.kpis.map(strip), kpiRef.map(strip)], ["RFM grid", dash.grid, gridRef], ["histogram", dash.histogram, histRef]] as const) {
-        if (text(kept) !== text(ref)) throw new Error(`dashboard ${days} days: kept ${part} differ from the from-scratch ones: ${text(kept).slice(0, 400)} vs ${text(ref).slice(0, 400)}`);
+        if (!isDeepStrictEqual(JSON.parse(text(kept)), JSON.parse(text(ref)))) throw new Error(`dashboard ${days} days: kept ${part} differ from the from-scratch ones: ${text(kept).slice(0, 400)} vs ${text(ref).slice(0, 400)}`);
       }
     }
     for (const days of [30, 365] as const) {
@@ -174,7 +175,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const cohorts = await repeat(() => dashboardCohorts(db, store), parts);
     const kept = await dashboardCohorts(db, store);
     const scratch = await dashboardCohortsFromScratch(db, store.id);
-    if (JSON.stringify(kept.cohorts) !== JSON.stringify(scratch)) throw new Error("cohorts: kept snapshot differs from the from-scratch cohorts");
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(kept.cohorts)), scratch)) throw new Error("cohorts: kept snapshot differs from the from-scratch cohorts");
     rows.push(row("dashboard cohort request (12 monthly cohorts)", cohorts, "figures checked equal to the reference", `from scratch: p50 ${fmt(cohortsRef.p50, 0)} ms`));
     rows.push({ metric: "reference: the same 12 cohorts from scratch (previous query)", measured: `p50 ${fmt(cohortsRef.p50, 1)} ms, p95 ${fmt(cohortsRef.p95, 1)} ms`, verdict: "info", value: cohortsRef.p50 });
 

@@ -21,16 +21,22 @@ export interface DailyRow {
   newCustomers: number;
 }
 
-/** The totals of one store-local day [lo, hi) (UTC bounds), by the same rules as the metrics. */
-function dayTotalsSql(storeId: number): Prisma.Sql {
+/**
+ * The totals of one store-local day [b.lo, b.hi) (UTC bounds), by the same rules as the metrics.
+ * Only the parts marked dirty (b.orders, b.checkouts, b.customers: booleans) are recounted; the
+ * others keep the kept row's value (k.*; CASE evaluates only the branch taken).
+ */
+function dayTotalsSql(storeId: number, all: boolean): Prisma.Sql {
+  const part = (flag: string, column: string, count: Prisma.Sql) =>
+    all ? count : Prisma.sql`CASE WHEN b.${Prisma.raw(flag)} THEN ${count} ELSE coalesce(k.${Prisma.raw(`"${column}"`)}, 0) END`;
   return Prisma.sql`
-    (SELECT count(*)::int FROM "Order" o WHERE o."storeId" = ${storeId} AND o."placedAt" >= b.lo AND o."placedAt" < b.hi AND ${COUNTED_ORDER}) AS orders,
-    (SELECT coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint FROM "Order" o WHERE o."storeId" = ${storeId} AND o."placedAt" >= b.lo AND o."placedAt" < b.hi AND ${COUNTED_ORDER}) AS "revenueMinor",
-    (SELECT count(*)::int FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."startedAt" >= b.lo AND c."startedAt" < b.hi) AS "checkoutsStarted",
-    (SELECT count(*)::int FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."startedAt" >= b.lo AND c."startedAt" < b.hi
-       AND (c."completedAt" IS NOT NULL OR c."completedOrderId" IS NOT NULL)) AS "checkoutsCompleted",
-    (SELECT count(*)::int FROM "Customer" cu WHERE cu."storeId" = ${storeId} AND coalesce(cu."platformCreatedAt", cu."createdAt") >= b.lo
-       AND coalesce(cu."platformCreatedAt", cu."createdAt") < b.hi AND cu."erasedAt" IS NULL) AS "newCustomers"`;
+    ${part("orders", "orders", Prisma.sql`(SELECT count(*)::int FROM "Order" o WHERE o."storeId" = ${storeId} AND o."placedAt" >= b.lo AND o."placedAt" < b.hi AND ${COUNTED_ORDER})`)} AS orders,
+    ${part("orders", "revenueMinor", Prisma.sql`(SELECT coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint FROM "Order" o WHERE o."storeId" = ${storeId} AND o."placedAt" >= b.lo AND o."placedAt" < b.hi AND ${COUNTED_ORDER})`)} AS "revenueMinor",
+    ${part("checkouts", "checkoutsStarted", Prisma.sql`(SELECT count(*)::int FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."startedAt" >= b.lo AND c."startedAt" < b.hi)`)} AS "checkoutsStarted",
+    ${part("checkouts", "checkoutsCompleted", Prisma.sql`(SELECT count(*)::int FROM "Checkout" c WHERE c."storeId" = ${storeId} AND c."startedAt" >= b.lo AND c."startedAt" < b.hi
+       AND (c."completedAt" IS NOT NULL OR c."completedOrderId" IS NOT NULL))`)} AS "checkoutsCompleted",
+    ${part("customers", "newCustomers", Prisma.sql`(SELECT count(*)::int FROM "Customer" cu WHERE cu."storeId" = ${storeId} AND coalesce(cu."platformCreatedAt", cu."createdAt") >= b.lo
+       AND coalesce(cu."platformCreatedAt", cu."createdAt") < b.hi AND cu."erasedAt" IS NULL)`)} AS "newCustomers"`;
 }
 
 /** UTC bounds of store-local days `d` (a date column), with the store's time zone `s.timezone`. */
@@ -38,7 +44,8 @@ const BOUNDS = Prisma.sql`((d.day::timestamp AT TIME ZONE s.timezone) AT TIME ZO
 
 /**
  * Recompute the days marked dirty for one store. Returns how many days were recomputed (0 when
- * nothing changed since the last refresh: one index probe). Refreshes of one store are serialised
+ * nothing changed since the last refresh: one index probe). Per day only the parts a write
+ * touched (orders, checkouts, customers) are recounted. Refreshes of one store are serialised
  * (transaction advisory lock) so an older snapshot never overwrites a newer one.
  */
 export async function refreshDailyStats(db: Db, storeId: number): Promise<number> {
@@ -47,11 +54,14 @@ export async function refreshDailyStats(db: Db, storeId: number): Promise<number
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('dashboard-daily'), ${storeId}::int)`;
     const rows = await tx.$queryRaw<{ n: number }[]>`
-      WITH marks AS (DELETE FROM "DashboardDirtyDay" WHERE "storeId" = ${storeId} RETURNING day),
-      b AS (SELECT d.day, ${BOUNDS} FROM (SELECT DISTINCT day FROM marks) d JOIN "Store" s ON s.id = ${storeId}),
+      WITH marks AS (DELETE FROM "DashboardDirtyDay" WHERE "storeId" = ${storeId} RETURNING day, part),
+      d AS (SELECT day, bool_or(part = 1) AS orders, bool_or(part = 2) AS checkouts, bool_or(part = 3) AS customers FROM marks GROUP BY day),
+      b AS (SELECT d.*, ${BOUNDS} FROM d JOIN "Store" s ON s.id = ${storeId}),
       up AS (
         INSERT INTO "StoreDailyStats" ("storeId", day, orders, "revenueMinor", "checkoutsStarted", "checkoutsCompleted", "newCustomers", "updatedAt")
-        SELECT ${storeId}, b.day, t.* , now() FROM b CROSS JOIN LATERAL (SELECT ${dayTotalsSql(storeId)}) t
+        SELECT ${storeId}, b.day, t.* , now() FROM b
+        LEFT JOIN "StoreDailyStats" k ON k."storeId" = ${storeId} AND k.day = b.day
+        CROSS JOIN LATERAL (SELECT ${dayTotalsSql(storeId, false)}) t
         ON CONFLICT ("storeId", day) DO UPDATE SET orders = EXCLUDED.orders, "revenueMinor" = EXCLUDED."revenueMinor",
           "checkoutsStarted" = EXCLUDED."checkoutsStarted", "checkoutsCompleted" = EXCLUDED."checkoutsCompleted",
           "newCustomers" = EXCLUDED."newCustomers", "updatedAt" = now()
@@ -66,11 +76,11 @@ export async function recomputeDailyStats(db: Db, storeId: number): Promise<numb
   await db.$transaction([
     db.$executeRaw`DELETE FROM "StoreDailyStats" WHERE "storeId" = ${storeId}`,
     db.$executeRaw`
-      INSERT INTO "DashboardDirtyDay" ("storeId", day)
-      SELECT ${storeId}, x.day FROM "Store" s CROSS JOIN LATERAL (
-        SELECT ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date AS day FROM "Order" o WHERE o."storeId" = s.id
-        UNION SELECT ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Checkout" c WHERE c."storeId" = s.id
-        UNION SELECT ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Customer" c WHERE c."storeId" = s.id) x
+      INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+      SELECT ${storeId}, x.part, x.day FROM "Store" s CROSS JOIN LATERAL (
+        SELECT DISTINCT 1::smallint AS part, ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date AS day FROM "Order" o WHERE o."storeId" = s.id
+        UNION ALL SELECT DISTINCT 2::smallint, ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Checkout" c WHERE c."storeId" = s.id
+        UNION ALL SELECT DISTINCT 3::smallint, ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Customer" c WHERE c."storeId" = s.id) x
       WHERE s.id = ${storeId}`,
   ]);
   return refreshDailyStats(db, storeId);
@@ -93,7 +103,7 @@ export async function dailyRowsFromScratch(db: Db, storeId: number): Promise<Dai
       UNION SELECT ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Checkout" c JOIN "Store" s ON s.id = c."storeId" WHERE c."storeId" = ${storeId}
       UNION SELECT ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Customer" c JOIN "Store" s ON s.id = c."storeId" WHERE c."storeId" = ${storeId}),
     b AS (SELECT d.day, ${BOUNDS} FROM days d JOIN "Store" s ON s.id = ${storeId})
-    SELECT * FROM (SELECT b.day, t.* FROM b CROSS JOIN LATERAL (SELECT ${dayTotalsSql(storeId)}) t) x
+    SELECT * FROM (SELECT b.day, t.* FROM b CROSS JOIN LATERAL (SELECT ${dayTotalsSql(storeId, true)}) t) x
     WHERE (orders, "revenueMinor", "checkoutsStarted", "checkoutsCompleted", "newCustomers") <> (0, 0, 0, 0, 0)
     ORDER BY day`;
   return rows.map((r) => ({ ...r, day: r.day.toISOString().slice(0, 10) }));

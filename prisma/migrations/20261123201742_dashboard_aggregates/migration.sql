@@ -17,6 +17,7 @@ CREATE TABLE "DashboardDirtyDay" (
     "id" BIGSERIAL NOT NULL,
     "storeId" INTEGER NOT NULL,
     "day" DATE NOT NULL,
+    "part" SMALLINT NOT NULL,
 
     CONSTRAINT "DashboardDirtyDay_pkey" PRIMARY KEY ("id")
 );
@@ -53,16 +54,16 @@ CREATE INDEX "Customer_storeId_created_idx" ON "Customer"("storeId", (coalesce("
 CREATE FUNCTION dashboard_mark_order_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT n."storeId", ((n."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT n."storeId", 1::smallint, ((n."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM new_rows n JOIN "Store" s ON s.id = n."storeId";
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT o."storeId", ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT o."storeId", 1::smallint, ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN "Store" s ON s.id = o."storeId";
   ELSE
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT t."storeId", ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT t."storeId", 1::smallint, ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN new_rows n ON n."storeId" = o."storeId" AND n.id = o.id
     CROSS JOIN LATERAL (VALUES (o."storeId", o."placedAt"), (n."storeId", n."placedAt")) t("storeId", at)
     JOIN "Store" s ON s.id = t."storeId"
@@ -78,16 +79,16 @@ CREATE TRIGGER dashboard_order_delete AFTER DELETE ON "Order" REFERENCING OLD TA
 CREATE FUNCTION dashboard_mark_checkout_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT n."storeId", ((n."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT n."storeId", 2::smallint, ((n."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM new_rows n JOIN "Store" s ON s.id = n."storeId";
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT o."storeId", ((o."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT o."storeId", 2::smallint, ((o."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN "Store" s ON s.id = o."storeId";
   ELSE
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT t."storeId", ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT t."storeId", 2::smallint, ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN new_rows n ON n."storeId" = o."storeId" AND n.id = o.id
     CROSS JOIN LATERAL (VALUES (o."storeId", o."startedAt"), (n."storeId", n."startedAt")) t("storeId", at)
     JOIN "Store" s ON s.id = t."storeId"
@@ -103,16 +104,16 @@ CREATE TRIGGER dashboard_checkout_delete AFTER DELETE ON "Checkout" REFERENCING 
 CREATE FUNCTION dashboard_mark_customer_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT n."storeId", ((coalesce(n."platformCreatedAt", n."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT n."storeId", 3::smallint, ((coalesce(n."platformCreatedAt", n."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM new_rows n JOIN "Store" s ON s.id = n."storeId";
   ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT o."storeId", ((coalesce(o."platformCreatedAt", o."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT o."storeId", 3::smallint, ((coalesce(o."platformCreatedAt", o."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN "Store" s ON s.id = o."storeId";
   ELSE
-    INSERT INTO "DashboardDirtyDay" ("storeId", day)
-    SELECT DISTINCT t."storeId", ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
+    INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+    SELECT DISTINCT t."storeId", 3::smallint, ((t.at AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date
     FROM old_rows o JOIN new_rows n ON n."storeId" = o."storeId" AND n.id = o.id
     CROSS JOIN LATERAL (VALUES (o."storeId", coalesce(o."platformCreatedAt", o."createdAt")), (n."storeId", coalesce(n."platformCreatedAt", n."createdAt"))) t("storeId", at)
     JOIN "Store" s ON s.id = t."storeId"
@@ -129,18 +130,18 @@ CREATE TRIGGER dashboard_customer_delete AFTER DELETE ON "Customer" REFERENCING 
 CREATE FUNCTION dashboard_store_timezone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM "StoreDailyStats" WHERE "storeId" = NEW.id;
-  INSERT INTO "DashboardDirtyDay" ("storeId", day)
-  SELECT NEW.id, d FROM (
-    SELECT DISTINCT ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date AS d FROM "Order" o WHERE o."storeId" = NEW.id
-    UNION SELECT DISTINCT ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date FROM "Checkout" c WHERE c."storeId" = NEW.id
-    UNION SELECT DISTINCT ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date FROM "Customer" c WHERE c."storeId" = NEW.id) days;
+  INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+  SELECT NEW.id, x.part, x.day FROM (
+    SELECT DISTINCT 1::smallint AS part, ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date AS day FROM "Order" o WHERE o."storeId" = NEW.id
+    UNION ALL SELECT DISTINCT 2::smallint, ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date FROM "Checkout" c WHERE c."storeId" = NEW.id
+    UNION ALL SELECT DISTINCT 3::smallint, ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE NEW.timezone)::date FROM "Customer" c WHERE c."storeId" = NEW.id) x;
   RETURN NULL;
 END $$;
 CREATE TRIGGER dashboard_store_timezone AFTER UPDATE OF timezone ON "Store" FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone) EXECUTE FUNCTION dashboard_store_timezone();
 
 -- Existing data: every day with activity starts out dirty (the first dashboard view builds it).
-INSERT INTO "DashboardDirtyDay" ("storeId", day)
-SELECT s.id, d.day FROM "Store" s CROSS JOIN LATERAL (
-  SELECT ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date AS day FROM "Order" o WHERE o."storeId" = s.id
-  UNION SELECT ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Checkout" c WHERE c."storeId" = s.id
-  UNION SELECT ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Customer" c WHERE c."storeId" = s.id) d;
+INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT s.id, x.part, x.day FROM "Store" s CROSS JOIN LATERAL (
+  SELECT DISTINCT 1::smallint AS part, ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date AS day FROM "Order" o WHERE o."storeId" = s.id
+  UNION ALL SELECT DISTINCT 2::smallint, ((c."startedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Checkout" c WHERE c."storeId" = s.id
+  UNION ALL SELECT DISTINCT 3::smallint, ((coalesce(c."platformCreatedAt", c."createdAt") AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date FROM "Customer" c WHERE c."storeId" = s.id) x;
