@@ -166,12 +166,12 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       }
     }
     for (const days of [30, 365] as const) {
-      const ref = await repeat(pageRef(days), 2);
+      const ref = await repeat(pageRef(days), 1);
       const r = await repeat(page(days), parts);
       rows.push(row(`dashboard page loader, ${days} days (totals, KPIs ×2 periods, RFM grid, histogram, segment history)`, r, `${size}; figures checked equal to the reference`, `from scratch: p50 ${fmt(ref.p50, 0)} ms`));
       rows.push({ metric: `reference: the same ${days}-day figures from scratch (previous queries)`, measured: `p50 ${fmt(ref.p50, 1)} ms, p95 ${fmt(ref.p95, 1)} ms`, verdict: "info", value: ref.p50 });
     }
-    const cohortsRef = await repeat(() => dashboardCohortsFromScratch(db, store.id), 2);
+    const cohortsRef = await repeat(() => dashboardCohortsFromScratch(db, store.id), 1);
     const cohorts = await repeat(() => dashboardCohorts(db, store), parts);
     const kept = await dashboardCohorts(db, store);
     const scratch = await dashboardCohortsFromScratch(db, store.id);
