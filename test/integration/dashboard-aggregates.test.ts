@@ -162,4 +162,16 @@ describe("kept daily totals and dashboard figures", () => {
     expect(fresh.scannedAt).not.toBe(old.toISOString());
     expect(buyersOf(fresh)).toBe(3); // x, y and z
   });
+
+  it("leaves nothing behind when a store is deleted", async () => {
+    const { db } = services;
+    const c = await db.store.create({ data: { platform: "shopify", domain: "agg-c.myshopify.com", name: "C", currency: "BRL" } });
+    await applyChanges(db, c.id, [order({ id: "c1", customer: "w", placedAt: ago(1), totalMinor: 100n })]);
+    await refreshDailyStats(db, c.id);
+    await applyChanges(db, c.id, [order({ id: "c2", customer: "w", placedAt: ago(2), totalMinor: 100n })]);
+    expect(await db.dashboardDirtyDay.count({ where: { storeId: c.id } })).toBeGreaterThan(0);
+    await db.$executeRaw`DELETE FROM "Store" WHERE id = ${c.id}`;
+    expect(await db.dashboardDirtyDay.count({ where: { storeId: c.id } })).toBe(0);
+    expect(await db.storeDailyStats.count({ where: { storeId: c.id } })).toBe(0);
+  });
 });

@@ -43,6 +43,7 @@ const repeatRate = (b: BuyerMetrics) => (b.buyers ? b.repeaters / b.buyers : 0);
 export function kpisOf(daily: DailyTotals, scan: PageScan, days: DashboardPeriod): Kpi[] {
   const { current: cur, previous: prev } = daily;
   const b = scan.buyers[days];
+  if (!b) throw new Error(`no buyer figures for ${days} days`);
   const at = scan.computedAt ? { updatedAt: scan.computedAt } : {};
   const curTicket = ticket(cur.revenueMinor, cur.orders);
   const conv = rate(cur.checkoutsCompleted, cur.checkoutsStarted);
@@ -127,7 +128,7 @@ async function keptTotals(db: Db, storeId: number, days: DashboardPeriod, now: D
 export async function loadDashboard(db: Db, store: { id: number; currency: string }, days: DashboardPeriod, now = new Date(), opts: ScanOptions = {}) {
   checkPeriod(days);
   const [daily, history] = await Promise.all([keptTotals(db, store.id, days, now), segmentHistory(db, store.id)]);
-  const scan = (await scanFigures(db, store, daily.customers, daily.today, "page", now, opts)) as PageScan;
+  const scan = (await scanFigures(db, store, daily.customers, daily.today, "page", days, now, opts)) as PageScan;
   return {
     kpis: kpisOf(daily, scan, days),
     grid: scan.grid,
@@ -144,7 +145,7 @@ export async function loadDashboard(db: Db, store: { id: number; currency: strin
 /** The cohort table's own request: the last COHORT_MONTHS months' cohorts, and when they were computed. */
 export async function dashboardCohorts(db: Db, store: { id: number; currency: string }, now = new Date(), opts: ScanOptions = {}): Promise<{ cohorts: Cohort[]; computedAt: string | null }> {
   const daily = await keptTotals(db, store.id, 30, now);
-  const scan = (await scanFigures(db, store, daily.customers, daily.today, "cohorts", now, opts)) as CohortScan;
+  const scan = (await scanFigures(db, store, daily.customers, daily.today, "cohorts", 30, now, opts)) as CohortScan;
   return { cohorts: scan.cohorts, computedAt: scan.computedAt };
 }
 

@@ -37,7 +37,8 @@ export interface ScanFigures {
   computedAt: string | null;
   /** Store-local day the periods end on (YYYY-MM-DD). */
   asOfDay: string;
-  buyers: Record<DashboardPeriod, { current: BuyerMetrics; previous: BuyerMetrics }>;
+  /** Every period in a kept snapshot; only the period asked for when computed live. */
+  buyers: Partial<Record<DashboardPeriod, { current: BuyerMetrics; previous: BuyerMetrics }>>;
   /** Historical LTV (net revenue to date ÷ buying customers), minor units. */
   ltvMinor: string;
   grid: RfmCell[];
@@ -61,9 +62,9 @@ async function buyerMetrics(db: Db, storeId: number, from: Date, to: Date): Prom
   return { buyers: m.buyers, buyerOrders: m.buyerOrders, repeaters: m.repeaters };
 }
 
-async function pageFigures(db: Db, store: { id: number; currency: string }, today: string, now: Date) {
+async function pageFigures(db: Db, store: { id: number; currency: string }, today: string, now: Date, periods: readonly DashboardPeriod[] = DASHBOARD_PERIODS) {
   const buyers = {} as ScanFigures["buyers"];
-  for (const days of DASHBOARD_PERIODS) {
+  for (const days of periods) {
     const from = await localDayStart(db, store.id, today, 1 - days);
     const prevFrom = await localDayStart(db, store.id, today, 1 - 2 * days);
     const [current, previous] = await Promise.all([buyerMetrics(db, store.id, from, now), buyerMetrics(db, store.id, prevFrom, from)]);
@@ -140,10 +141,11 @@ export type CohortScan = Pick<ScanFigures, "computedAt" | "asOfDay" | "cohorts">
  * table's own request (part "cohorts"): live on a small store; else the kept snapshot (computed
  * here on the very first view), with a background refresh started when it is out of date.
  */
-export async function scanFigures(db: Db, store: { id: number; currency: string }, customers: number, today: string, part: Part, now = new Date(), opts: ScanOptions = {}): Promise<ScanFigures | PageScan | CohortScan> {
+export async function scanFigures(db: Db, store: { id: number; currency: string }, customers: number, today: string, part: Part, days: DashboardPeriod, now = new Date(), opts: ScanOptions = {}): Promise<ScanFigures | PageScan | CohortScan> {
   if (customers <= (opts.liveLimit ?? LIVE_CUSTOMER_LIMIT)) {
     if (part === "cohorts") return { computedAt: null, asOfDay: today, cohorts: await recentCohortRetention(db, store.id, COHORT_MONTHS, now) };
-    return { computedAt: null, asOfDay: today, ...(await pageFigures(db, store, today, now)) };
+    // Live: only the period asked for.
+    return { computedAt: null, asOfDay: today, ...(await pageFigures(db, store, today, now, [days])) };
   }
   const [snap, lastRun] = await Promise.all([
     db.dashboardSnapshot.findUnique({ where: { storeId: store.id } }),

@@ -139,6 +139,14 @@ BEGIN
 END $$;
 CREATE TRIGGER dashboard_store_timezone AFTER UPDATE OF timezone ON "Store" FOR EACH ROW WHEN (OLD.timezone IS DISTINCT FROM NEW.timezone) EXECUTE FUNCTION dashboard_store_timezone();
 
+-- A deleted store's marks go with it (they have no foreign key, see the model).
+CREATE FUNCTION dashboard_store_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM "DashboardDirtyDay" WHERE "storeId" = OLD.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER dashboard_store_deleted AFTER DELETE ON "Store" FOR EACH ROW EXECUTE FUNCTION dashboard_store_deleted();
+
 -- Existing data: every day with activity starts out dirty (the first dashboard view builds it).
 INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
 SELECT s.id, x.part, x.day FROM "Store" s CROSS JOIN LATERAL (
