@@ -14,12 +14,12 @@ CREATE TABLE "StoreDailyStats" (
 
 -- CreateTable
 CREATE TABLE "DashboardDirtyDay" (
-    "id" BIGSERIAL NOT NULL,
     "storeId" INTEGER NOT NULL,
+    "id" BIGSERIAL NOT NULL,
     "day" DATE NOT NULL,
     "part" SMALLINT NOT NULL,
 
-    CONSTRAINT "DashboardDirtyDay_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "DashboardDirtyDay_pkey" PRIMARY KEY ("storeId","id")
 );
 
 -- CreateTable
@@ -31,9 +31,6 @@ CREATE TABLE "DashboardSnapshot" (
 
     CONSTRAINT "DashboardSnapshot_pkey" PRIMARY KEY ("storeId")
 );
-
--- CreateIndex
-CREATE INDEX "DashboardDirtyDay_storeId_idx" ON "DashboardDirtyDay"("storeId");
 
 -- CreateIndex
 CREATE INDEX "Checkout_storeId_startedAt_idx" ON "Checkout"("storeId", "startedAt");
