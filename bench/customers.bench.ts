@@ -55,7 +55,8 @@ async function generate(db: Db, storeId: number, n: number): Promise<{ orders: n
   // The dashboard's dirty-day triggers are off while generating (the kept daily totals are then
   // built from scratch, a timed row of its own), like the kept stats below: one aggregate instead
   // of the per-write path. The write path's cost is measured by the ingest/backfill benches.
-  for (const table of ["Customer", "Order"]) await db.$executeRawUnsafe(`ALTER TABLE "${table}" DISABLE TRIGGER USER`);
+  const dirtyTriggers = [["Customer", "dashboard_customer_insert"], ["Order", "dashboard_order_insert"]] as const;
+  for (const [table, trigger] of dirtyTriggers) await db.$executeRawUnsafe(`ALTER TABLE "${table}" DISABLE TRIGGER ${trigger}`);
   await db.$executeRaw`SELECT setseed(0.17)`;
   await db.$executeRaw`
     INSERT INTO "Customer" ("storeId", id, "platformId", "firstName", "lastName", email, phone, "taxId", country, province, city, tags, "acceptsEmailMarketing", "updatedAt")
@@ -79,7 +80,7 @@ async function generate(db: Db, storeId: number, n: number): Promise<{ orders: n
     INSERT INTO "CustomerStats" ("storeId", "customerId", "ordersCount", "revenueMinor", "firstOrderAt", "lastOrderAt", "avgOrderMinor", "purchaseDays", "updatedAt")
     SELECT ${storeId}, "customerId", count(*)::int, sum("totalMinor"), min("placedAt"), max("placedAt"), (sum("totalMinor") / count(*))::bigint, count(*)::int, now()
     FROM "Order" WHERE "storeId" = ${storeId} GROUP BY "customerId"`;
-  for (const table of ["Customer", "Order"]) await db.$executeRawUnsafe(`ALTER TABLE "${table}" ENABLE TRIGGER USER`);
+  for (const [table, trigger] of dirtyTriggers) await db.$executeRawUnsafe(`ALTER TABLE "${table}" ENABLE TRIGGER ${trigger}`);
   for (const sql of searchIndexSql()) await db.$executeRawUnsafe(sql);
   await db.$executeRaw`VACUUM ANALYZE "Customer"`;
   await db.$executeRaw`VACUUM ANALYZE "Order"`;
