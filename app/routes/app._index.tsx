@@ -28,7 +28,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const days = period.ok ? period.days : DEFAULT_PERIOD;
   const now = new Date();
   const [overview, sync, dash, enabledFlows] = await Promise.all([
-    storeOverview(services.db, store.id),
+    storeOverview(services.db, store.id, scanOpts),
     latestSyncRun(services.db, store.id, "backfill"),
     loadDashboard(services.db, store, days, now, scanOpts),
     services.db.flow.count({ where: { storeId: store.id, enabled: true } }),
@@ -46,6 +46,8 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       kpis: dash.kpis,
       // When the scan-based figures (buyers, LTV, RFM grid, histogram) were computed; null: live.
       scannedAt: dash.scannedAt,
+      // Days still being recounted after an import (the totals banner says so and the page polls).
+      pendingDays: dash.pendingDays,
       // Orders credited to follow-up messages in the period (app/core/flows/attribution.server.ts); null: no flow enabled.
       recoveredRevenueMinor: recovered ? recovered.totalMinor.toString() : null,
       grid: dash.grid,
@@ -95,12 +97,13 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { cohorts: 
   const pct = (n: number) => n.toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
   const syncing = sync && (sync.status === "running" || sync.status === "queued");
   const revalidator = useRevalidator();
-  // Poll while an import runs so the progress bar and counts move.
+  // Poll while an import runs (or its days are being recounted) so the progress bar and counts move.
+  const polling = Boolean(syncing) || data.pendingDays > 0;
   useEffect(() => {
-    if (!syncing) return;
+    if (!polling) return;
     const id = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
     return () => clearInterval(id);
-  }, [syncing, revalidator]);
+  }, [polling, revalidator]);
 
   const kpiValue = (k: Kpi) => {
     if (k.value === null) return "—";
@@ -143,6 +146,13 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { cohorts: 
           <Layout.Section>
             <Banner tone="warning" title={t("home.badPeriod")}>
               <p>{data.periodError}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.pendingDays > 0 ? (
+          <Layout.Section>
+            <Banner tone="info" title={t("home.totalsPendingTitle")}>
+              <p id="dashboard-totals-pending">{t("home.totalsPending", { days: num(data.pendingDays) })}</p>
             </Banner>
           </Layout.Section>
         ) : null}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChanges } from "../../app/core/ingest/apply-batch.server.ts";
 import { eraseCustomer } from "../../app/core/privacy/erase.server.ts";
 import { dashboardCohorts, dashboardCohortsFromScratch, dashboardKpisFromScratch, loadDashboard } from "../../app/core/dashboard/dashboard.server.ts";
-import { dailyRowsFromScratch, dailyTotals, keptDailyRows, recomputeDailyStats, refreshDailyStats } from "../../app/core/dashboard/daily.server.ts";
+import { dailyRowsFromScratch, dailyTotals, keptDailyRows, recomputeDailyStats, refreshDailyStats, runningDailyRefresh } from "../../app/core/dashboard/daily.server.ts";
 import { refreshSnapshot } from "../../app/core/dashboard/snapshot.server.ts";
 import { storeOverview, storeOverviewFromScratch } from "../../app/core/metrics/overview.server.ts";
 import { DASHBOARD_PERIODS } from "../../app/core/dashboard/periods.ts";
@@ -173,5 +173,19 @@ describe("kept daily totals and dashboard figures", () => {
     await db.$executeRaw`DELETE FROM "Store" WHERE id = ${c.id}`;
     expect(await db.dashboardDirtyDay.count({ where: { storeId: c.id } })).toBe(0);
     expect(await db.storeDailyStats.count({ where: { storeId: c.id } })).toBe(0);
+  });
+
+  it("after an import marked many days, answers at once and recounts them in the background", async () => {
+    const { db } = services;
+    const d = await db.store.create({ data: { platform: "shopify", domain: "agg-d.myshopify.com", name: "D", currency: "BRL" } });
+    await applyChanges(db, d.id, Array.from({ length: 40 }, (_, i) => order({ id: `d${i}`, customer: `p${i % 7}`, placedAt: ago(i, 0.5), totalMinor: BigInt(500 + i) })));
+    const first = await loadDashboard(db, d, 30, now, { inlineDays: 5 });
+    expect(first.pendingDays).toBeGreaterThanOrEqual(40);
+    await runningDailyRefresh(db, d.id);
+    const later = await loadDashboard(db, d, 30, now, { inlineDays: 5 });
+    expect(later.pendingDays).toBe(0);
+    const today = (await dailyTotals(db, d.id, 30, now)).today;
+    expect(later.kpis).toEqual(await dashboardKpisFromScratch(db, d.id, 30, today, now));
+    expect(await keptDailyRows(db, d.id)).toEqual(await dailyRowsFromScratch(db, d.id));
   });
 });

@@ -71,6 +71,40 @@ export async function refreshDailyStats(db: Db, storeId: number): Promise<number
   }, { timeout: 600_000, maxWait: 60_000 });
 }
 
+/** At most this many marked days are recounted inside a request; more go to the background. */
+export const INLINE_REFRESH_DAYS = 31;
+
+const background = new WeakMap<Db, Map<number, Promise<number>>>();
+
+/**
+ * What a request does before reading the daily totals: recount the marked days inline when there
+ * are few (the usual case: today and a few days with refunds), or, after an import marked many
+ * days on a big store, start one background refresh per store (in this process) and answer with
+ * the rows as they are, saying how many days are still being recounted.
+ */
+export async function refreshDailyStatsBounded(db: Db, storeId: number, opts: { inlineDays?: number; onError?: (err: unknown) => void } = {}): Promise<{ pendingDays: number }> {
+  const [r] = await db.$queryRaw<{ days: number }[]>`SELECT count(DISTINCT day)::int AS days FROM "DashboardDirtyDay" WHERE "storeId" = ${storeId}`;
+  const days = r?.days ?? 0;
+  if (days === 0) return { pendingDays: 0 };
+  if (days <= (opts.inlineDays ?? INLINE_REFRESH_DAYS)) {
+    await refreshDailyStats(db, storeId);
+    return { pendingDays: 0 };
+  }
+  const mine = background.get(db) ?? new Map<number, Promise<number>>();
+  background.set(db, mine);
+  if (!mine.has(storeId)) {
+    const p = refreshDailyStats(db, storeId).finally(() => mine.delete(storeId));
+    p.catch((err: unknown) => opts.onError?.(err));
+    mine.set(storeId, p);
+  }
+  return { pendingDays: days };
+}
+
+/** The background refresh running for a store in this process, if any (tests wait for it). */
+export function runningDailyRefresh(db: Db, storeId: number): Promise<number> | undefined {
+  return background.get(db)?.get(storeId);
+}
+
 /** Throw the kept rows away and rebuild every day with activity (after a restore, or to check). */
 export async function recomputeDailyStats(db: Db, storeId: number): Promise<number> {
   await db.$transaction([

@@ -11,7 +11,7 @@ import { checkoutConversion, historicalLtv, orderMetrics, recentCohortRetention,
 import type { RfmSegment } from "#app/core/analytics/segments.ts";
 import type { Transition } from "#app/core/analytics/rfm.server.ts";
 import { currencyDigits } from "#app/core/money.ts";
-import { dailyTotals, localDayStart, refreshDailyStats, type DailyTotals } from "./daily.server.ts";
+import { dailyTotals, localDayStart, refreshDailyStatsBounded, type DailyTotals } from "./daily.server.ts";
 import { COHORT_MONTHS, rfmGrid, scanFigures, type BuyerMetrics, type CohortScan, type PageScan, type ScanOptions } from "./snapshot.server.ts";
 import { comparePeriods, DASHBOARD_PERIODS, type DashboardPeriod, type Delta } from "./periods.ts";
 
@@ -115,10 +115,13 @@ export async function segmentHistory(db: Db, storeId: number, runs = 30): Promis
   return { runs: out, transitions };
 }
 
-/** Refresh the touched days, then the period sums (the first step of both dashboard answers). */
-async function keptTotals(db: Db, storeId: number, days: DashboardPeriod, now: Date): Promise<DailyTotals> {
-  await refreshDailyStats(db, storeId);
-  return dailyTotals(db, storeId, days, now);
+/**
+ * Refresh the touched days (inline when few, see refreshDailyStatsBounded), then the period sums
+ * (the first step of both dashboard answers).
+ */
+async function keptTotals(db: Db, storeId: number, days: DashboardPeriod, now: Date, opts: ScanOptions): Promise<DailyTotals & { pendingDays: number }> {
+  const { pendingDays } = await refreshDailyStatsBounded(db, storeId, { onError: opts.onError, ...(opts.inlineDays !== undefined ? { inlineDays: opts.inlineDays } : {}) });
+  return { ...(await dailyTotals(db, storeId, days, now)), pendingDays };
 }
 
 /**
@@ -127,7 +130,7 @@ async function keptTotals(db: Db, storeId: number, days: DashboardPeriod, now: D
  */
 export async function loadDashboard(db: Db, store: { id: number; currency: string }, days: DashboardPeriod, now = new Date(), opts: ScanOptions = {}) {
   checkPeriod(days);
-  const [daily, history] = await Promise.all([keptTotals(db, store.id, days, now), segmentHistory(db, store.id)]);
+  const [daily, history] = await Promise.all([keptTotals(db, store.id, days, now, opts), segmentHistory(db, store.id)]);
   const scan = (await scanFigures(db, store, daily.customers, daily.today, "page", days, now, opts)) as PageScan;
   return {
     kpis: kpisOf(daily, scan, days),
@@ -139,12 +142,14 @@ export async function loadDashboard(db: Db, store: { id: number; currency: strin
     customers: daily.customers,
     /** null: the scan figures were computed for this answer; else when the kept snapshot was. */
     scannedAt: scan.computedAt,
+    /** Marked days still being recounted in the background (after an import); 0: totals complete. */
+    pendingDays: daily.pendingDays,
   };
 }
 
 /** The cohort table's own request: the last COHORT_MONTHS months' cohorts, and when they were computed. */
 export async function dashboardCohorts(db: Db, store: { id: number; currency: string }, now = new Date(), opts: ScanOptions = {}): Promise<{ cohorts: Cohort[]; computedAt: string | null }> {
-  const daily = await keptTotals(db, store.id, 30, now);
+  const daily = await keptTotals(db, store.id, 30, now, opts);
   const scan = (await scanFigures(db, store, daily.customers, daily.today, "cohorts", 30, now, opts)) as CohortScan;
   return { cohorts: scan.cohorts, computedAt: scan.computedAt };
 }

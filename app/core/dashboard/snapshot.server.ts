@@ -130,6 +130,8 @@ export interface ScanOptions {
   liveLimit?: number;
   /** Where a background refresh's failure is reported. */
   onError?: (err: unknown) => void;
+  /** Marked days recounted inside the request (default INLINE_REFRESH_DAYS). */
+  inlineDays?: number;
 }
 
 type Part = "page" | "cohorts";

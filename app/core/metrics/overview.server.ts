@@ -5,7 +5,7 @@
 import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { COUNTED_ORDER } from "#app/core/ingest/customer-stats.server.ts";
-import { refreshDailyStats } from "#app/core/dashboard/daily.server.ts";
+import { refreshDailyStatsBounded } from "#app/core/dashboard/daily.server.ts";
 
 export interface StoreOverview {
   /** Customers not erased. */
@@ -40,8 +40,8 @@ function overviewOf(r: Row): StoreOverview {
   };
 }
 
-export async function storeOverview(db: Db, storeId: number): Promise<StoreOverview> {
-  await refreshDailyStats(db, storeId);
+export async function storeOverview(db: Db, storeId: number, opts: { inlineDays?: number; onError?: (err: unknown) => void } = {}): Promise<StoreOverview> {
+  await refreshDailyStatsBounded(db, storeId, opts);
   const [row] = await db.$queryRaw<Row[]>(Prisma.sql`
     SELECT coalesce(d.customers, 0)::int AS customers, coalesce(d.orders, 0)::int AS orders, coalesce(d.revenue, 0)::bigint AS revenue, ${liveCounts(storeId)}
     FROM (SELECT sum("newCustomers") AS customers, sum(orders) AS orders, sum("revenueMinor") AS revenue FROM "StoreDailyStats" WHERE "storeId" = ${storeId}) d`);
