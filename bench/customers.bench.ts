@@ -1,7 +1,8 @@
 // The admin's big-store pages: the customers index (first page, a deep keyset page, every sort,
 // substring search by name / e-mail / phone digits, filters) and the dashboard's data, on a
 // synthetic store of BENCH_CUSTOMERS_INDEX customers (default 1,000,000) generated in PostgreSQL.
-// Reference in the same run: the obvious way to page (ORDER BY … OFFSET over the joined tables).
+// Reference in the same run: the obvious way to page (ORDER BY … OFFSET over the joined tables),
+// and for the dashboard the previous from-scratch queries (its kept figures are checked equal).
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
