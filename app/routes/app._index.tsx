@@ -22,14 +22,15 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
   const url = new URL(request.url);
   // The cohort table's own request (the page loads it after showing everything else).
-  if (url.searchParams.get("part") === "cohorts") return json({ part: "cohorts" as const, cohorts: await dashboardCohorts(services.db, store.id) });
+  const scanOpts = { onError: (err: unknown) => services.log.error({ err, storeId: store.id }, "dashboard snapshot refresh failed") };
+  if (url.searchParams.get("part") === "cohorts") return json({ part: "cohorts" as const, ...(await dashboardCohorts(services.db, store, new Date(), scanOpts)) });
   const period = parsePeriod(url.searchParams.get("period"));
   const days = period.ok ? period.days : DEFAULT_PERIOD;
   const now = new Date();
   const [overview, sync, dash, enabledFlows] = await Promise.all([
-    storeOverview(services.db, store.id),
+    storeOverview(services.db, store.id, scanOpts),
     latestSyncRun(services.db, store.id, "backfill"),
-    loadDashboard(services.db, store, days),
+    loadDashboard(services.db, store, days, now, scanOpts),
     services.db.flow.count({ where: { storeId: store.id, enabled: true } }),
   ]);
   // No follow-up running: nothing to recover yet, the card invites to set one up.
@@ -43,6 +44,10 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       overview: { ...overview, revenueMinor: overview.revenueMinor.toString(), averageOrderMinor: overview.averageOrderMinor.toString() },
       sync: sync ? { status: sync.status, done: sync.done, total: sync.total } : null,
       kpis: dash.kpis,
+      // When the scan-based figures (buyers, LTV, RFM grid, histogram) were computed; null: live.
+      scannedAt: dash.scannedAt,
+      // Days still being recounted after an import (the totals banner says so and the page polls).
+      pendingDays: dash.pendingDays,
       // Orders credited to follow-up messages in the period (app/core/flows/attribution.server.ts); null: no flow enabled.
       recoveredRevenueMinor: recovered ? recovered.totalMinor.toString() : null,
       grid: dash.grid,
@@ -75,13 +80,15 @@ export default function Dashboard() {
     if (cohortsState === "idle" && !cohortsFetcher.data) loadCohorts("/app?index&part=cohorts");
   }, [cohortsState, cohortsFetcher.data, loadCohorts]);
   if (loaded.part !== "page") return null;
-  const cohorts = cohortsFetcher.data?.part === "cohorts" ? cohortsFetcher.data.cohorts : null;
+  const cohorts = cohortsFetcher.data?.part === "cohorts" ? cohortsFetcher.data : null;
   return <DashboardPage data={loaded} cohorts={cohorts} />;
 }
 
 type PageData = Extract<ReturnType<typeof useLoaderData<typeof loader>>, { part: "page" }>;
 
-function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: string; customers: number; retained: number[] }[] | null }) {
+type CohortRows = { month: string; customers: number; retained: number[] }[];
+
+function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { cohorts: CohortRows; computedAt: string | null } | null }) {
   const { store, overview, sync, kpis, grid, histogram, history, days } = data;
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
@@ -90,12 +97,13 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
   const pct = (n: number) => n.toLocaleString(lang, { style: "percent", maximumFractionDigits: 1 });
   const syncing = sync && (sync.status === "running" || sync.status === "queued");
   const revalidator = useRevalidator();
-  // Poll while an import runs so the progress bar and counts move.
+  // Poll while an import runs (or its days are being recounted) so the progress bar and counts move.
+  const polling = Boolean(syncing) || data.pendingDays > 0;
   useEffect(() => {
-    if (!syncing) return;
+    if (!polling) return;
     const id = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 2000);
     return () => clearInterval(id);
-  }, [syncing, revalidator]);
+  }, [polling, revalidator]);
 
   const kpiValue = (k: Kpi) => {
     if (k.value === null) return "—";
@@ -114,6 +122,8 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
   const binLabel = (b: { fromMinor: number; toMinor: number | null }) =>
     b.toMinor === null ? t("home.spendFrom", { from: money(b.fromMinor) }) : t("home.spendRange", { from: money(b.fromMinor), to: money(b.toMinor) });
   const runDate = (iso: string) => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeZone: store.timezone }).format(new Date(iso));
+  const updatedAt = (iso: string | null) =>
+    iso ? t("home.updatedAt", { at: new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short", timeZone: store.timezone }).format(new Date(iso)) }) : null;
   const monthLabel = (ymd: string) => new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${ymd}T00:00:00Z`));
 
   return (
@@ -136,6 +146,13 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
           <Layout.Section>
             <Banner tone="warning" title={t("home.badPeriod")}>
               <p>{data.periodError}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.pendingDays > 0 ? (
+          <Layout.Section>
+            <Banner tone="info" title={t("home.totalsPendingTitle")}>
+              <p id="dashboard-totals-pending">{t("home.totalsPending", { days: num(data.pendingDays) })}</p>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -186,6 +203,11 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
                           {kpiValue(k)}
                         </Text>
                         <DeltaText delta={k.delta} t={t} />
+                        {k.updatedAt ? (
+                          <Text as="p" variant="bodySm" tone="subdued">
+                            {updatedAt(k.updatedAt)}
+                          </Text>
+                        ) : null}
                       </BlockStack>
                     </Card>
                   ))}
@@ -225,13 +247,13 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
               </Card>
             </Layout.Section>
             <Layout.Section>
-              <RfmGridCard grid={grid} money={money} num={num} t={t} />
+              <RfmGridCard grid={grid} money={money} num={num} t={t} updated={updatedAt(data.scannedAt)} />
             </Layout.Section>
             <Layout.Section variant="oneHalf">
               <ChartCard
                 id="chart-spend"
                 title={t("home.spendTitle")}
-                subtitle={t("home.spendHelp")}
+                subtitle={data.scannedAt ? `${t("home.spendHelp")} ${updatedAt(data.scannedAt)}` : t("home.spendHelp")}
                 type="bar"
                 data={[{ name: t("home.customersSeries"), data: histogram.map((b) => ({ key: binLabel(b), value: b.customers })) }]}
                 table={{ headings: [t("home.spendBin"), t("home.customersSeries")], rows: histogram.map((b) => [binLabel(b), num(b.customers)]) }}
@@ -254,7 +276,7 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
               <TransitionCard transitions={history.transitions} segName={segName} num={num} t={t} />
             </Layout.Section>
             <Layout.Section>
-              <CohortCard cohorts={cohorts} monthLabel={monthLabel} pct={pct} num={num} t={t} />
+              <CohortCard cohorts={cohorts?.cohorts ?? null} updated={updatedAt(cohorts?.computedAt ?? null)} monthLabel={monthLabel} pct={pct} num={num} t={t} />
             </Layout.Section>
           </>
         )}
@@ -264,7 +286,7 @@ function DashboardPage({ data, cohorts }: { data: PageData; cohorts: { month: st
 }
 
 /** A card holding one wide table (scrollable, labelled by the card's heading), or a sentence when there is no data. */
-function TableCard({ titleId, title, help, loading, empty, emptyText, children }: { titleId: string; title: string; help: string; loading?: boolean; empty: boolean; emptyText: string; children: React.ReactNode }) {
+function TableCard({ titleId, title, help, updated, loading, empty, emptyText, children }: { titleId: string; title: string; help: string; updated?: string | null; loading?: boolean; empty: boolean; emptyText: string; children: React.ReactNode }) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -274,6 +296,11 @@ function TableCard({ titleId, title, help, loading, empty, emptyText, children }
         <Text as="p" tone="subdued">
           {help}
         </Text>
+        {updated ? (
+          <Text as="p" variant="bodySm" tone="subdued" id={`${titleId}-updated`}>
+            {updated}
+          </Text>
+        ) : null}
         {loading ? (
           <div aria-busy="true" id={`${titleId}-loading`}>
             <SkeletonBodyText lines={6} />
@@ -299,11 +326,11 @@ function ScrollRegion({ labelledBy, children }: { labelledBy: string; children: 
 
 const cellStyle: React.CSSProperties = { padding: "8px", textAlign: "center", borderBottom: "1px solid var(--p-color-border-secondary)" };
 
-function RfmGridCard({ grid, money, num, t }: { grid: RfmCell[]; money: (m: string) => string; num: (n: number) => string; t: TFunction }) {
+function RfmGridCard({ grid, money, num, t, updated }: { grid: RfmCell[]; money: (m: string) => string; num: (n: number) => string; t: TFunction; updated: string | null }) {
   const at = (r: number, f: number) => grid.find((c) => c.r === r && c.f === f);
   const max = Math.max(1, ...grid.map((c) => c.customers));
   return (
-    <TableCard titleId="rfm-grid-title" title={t("home.rfmTitle")} help={t("home.rfmHelp")} empty={grid.length === 0} emptyText={t("home.rfmEmpty")}>
+    <TableCard titleId="rfm-grid-title" title={t("home.rfmTitle")} help={t("home.rfmHelp")} updated={updated} empty={grid.length === 0} emptyText={t("home.rfmEmpty")}>
         <table id="rfm-grid" aria-labelledby="rfm-grid-title" style={{ borderCollapse: "collapse", width: "100%" }}>
           <thead>
             <tr>
@@ -397,11 +424,11 @@ function TransitionCard({ transitions, segName, num, t }: { transitions: { from:
   );
 }
 
-function CohortCard({ cohorts: loadedCohorts, monthLabel, pct, num, t }: { cohorts: { month: string; customers: number; retained: number[] }[] | null; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
+function CohortCard({ cohorts: loadedCohorts, updated, monthLabel, pct, num, t }: { cohorts: CohortRows | null; updated: string | null; monthLabel: (m: string) => string; pct: (n: number) => string; num: (n: number) => string; t: TFunction }) {
   const cohorts = loadedCohorts ?? [];
   const width = Math.max(0, ...cohorts.map((c) => c.retained.length));
   return (
-    <TableCard titleId="cohorts-title" title={t("home.cohortsTitle")} help={t("home.cohortsHelp")} loading={loadedCohorts === null} empty={cohorts.length === 0} emptyText={t("home.cohortsEmpty")}>
+    <TableCard titleId="cohorts-title" title={t("home.cohortsTitle")} help={t("home.cohortsHelp")} updated={updated} loading={loadedCohorts === null} empty={cohorts.length === 0} emptyText={t("home.cohortsEmpty")}>
         <table id="cohort-table" aria-labelledby="cohorts-title" style={{ borderCollapse: "collapse", width: "100%" }}>
           <thead>
             <tr>

@@ -102,7 +102,8 @@ describe("dashboard", () => {
     const full = await cohortRetention(db, storeA);
     const months = body.cohorts!.map((c) => c.month);
     expect(months.length).toBeGreaterThan(0);
-    expect(Object.keys(body).sort()).toEqual(["cohorts", "part"]);
+    expect(Object.keys(body).sort()).toEqual(["cohorts", "computedAt", "part"]);
+    expect((body as { computedAt?: string | null }).computedAt).toBeNull(); // a small store: computed for this answer
     expect((await load()).body.cohorts).toBeUndefined();
     expect(body.cohorts).toEqual(full.filter((c) => months.includes(c.month)));
     expect(await recentCohortRetention(db, storeA, 3)).toEqual(full.slice(-3).filter((c) => c.month >= months[Math.max(0, months.length - 3)]!));

@@ -28,6 +28,9 @@ export interface OrderMetrics {
   purchaseFrequency: number;
   /** Repeat-purchase rate = buyers with ≥ 2 counted orders in the period ÷ buyers (0–1). */
   repeatPurchaseRate: number;
+  /** The ratios' parts: counted orders of identified customers, and buyers with ≥ 2 of them. */
+  buyerOrders: number;
+  repeaters: number;
 }
 
 /** Average ticket, purchase frequency and repeat-purchase rate over a period (default: all time). */
@@ -47,6 +50,8 @@ export async function orderMetrics(db: Db, storeId: number, period: Period = {})
     averageTicketMinor: orders ? (revenue * 2n + BigInt(orders)) / (2n * BigInt(orders)) : 0n,
     purchaseFrequency: buyers ? buyerOrders / buyers : 0,
     repeatPurchaseRate: buyers ? repeaters / buyers : 0,
+    buyerOrders,
+    repeaters,
   };
 }
 

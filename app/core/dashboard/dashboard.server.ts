@@ -1,12 +1,22 @@
-// The dashboard's data for one store, a few SQL statements per widget (all keyed by storeId).
-// Metric definitions live in app/core/analytics/metrics.server.ts; this file picks periods and
-// shapes the answers for the page (money as strings: loaders send JSON).
+// The dashboard's data for one store (all keyed by storeId). Two sources, so that every answer is
+// a few index reads on a store of a million customers:
+// - period sums (orders, revenue, average ticket, checkout conversion, customers) from the kept
+//   daily totals (daily.server.ts: exact, refreshed for the touched days before each read);
+// - figures that need a pass over every customer or order of a period (distinct buyers, purchase
+//   frequency, repeat rate, LTV, RFM grid, spend histogram, cohorts) from snapshot.server.ts: live
+//   on small stores, a kept snapshot with its time on big ones.
+// Metric definitions live in app/core/analytics/metrics.server.ts; money as strings (JSON).
 import type { Db } from "#app/db/client.server.ts";
 import { checkoutConversion, historicalLtv, orderMetrics, recentCohortRetention, spendHistogram, type Cohort } from "#app/core/analytics/metrics.server.ts";
-import { RFM_SEGMENTS, type RfmSegment } from "#app/core/analytics/segments.ts";
+import type { RfmSegment } from "#app/core/analytics/segments.ts";
 import type { Transition } from "#app/core/analytics/rfm.server.ts";
 import { currencyDigits } from "#app/core/money.ts";
+import { dailyTotals, localDayStart, refreshDailyStatsBounded, type DailyTotals } from "./daily.server.ts";
+import { COHORT_MONTHS, rfmGrid, scanFigures, type BuyerMetrics, type CohortScan, type PageScan, type ScanOptions } from "./snapshot.server.ts";
 import { comparePeriods, DASHBOARD_PERIODS, type DashboardPeriod, type Delta } from "./periods.ts";
+
+export { rfmGrid, type RfmCell } from "./snapshot.server.ts";
+export { COHORT_MONTHS };
 
 export interface Kpi {
   id: "customers" | "activeCustomers" | "averageTicket" | "purchaseFrequency" | "repeatRate" | "ltv" | "checkoutConversion";
@@ -14,22 +24,50 @@ export interface Kpi {
   value: number | string | null;
   kind: "count" | "money" | "rate" | "ratio";
   delta: Delta | null;
+  /** When a kept snapshot gave the figure (ISO instant); absent: computed for this answer. */
+  updatedAt?: string;
 }
 
-export interface RfmCell {
-  r: number;
-  f: number;
-  segment: RfmSegment;
-  customers: number;
-  revenueMinor: string;
+function checkPeriod(days: number): asserts days is DashboardPeriod {
+  if (!(DASHBOARD_PERIODS as readonly number[]).includes(days)) throw new RangeError(`period must be one of ${DASHBOARD_PERIODS.join(", ")} days`);
 }
 
-const DAY = 86_400_000;
+/** Average ticket = net revenue ÷ counted orders (0 without orders), rounded to the minor unit. */
+const ticket = (revenue: bigint, orders: number) => (orders ? (revenue * 2n + BigInt(orders)) / (2n * BigInt(orders)) : 0n);
+const rate = (done: number, started: number) => (started ? done / started : null);
+/** Purchase frequency and repeat rate as orderMetrics defines them (0 without buyers). */
+const frequency = (b: BuyerMetrics) => (b.buyers ? b.buyerOrders / b.buyers : 0);
+const repeatRate = (b: BuyerMetrics) => (b.buyers ? b.repeaters / b.buyers : 0);
 
-export async function dashboardKpis(db: Db, storeId: number, days: DashboardPeriod, now = new Date()): Promise<Kpi[]> {
-  if (!DASHBOARD_PERIODS.includes(days)) throw new RangeError(`period must be one of ${DASHBOARD_PERIODS.join(", ")} days`);
-  const from = new Date(now.getTime() - days * DAY);
-  const prevFrom = new Date(from.getTime() - days * DAY);
+/** The KPI cards from the daily totals and the scan figures of one period. */
+export function kpisOf(daily: DailyTotals, scan: PageScan, days: DashboardPeriod): Kpi[] {
+  const { current: cur, previous: prev } = daily;
+  const b = scan.buyers[days];
+  if (!b) throw new Error(`no buyer figures for ${days} days`);
+  const at = scan.computedAt ? { updatedAt: scan.computedAt } : {};
+  const curTicket = ticket(cur.revenueMinor, cur.orders);
+  const conv = rate(cur.checkoutsCompleted, cur.checkoutsStarted);
+  const prevConv = rate(prev.checkoutsCompleted, prev.checkoutsStarted);
+  return [
+    { id: "customers", kind: "count", value: daily.customers, delta: comparePeriods(daily.customers, daily.customersBefore) },
+    { id: "activeCustomers", kind: "count", value: b.current.buyers, delta: comparePeriods(b.current.buyers, b.previous.buyers), ...at },
+    { id: "averageTicket", kind: "money", value: curTicket.toString(), delta: comparePeriods(Number(curTicket), Number(ticket(prev.revenueMinor, prev.orders))) },
+    { id: "purchaseFrequency", kind: "ratio", value: frequency(b.current), delta: comparePeriods(frequency(b.current), frequency(b.previous)), ...at },
+    { id: "repeatRate", kind: "rate", value: repeatRate(b.current), delta: comparePeriods(repeatRate(b.current), repeatRate(b.previous)), ...at },
+    { id: "ltv", kind: "money", value: scan.ltvMinor, delta: null, ...at },
+    { id: "checkoutConversion", kind: "rate", value: conv, delta: conv === null || prevConv === null ? null : comparePeriods(conv, prevConv) },
+  ];
+}
+
+/**
+ * The same cards computed from scratch over the orders, checkouts and customers (the previous
+ * implementation, no kept state), for the same store-local days: the reference the kept figures
+ * are checked and benchmarked against.
+ */
+export async function dashboardKpisFromScratch(db: Db, storeId: number, days: DashboardPeriod, today: string, now = new Date()): Promise<Kpi[]> {
+  checkPeriod(days);
+  const from = await localDayStart(db, storeId, today, 1 - days);
+  const prevFrom = await localDayStart(db, storeId, today, 1 - 2 * days);
   const [cur, prev, conv, prevConv, ltv, customers] = await Promise.all([
     orderMetrics(db, storeId, { from, to: now }),
     orderMetrics(db, storeId, { from: prevFrom, to: from }),
@@ -37,7 +75,7 @@ export async function dashboardKpis(db: Db, storeId: number, days: DashboardPeri
     checkoutConversion(db, storeId, { from: prevFrom, to: from }),
     historicalLtv(db, storeId),
     db.$queryRaw<{ total: number; before: number }[]>`
-      SELECT count(*)::int AS total, count(*) FILTER (WHERE coalesce("platformCreatedAt", "createdAt") < ${from})::int AS before
+      SELECT count(*)::int AS total, count(*) FILTER (WHERE coalesce("platformCreatedAt", "createdAt") < (${from.toISOString()}::timestamptz AT TIME ZONE 'UTC'))::int AS before
       FROM "Customer" WHERE "storeId" = ${storeId} AND "erasedAt" IS NULL`,
   ]);
   const c = customers[0]!;
@@ -50,17 +88,6 @@ export async function dashboardKpis(db: Db, storeId: number, days: DashboardPeri
     { id: "ltv", kind: "money", value: ltv.ltvMinor.toString(), delta: null },
     { id: "checkoutConversion", kind: "rate", value: conv.rate, delta: conv.rate === null || prevConv.rate === null ? null : comparePeriods(conv.rate, prevConv.rate) },
   ];
-}
-
-/** Customers and revenue per (R, F) cell of the latest scores: the 5 × 5 grid. */
-export async function rfmGrid(db: Db, storeId: number): Promise<RfmCell[]> {
-  const rows = await db.$queryRaw<{ r: number; f: number; segment: string; customers: number; revenue: bigint }[]>`
-    SELECT "rScore" AS r, "fScore" AS f, min("rfmSegment") AS segment, count(*)::int AS customers, coalesce(sum("revenueMinor"), 0)::bigint AS revenue
-    FROM "CustomerStats" WHERE "storeId" = ${storeId} AND "rScore" IS NOT NULL AND "fScore" IS NOT NULL
-    GROUP BY 1, 2`;
-  return rows
-    .filter((r) => (RFM_SEGMENTS as readonly string[]).includes(r.segment))
-    .map((r) => ({ r: r.r, f: r.f, segment: r.segment as RfmSegment, customers: r.customers, revenueMinor: r.revenue.toString() }));
 }
 
 export interface SegmentHistory {
@@ -89,22 +116,50 @@ export async function segmentHistory(db: Db, storeId: number, runs = 30): Promis
 }
 
 /**
- * The dashboard's first answer. Cohorts (12 months of orders, the slowest part on a big store)
- * are not in it: the page asks for them separately (dashboardCohorts) and shows them when they come.
+ * Refresh the touched days (inline when few, see refreshDailyStatsBounded), then the period sums
+ * (the first step of both dashboard answers).
  */
-export async function loadDashboard(db: Db, store: { id: number; currency: string }, days: DashboardPeriod, now = new Date()) {
-  const minorPerMajor = 10 ** currencyDigits(store.currency);
-  const [kpis, grid, histogram, history] = await Promise.all([
-    dashboardKpis(db, store.id, days, now),
-    rfmGrid(db, store.id),
-    spendHistogram(db, store.id, minorPerMajor),
-    segmentHistory(db, store.id),
-  ]);
-  return { kpis, grid, histogram, history };
+async function keptTotals(db: Db, storeId: number, days: DashboardPeriod, now: Date, opts: ScanOptions): Promise<DailyTotals & { pendingDays: number }> {
+  const { pendingDays } = await refreshDailyStatsBounded(db, storeId, { onError: opts.onError, ...(opts.inlineDays !== undefined ? { inlineDays: opts.inlineDays } : {}) });
+  return { ...(await dailyTotals(db, storeId, days, now)), pendingDays };
 }
 
-export const COHORT_MONTHS = 12;
+/**
+ * The dashboard's first answer. Cohorts are not in it: the page asks for them separately
+ * (dashboardCohorts) and shows them when they come.
+ */
+export async function loadDashboard(db: Db, store: { id: number; currency: string }, days: DashboardPeriod, now = new Date(), opts: ScanOptions = {}) {
+  checkPeriod(days);
+  const [daily, history] = await Promise.all([keptTotals(db, store.id, days, now, opts), segmentHistory(db, store.id)]);
+  const scan = (await scanFigures(db, store, daily.customers, daily.today, "page", days, now, opts)) as PageScan;
+  return {
+    kpis: kpisOf(daily, scan, days),
+    grid: scan.grid,
+    histogram: scan.histogram,
+    history,
+    /** All-time counted orders and net revenue (the totals row). */
+    allTime: daily.allTime,
+    customers: daily.customers,
+    /** null: the scan figures were computed for this answer; else when the kept snapshot was. */
+    scannedAt: scan.computedAt,
+    /** Marked days still being recounted in the background (after an import); 0: totals complete. */
+    pendingDays: daily.pendingDays,
+  };
+}
 
-export function dashboardCohorts(db: Db, storeId: number, now = new Date()): Promise<Cohort[]> {
+/** The cohort table's own request: the last COHORT_MONTHS months' cohorts, and when they were computed. */
+export async function dashboardCohorts(db: Db, store: { id: number; currency: string }, now = new Date(), opts: ScanOptions = {}): Promise<{ cohorts: Cohort[]; computedAt: string | null }> {
+  const daily = await keptTotals(db, store.id, 30, now, opts);
+  const scan = (await scanFigures(db, store, daily.customers, daily.today, "cohorts", 30, now, opts)) as CohortScan;
+  return { cohorts: scan.cohorts, computedAt: scan.computedAt };
+}
+
+/** The previous cohort request, from scratch (the benchmark's reference). */
+export function dashboardCohortsFromScratch(db: Db, storeId: number, now = new Date()): Promise<Cohort[]> {
   return recentCohortRetention(db, storeId, COHORT_MONTHS, now);
+}
+
+/** The previous first answer's scan parts, from scratch (the benchmark's reference). */
+export async function scanPartsFromScratch(db: Db, store: { id: number; currency: string }) {
+  return Promise.all([rfmGrid(db, store.id), spendHistogram(db, store.id, 10 ** currencyDigits(store.currency))]);
 }

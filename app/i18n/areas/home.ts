@@ -47,6 +47,9 @@ export const en = {
   cohortsEmpty: "No first purchases in the last 12 months.",
   cohort: "First purchase",
   monthN: "Month {{n}}",
+  totalsPendingTitle: "Updating the totals",
+  totalsPending: "{{days}} days changed by a recent import are being recounted; orders, revenue and customers fill in within a minute.",
+  updatedAt: "Counted over every customer: updated {{at}} (refreshed hourly and after each rescoring).",
   viewAsTable: "View as table",
   viewAsChart: "View as chart",
   errors: {
@@ -104,6 +107,9 @@ export const ptBR: Widen<typeof en> = {
   cohortsEmpty: "Nenhuma primeira compra nos últimos 12 meses.",
   cohort: "Primeira compra",
   monthN: "Mês {{n}}",
+  totalsPendingTitle: "Atualizando os totais",
+  totalsPending: "{{days}} dias alterados por uma importação recente estão sendo recontados; pedidos, receita e clientes se completam em até um minuto.",
+  updatedAt: "Contado sobre todos os clientes: atualizado em {{at}} (a cada hora e após cada recálculo).",
   viewAsTable: "Ver como tabela",
   viewAsChart: "Ver como gráfico",
   errors: {
