@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 import type { Db } from "../../app/db/client.server.ts";
-import { countSegment, segmentContext, segmentCountQuery } from "../../app/core/segments/compile.server.ts";
+import { countSegment, sampleSegment, segmentContext, segmentCountQuery } from "../../app/core/segments/compile.server.ts";
 import { parseSegmentFilter } from "../../app/core/segments/filter.ts";
 import { eraseCustomer } from "../../app/core/privacy/erase.server.ts";
 
@@ -95,6 +95,34 @@ describe("CustomerTag follows Customer.tags", () => {
     expect(await countSegment(db, storeA, and(cond({ field: "churnBand", op: "in", values: ["high"] }), not(cond({ field: "tags", op: "any", values: ["VIP"] }))), NOW)).toBe(1);
     // Store B's VIP is never counted in store A, and the other way round.
     expect(await countSegment(db, storeB, and(cond({ field: "tags", op: "any", values: ["vip"] })), NOW)).toBe(1);
+  });
+});
+
+describe("sample for the live preview", () => {
+  it("buyers by total spent (ties newest first), then customers without stats newest first; never erased or another store's", async () => {
+    const storeC = (await db.store.create({ data: { platform: "shopify", domain: "count-c.myshopify.com", name: "C" } })).id;
+    const make = async (key: string, revenue: number | null, data: Partial<Prisma.CustomerUncheckedCreateInput> = {}) => {
+      const c = await db.customer.create({ data: { storeId: storeC, platformId: key, firstName: key, city: "Recife", ...data } });
+      if (revenue !== null) await db.customerStats.create({ data: { storeId: storeC, customerId: c.id, ordersCount: 1, revenueMinor: BigInt(revenue) } });
+      return c.id;
+    };
+    await make("low", 1_000);
+    await make("top", 90_000);
+    await make("tieOld", 5_000);
+    await make("tieNew", 5_000);
+    await make("noStatsOld", null);
+    await make("erased", 99_000, { erasedAt: new Date() });
+    await make("noStatsNew", null);
+    await make("elsewhere", 50_000, { city: "Natal" });
+    const recife = and(cond({ field: "city", op: "in", values: ["recife"] }));
+    const names = async (filter: unknown, n: number) => (await sampleSegment(db, storeC, filter, n, NOW)).map((r) => r.firstName);
+    expect(await names(recife, 3)).toEqual(["top", "tieNew", "tieOld"]);
+    expect(await names(recife, 100)).toEqual(["top", "tieNew", "tieOld", "low", "noStatsNew", "noStatsOld"]);
+    // Only customers without stats match "0 orders".
+    expect(await names(and(cond({ field: "ordersCount", op: "eq", value: 0 })), 10)).toEqual(["noStatsNew", "noStatsOld"]);
+    expect(await names(recife, 0)).toEqual([]);
+    // Store A's customers never appear in store C's sample.
+    expect(await sampleSegment(db, storeC, and(), 100, NOW)).toHaveLength(7);
   });
 });
 

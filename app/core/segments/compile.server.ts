@@ -360,17 +360,24 @@ export function readsNoStats(filter: SegmentFilter): boolean {
 
 
 /**
- * FROM + WHERE of the segment: store scope, erased customers out, the filter. `stats: false` (for
- * filters that read no stats) leaves the CustomerStats join out: even a join PostgreSQL removes
- * keeps c.id "needed" and so rules out index-only scans of "Customer_segment_place_idx".
+ * FROM + WHERE of the segment: store scope, erased customers out, the filter. `source`:
+ * - "join" (default): every customer, with its stats if any;
+ * - "customers": no CustomerStats join, for filters that read no stats: even a join PostgreSQL
+ *   removes keeps c.id "needed" and so rules out index-only scans of "Customer_segment_place_idx";
+ * - "buyers": customers WITH a stats row only, driven by CustomerStats (walks its indexes).
  */
-export function segmentFromWhere(filter: SegmentFilter, ctx: SegmentContext, opts: { stats?: boolean } = {}): Prisma.Sql {
+export function segmentFromWhere(filter: SegmentFilter, ctx: SegmentContext, opts: { source?: "join" | "customers" | "buyers" } = {}): Prisma.Sql {
   // The store's "today", computed once, for ages.
   const today = usesAge(filter)
     ? Prisma.sql` CROSS JOIN (SELECT ((${ctx.now.toISOString()}::timestamptz) AT TIME ZONE ${ctx.timezone})::date AS today) sc`
     : Prisma.empty;
-  const from = opts.stats === false ? Prisma.sql`"Customer" c` : SEGMENT_FROM;
-  return Prisma.sql`FROM ${from}${today} WHERE c."storeId" = ${ctx.storeId} AND c."erasedAt" IS NULL AND ${compileNode(filter, ctx)}`;
+  const source = opts.source ?? "join";
+  const from =
+    source === "customers" ? Prisma.sql`"Customer" c`
+    : source === "buyers" ? Prisma.sql`"CustomerStats" s JOIN "Customer" c ON c."storeId" = s."storeId" AND c.id = s."customerId"`
+    : SEGMENT_FROM;
+  const scope = source === "buyers" ? Prisma.sql`s."storeId" = ${ctx.storeId} AND c."storeId" = ${ctx.storeId}` : Prisma.sql`c."storeId" = ${ctx.storeId}`;
+  return Prisma.sql`FROM ${from}${today} WHERE ${scope} AND c."erasedAt" IS NULL AND ${compileNode(filter, ctx)}`;
 }
 
 /**
@@ -385,7 +392,7 @@ function statsFromWhere(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql 
 /** `SELECT … AS "customerId"` of every member: for materialisation (membership.server.ts). */
 export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
   if (isStatsDriven(filter)) return Prisma.sql`SELECT s."customerId" AS "customerId" ${statsFromWhere(filter, ctx)}`;
-  return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx, { stats: !readsNoStats(filter) })}`;
+  return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx, { source: readsNoStats(filter) ? "customers" : "join" })}`;
 }
 
 /** `SELECT count(*)::int AS n …` of the members. */
@@ -395,7 +402,7 @@ export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): P
     return Prisma.sql`SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId})
       - (SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId} AND "erasedAt" IS NOT NULL))::int AS n`;
   }
-  return Prisma.sql`SELECT count(*)::int AS n ${isStatsDriven(filter) ? statsFromWhere(filter, ctx) : segmentFromWhere(filter, ctx, { stats: !readsNoStats(filter) })}`;
+  return Prisma.sql`SELECT count(*)::int AS n ${isStatsDriven(filter) ? statsFromWhere(filter, ctx) : segmentFromWhere(filter, ctx, { source: readsNoStats(filter) ? "customers" : "join" })}`;
 }
 
 export async function segmentContext(db: Db, storeId: number, now = new Date()): Promise<SegmentContext> {
@@ -413,15 +420,17 @@ export async function segmentContext(db: Db, storeId: number, now = new Date()):
  */
 const COUNT_RANDOM_PAGE_COST = "1.1";
 
+/** One live-preview query, planned with COUNT_RANDOM_PAGE_COST. */
+async function previewQuery<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
+  const [, rows] = await db.$transaction([db.$executeRaw`SELECT set_config('random_page_cost', ${COUNT_RANDOM_PAGE_COST}, true)`, db.$queryRaw<T[]>(query)]);
+  return rows;
+}
+
 /** How many customers match. `filter` is validated here (SegmentFilterError with paths). */
 export async function countSegment(db: Db, storeId: number, filter: unknown, now = new Date()): Promise<number> {
   const ctx = await segmentContext(db, storeId, now);
-  const query = segmentCountQuery(parseSegmentFilter(filter), ctx);
-  const [, rows] = await db.$transaction([
-    db.$executeRaw`SELECT set_config('random_page_cost', ${COUNT_RANDOM_PAGE_COST}, true)`,
-    db.$queryRaw<{ n: number }[]>(query),
-  ]);
-  return rows[0]!.n;
+  const [row] = await previewQuery<{ n: number }>(db, segmentCountQuery(parseSegmentFilter(filter), ctx));
+  return row!.n;
 }
 
 export interface SegmentSampleRow {
@@ -437,17 +446,28 @@ export interface SegmentSampleRow {
   rfmSegment: string | null;
 }
 
-/** Up to `n` matching customers, the best customers first (for the live preview). */
+const SAMPLE_COLUMNS = Prisma.sql`c.id, c."firstName", c."lastName", c.email, c.city, c.province,
+  coalesce(s."ordersCount", 0)::int AS "ordersCount", coalesce(s."revenueMinor", 0)::bigint AS "revenueMinor", s."lastOrderAt", s."rfmSegment"`;
+
+/**
+ * Up to `n` matching customers, the best customers first (for the live preview): customers with
+ * stats by total spent (then newest first), walking CustomerStats' (storeId, revenueMinor,
+ * customerId) index backwards until `n` match, so a common filter stops after a few rows instead
+ * of sorting all of its members; then, if fewer matched, customers without stats, newest first.
+ */
 export async function sampleSegment(db: Db, storeId: number, filter: unknown, n: number, now = new Date()): Promise<SegmentSampleRow[]> {
   const ctx = await segmentContext(db, storeId, now);
+  const parsed = parseSegmentFilter(filter);
   const limit = Math.max(0, Math.min(100, Math.floor(n)));
-  return db.$queryRaw<SegmentSampleRow[]>(Prisma.sql`
-    SELECT c.id, c."firstName", c."lastName", c.email, c.city, c.province,
-           coalesce(s."ordersCount", 0)::int AS "ordersCount", coalesce(s."revenueMinor", 0)::bigint AS "revenueMinor",
-           s."lastOrderAt", s."rfmSegment"
-    ${segmentFromWhere(parseSegmentFilter(filter), ctx)}
-    ORDER BY coalesce(s."revenueMinor", 0) DESC, c.id
-    LIMIT ${limit}`);
+  if (limit === 0) return [];
+  const buyers = await previewQuery<SegmentSampleRow>(db, Prisma.sql`
+    SELECT ${SAMPLE_COLUMNS} ${segmentFromWhere(parsed, ctx, { source: "buyers" })}
+    ORDER BY s."revenueMinor" DESC, s."customerId" DESC LIMIT ${limit}`);
+  if (buyers.length === limit) return buyers;
+  const others = await previewQuery<SegmentSampleRow>(db, Prisma.sql`
+    SELECT ${SAMPLE_COLUMNS} ${segmentFromWhere(parsed, ctx)} AND s."customerId" IS NULL
+    ORDER BY c.id DESC LIMIT ${limit - buyers.length}`);
+  return [...buyers, ...others];
 }
 
 /** Whether one customer matches (flow step conditions). False for another store's id or an erased customer. */
