@@ -76,8 +76,7 @@ function mapSql(): Prisma.Sql {
  * A customer's score is 1 + floor(5 × L / n), L = customers strictly worse, so score ≥ k + 1
  * ⟺ L ≥ ⌈k·n/5⌉ ⟺ the ⌈k·n/5⌉-th worst value is strictly worse than the customer's. Four cut
  * values per dimension (the ⌈n/5⌉-th, ⌈2n/5⌉-th… worst) therefore give every score: a score is
- * 1 + the number of cuts strictly worse than the value (`width_bucket` counts the cuts ≤ v − 1,
- * which for integers is < v). The cuts come from `percentile_disc`, which takes the ⌈p·n⌉-th
+ * 1 + the number of cuts strictly worse than the value. The cuts come from `percentile_disc`, which takes the ⌈p·n⌉-th
  * value: with p = k/5 − 10⁻¹² that is exactly ⌈k·n/5⌉ for any n below 10¹¹ (k·n/5 is either
  * whole or at least 0.2 above the integer below it, and the float error is ~n·10⁻¹⁶).
  * Same scores as the window formulation (tested against it on heavy ties), for one scan with three
@@ -97,24 +96,27 @@ const CUT_FRACTIONS = Prisma.sql`ARRAY[0.2 - 1e-12, 0.4 - 1e-12, 0.6 - 1e-12, 0.
 function scoredByCutsSql(storeId: number, timezone: string): Prisma.Sql {
   const tz = Prisma.sql`${timezone}::text`;
   const segments = Prisma.sql`ARRAY[${Prisma.join(rfMapCells().map((c) => Prisma.sql`${c.segment}`))}]::text[]`;
-  // 1 if the row's local date is after cut day k (1–4), from the UTC timestamp where that is certain.
-  const after = (k: number) => Prisma.sql`CASE WHEN cs."lastOrderAt" < cut.lo[${k}::int] THEN 0 WHEN cs."lastOrderAt" >= cut.hi[${k}::int] THEN 1
-      ELSE (${localDate(Prisma.sql`cs."lastOrderAt"`, tz)} > cut.day[${k}::int])::int END`;
+  const col = (name: string, k: number) => Prisma.raw(`cut.${name}${k}`);
+  const each = (fn: (k: number) => Prisma.Sql, sep = ", ") => Prisma.join(K.map(fn), sep);
+  // Per row: 1 + the number of cuts strictly worse (scalar comparisons, cheaper than array lookups).
+  // Recency: is the row's local date after cut day k? From the UTC timestamp where that is certain.
+  const r = each((k) => Prisma.sql`CASE WHEN cs."lastOrderAt" < ${col("lo", k)} THEN 0 WHEN cs."lastOrderAt" >= ${col("hi", k)} THEN 1
+      ELSE (${localDate(Prisma.sql`cs."lastOrderAt"`, tz)} > ${col("day", k)})::int END`, " + ");
+  const f = each((k) => Prisma.sql`(cs."ordersCount" > ${col("f", k)})::int`, " + ");
+  const m = each((k) => Prisma.sql`(cs."revenueMinor" > ${col("m", k)})::int`, " + ");
   return Prisma.sql`
     WITH cut AS MATERIALIZED (
-      SELECT p.f, p.m, d.day,
-             ARRAY[${Prisma.join(K.map((k) => Prisma.sql`(d.day[${k}::int] + 1)::timestamp - interval '16 hours'`))}] AS lo,
-             ARRAY[${Prisma.join(K.map((k) => Prisma.sql`(d.day[${k}::int] + 1)::timestamp + interval '16 hours'`))}] AS hi
-      FROM (SELECT percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."lastOrderAt") AS at,
-                   percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."ordersCount") AS f,
-                   percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") AS m
-            FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0) p
-      CROSS JOIN LATERAL (SELECT ARRAY[${Prisma.join(K.map((k) => localDate(Prisma.sql`p.at[${k}::int]`, tz)))}] AS day) d)
+      SELECT d.*, ${each((k) => Prisma.sql`(d.day${Prisma.raw(String(k))} + 1)::timestamp - interval '16 hours' AS lo${Prisma.raw(String(k))}, (d.day${Prisma.raw(String(k))} + 1)::timestamp + interval '16 hours' AS hi${Prisma.raw(String(k))}`)}
+      FROM (SELECT ${each((k) => Prisma.sql`${localDate(Prisma.sql`p.at[${k}::int]`, tz)} AS day${Prisma.raw(String(k))}, p.f[${k}::int] AS f${Prisma.raw(String(k))}, p.m[${k}::int] AS m${Prisma.raw(String(k))}`)}
+            FROM (SELECT percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."lastOrderAt") AS at,
+                         percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."ordersCount") AS f,
+                         percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") AS m
+                  FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0) p) d)
     SELECT x.id, x."rScore", x."fScore", x."mScore", x."rfmSegment", x.r, x.f, x.m, (${segments})[(x.r - 1) * 5 + x.f] AS segment
     FROM (SELECT cs."customerId" AS id, cs."rScore", cs."fScore", cs."mScore", cs."rfmSegment",
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${after(1)} + ${after(2)} + ${after(3)} + ${after(4)} END AS r,
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + width_bucket(cs."ordersCount" - 1, cut.f) END AS f,
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + width_bucket(cs."revenueMinor" - 1, cut.m) END AS m
+                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${r} END AS r,
+                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${f} END AS f,
+                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${m} END AS m
           FROM "CustomerStats" cs CROSS JOIN cut WHERE cs."storeId" = ${storeId}) x`;
 }
 

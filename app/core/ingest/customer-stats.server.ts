@@ -1,8 +1,7 @@
 // Per-customer aggregates, recomputed for the customers an order event touched. The cost is one
 // statement reading that customer's orders once (totals, days, channel mix) and their lines once
 // (both favourites), through the (storeId, customerId, placedAt) index: independent of store size.
-// The result
-// is by construction the same as a full recompute (recomputeAllCustomerStats), which tests compare.
+// The result is by construction the same as a full recompute (recomputeAllCustomerStats), which tests compare.
 // Recomputing the customer rather than adding deltas keeps it exact when an order changes status,
 // is refunded, cancelled, deleted, moved to another customer or replayed out of order.
 import { Prisma, SalesChannel } from "@prisma/client";
