@@ -1,9 +1,10 @@
-// Per-customer aggregates, recomputed for the customers an order event touched. The cost is a few
-// indexed aggregates over that one customer's orders (independent of store size), and the result
-// is by construction the same as a full recompute (recomputeAllCustomerStats), which tests compare.
+// Per-customer aggregates, recomputed for the customers an order event touched. The cost is one
+// statement reading that customer's orders once (totals, days, channel mix) and their lines once
+// (both favourites), through the (storeId, customerId, placedAt) index: independent of store size.
+// The result is by construction the same as a full recompute (recomputeAllCustomerStats), which tests compare.
 // Recomputing the customer rather than adding deltas keeps it exact when an order changes status,
 // is refunded, cancelled, deleted, moved to another customer or replayed out of order.
-import { Prisma } from "@prisma/client";
+import { Prisma, SalesChannel } from "@prisma/client";
 
 type Tx = Pick<Prisma.TransactionClient, "$executeRaw">;
 
@@ -34,13 +35,11 @@ const FAVOURITES = 3;
 function statsSql(storeId: number, customerIds: number[] | null): Prisma.Sql {
   const which = customerIds ? Prisma.sql`AND c.id = ANY(${customerIds}::int[])` : Prisma.empty;
   const tz = Prisma.sql`s.timezone`;
-  // The lines of this customer's counted orders, for favourites.
-  const lines = (key: Prisma.Sql) => Prisma.sql`
-    SELECT array_agg(k ORDER BY q DESC, k) FROM (
-      SELECT ${key} AS k, sum(l.quantity) AS q
-      FROM "Order" o JOIN "OrderLine" l ON l."storeId" = o."storeId" AND l."orderId" = o.id
-      WHERE o."storeId" = c."storeId" AND o."customerId" = c.id AND ${COUNTED_ORDER} AND ${key} IS NOT NULL
-      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${FAVOURITES}) t`;
+  // Channel mix in the same pass over the orders as the totals: one count per channel, absent
+  // channels dropped (jsonb keeps keys in its own order, so this equals an aggregate of the groups).
+  const channels = Prisma.join(Object.values(SalesChannel).map((ch) => Prisma.sql`${ch}::text, nullif(count(*) FILTER (WHERE o.channel = ${ch}::"SalesChannel"), 0)`));
+  // Favourites: the lines of the customer's counted orders read once, grouped by category and by
+  // product together (grouping sets), the top FAVOURITES of each by quantity, ties by key.
   return Prisma.sql`
 INSERT INTO "CustomerStats" ("storeId", "customerId", "ordersCount", "revenueMinor", "refundedMinor",
   "firstOrderAt", "lastOrderAt", "avgOrderMinor", "avgDaysBetweenOrders", "purchaseDays",
@@ -48,13 +47,7 @@ INSERT INTO "CustomerStats" ("storeId", "customerId", "ordersCount", "revenueMin
 SELECT c."storeId", c.id, a.n, a.revenue, a.refunded, a.first, a.last,
   coalesce(round(a.revenue::numeric / nullif(a.n, 0)), 0)::bigint,
   CASE WHEN a.n > 1 THEN extract(epoch FROM a.last - a.first) / 86400.0 / (a.n - 1) END,
-  a.days,
-  coalesce((${lines(Prisma.sql`l.category`)}), '{}'),
-  coalesce((${lines(Prisma.sql`l."productId"`)}), '{}'),
-  coalesce((SELECT jsonb_object_agg(channel, n ORDER BY channel) FROM (
-     SELECT o.channel::text AS channel, count(*)::int AS n FROM "Order" o
-     WHERE o."storeId" = c."storeId" AND o."customerId" = c.id AND ${COUNTED_ORDER} GROUP BY 1) m), '{}'),
-  now()
+  a.days, coalesce(fav.categories, '{}'), coalesce(fav.products, '{}'), a.channels, now()
 FROM "Customer" c
 JOIN "Store" s ON s.id = c."storeId"
 CROSS JOIN LATERAL (
@@ -62,8 +55,18 @@ CROSS JOIN LATERAL (
     coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint AS revenue,
     coalesce(sum(o."refundedMinor"), 0)::bigint AS refunded,
     min(o."placedAt") AS first, max(o."placedAt") AS last,
-    count(DISTINCT ${localDate(Prisma.sql`o."placedAt"`, tz)})::int AS days
+    count(DISTINCT ${localDate(Prisma.sql`o."placedAt"`, tz)})::int AS days,
+    jsonb_strip_nulls(jsonb_build_object(${channels})) AS channels
   FROM "Order" o WHERE o."storeId" = c."storeId" AND o."customerId" = c.id AND ${COUNTED_ORDER}) a
+CROSS JOIN LATERAL (
+  SELECT array_agg(t.k ORDER BY t.q DESC, t.k) FILTER (WHERE t.category AND t.rank <= ${FAVOURITES}) AS categories,
+         array_agg(t.k ORDER BY t.q DESC, t.k) FILTER (WHERE NOT t.category AND t.rank <= ${FAVOURITES}) AS products
+  FROM (SELECT g.category, g.k, g.q, row_number() OVER (PARTITION BY g.category ORDER BY g.q DESC, g.k) AS rank
+        FROM (SELECT GROUPING(l.category) = 0 AS category, coalesce(l.category, l."productId") AS k, sum(l.quantity) AS q
+              FROM "Order" o JOIN "OrderLine" l ON l."storeId" = o."storeId" AND l."orderId" = o.id
+              WHERE o."storeId" = c."storeId" AND o."customerId" = c.id AND ${COUNTED_ORDER}
+              GROUP BY GROUPING SETS ((l.category), (l."productId"))
+              HAVING (GROUPING(l.category) = 0 AND l.category IS NOT NULL) OR (GROUPING(l."productId") = 0 AND l."productId" IS NOT NULL)) g) t) fav
 WHERE c."storeId" = ${storeId} ${which}
 ON CONFLICT ("storeId", "customerId") DO UPDATE SET
   "ordersCount" = EXCLUDED."ordersCount", "revenueMinor" = EXCLUDED."revenueMinor",
