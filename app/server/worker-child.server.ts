@@ -35,7 +35,9 @@ export function startWorkerChild(databaseUrl: string, log: Logger, env: Record<s
     child = spawn(process.execPath, ["--import", "tsx", WORKER_ENTRY], {
       // Its connections are named, so it can find (and deprioritize) its own PostgreSQL backends.
       env: { ...process.env, ...env, DATABASE_URL: withApplicationName(databaseUrl, WORKER_APPLICATION_NAME), WORKER_CHILD: "1" },
-      stdio: ["ignore", "inherit", "inherit"],
+      // The IPC channel is only a lifeline: it closes when this process dies, even by SIGKILL, and
+      // the child then stops instead of running on as an orphan (see app/server/worker.ts).
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     // Lower CPU priority than the web process: on a small machine the OS then serves webhook and
     // admin requests first and the jobs with what is left (they only need to keep up on average).

@@ -28,6 +28,15 @@ try {
     process.removeAllListeners(signal);
     process.on(signal, () => void stop());
   }
+  // `npm start`'s child: when the web process is gone (killed, crashed) its IPC channel closes;
+  // drain and exit rather than keep working for a parent that no longer exists.
+  if (process.env.WORKER_CHILD === "1" && process.connected) {
+    process.on("disconnect", () => {
+      // Its embedded PostgreSQL may have died with it: don't wait forever on a drain that can't finish.
+      setTimeout(() => process.exit(1), 30_000).unref();
+      void stop();
+    });
+  }
 } catch (e) {
   console.error(e instanceof ConfigError ? e.message : `worker could not start: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
