@@ -15,7 +15,7 @@ try {
     port.postMessage({ type: "ready", count: deliveries.length });
   });
   const result: SendResult =
-    opts.mode === "paced" ? await sendPaced(deliveries, opts.target, opts.rate ?? 500) : await sendSaturated(deliveries, opts.target, opts.concurrency);
+    opts.mode === "paced" ? await sendPaced(deliveries, opts.target, opts.rate ?? 500, opts.maxInFlight) : await sendSaturated(deliveries, opts.target, opts.concurrency);
   port.postMessage({ type: "done", result }, [result.latencies.buffer as ArrayBuffer]);
 } catch (e) {
   port.postMessage({ type: "error", error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

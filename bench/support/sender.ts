@@ -105,6 +105,8 @@ export interface ThreadSendOptions {
   rate?: number;
   /** Send only the first `limit` deliveries. */
   limit?: number;
+  /** Paced mode: give up when more than this many requests are unanswered (default 250). */
+  maxInFlight?: number;
 }
 
 export interface ThreadSender {
