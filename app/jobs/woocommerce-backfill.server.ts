@@ -12,6 +12,7 @@ import type { SyncRun } from "@prisma/client";
 import type { Services } from "#app/server/services.server.ts";
 import { applyChanges } from "#app/core/ingest/apply-batch.server.ts";
 import { finishSyncRun } from "#app/core/sync/sync-runs.server.ts";
+import { withAdvisoryLock } from "#app/db/advisory-lock.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import { normalizeWooCustomer, normalizeWooOrder, normalizeWooProduct } from "#adapters/woocommerce/normalize.ts";
 import { WooAuthError, type WooClient } from "#adapters/woocommerce/rest-client.server.ts";
@@ -71,7 +72,11 @@ async function resumableRun(services: Pick<Services, "db">, storeId: number): Pr
 
 export async function registerWooWebhooks(services: Pick<Services, "db" | "secrets" | "config" | "log">, storeId: number, client: WooClient) {
   const creds = await loadWooCredentials(services, storeId);
-  const result = await ensureWebhooks(client, { deliveryUrl: wooDeliveryUrl(services.config.appUrl, storeId), secret: creds.webhookSecret });
+  // Connecting queues a backfill (which registers) while the connect page or the watcher may be
+  // registering too: unserialised, both list "none yet" and each creates a full set.
+  const result = await withAdvisoryLock(services.db, "woo-webhooks", storeId, () =>
+    ensureWebhooks(client, { deliveryUrl: wooDeliveryUrl(services.config.appUrl, storeId), secret: creds.webhookSecret }),
+  );
   if (result.created.length || result.reactivated.length) services.log.info({ storeId, ...result }, "WooCommerce webhooks repaired");
   return result;
 }

@@ -167,4 +167,18 @@ describe("WooCommerce webhooks", () => {
       await other.close();
     }
   });
+
+  it("registers one set of webhooks when two registrations run at once (connect page, backfill job)", async () => {
+    const other = await startWooSimulator({ seed: 13, customers: 5 });
+    try {
+      const created = await ensureWooStore(app.services, other.url, "Loja Woo C");
+      await saveWooCredentials(app.services, created.id, { consumerKey: other.consumerKey, consumerSecret: other.consumerSecret });
+      const client = await wooClientForStore(app.services, created.id);
+      await Promise.all([registerWooWebhooks(app.services, created.id, client), registerWooWebhooks(app.services, created.id, client)]);
+      const topics = other.webhooks().map((h) => h.topic).sort();
+      expect(topics).toEqual([...WOO_WEBHOOK_TOPICS].sort());
+    } finally {
+      await other.close();
+    }
+  });
 });
