@@ -111,7 +111,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * Live (non-zombie) processes of a process group, as "pid command" strings. Reads /proc (Linux);
  * elsewhere falls back to whether the group answers kill(-pgid, 0).
  */
-function groupMembers(pgid: number): string[] {
+export function groupMembers(pgid: number): string[] {
   if (!fs.existsSync("/proc/self/stat")) {
     try {
       process.kill(-pgid, 0);
