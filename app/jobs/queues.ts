@@ -50,6 +50,8 @@ export const QUEUES = {
   mailchimpSync: "mailchimp.sync",
   /** The daily tick that enqueues one mailchimp.sync per connected store. */
   mailchimpSyncAll: "mailchimp.sync-all",
+  /** Hourly: recount the dashboard's marked days of every store (bounds the marks table). */
+  dashboardRefreshDaily: "dashboard.refresh-daily",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -106,7 +108,11 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   // stately per store: "Sync now" clicked during a sync adds one more pass, not several.
   [QUEUES.mailchimpSync]: { retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.mailchimpSyncAll]: { retryLimit: 1, policy: "singleton" },
+  [QUEUES.dashboardRefreshDaily]: { retryLimit: 1, expireInSeconds: 3600, policy: "singleton" },
 };
+
+/** Hourly recount of the dashboard's marked days (cron, UTC). */
+export const DASHBOARD_REFRESH_CRON = "23 * * * *";
 
 /** Daily Mailchimp sync (cron, UTC): 05:00 UTC, after the 04:00 rescoring has refreshed segments. */
 export const MAILCHIMP_SYNC_CRON = "0 5 * * *";

@@ -25,6 +25,8 @@ import { runFlowStep } from "./flows-step.server.ts";
 import type { StepJob } from "#app/core/flows/step.server.ts";
 import { MAILCHIMP_SYNC_CRON } from "./queues";
 import { enqueueAllMailchimpSyncs, runMailchimpSync } from "./mailchimp-sync.server.ts";
+import { DASHBOARD_REFRESH_CRON } from "./queues";
+import { refreshAllDailyStats } from "./dashboard-refresh.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -99,5 +101,7 @@ export async function startWorkers(services: Services): Promise<void> {
   });
   await boss.work(QUEUES.mailchimpSyncAll, async () => void (await enqueueAllMailchimpSyncs(services)));
   await boss.schedule(QUEUES.mailchimpSyncAll, MAILCHIMP_SYNC_CRON);
+  await boss.work(QUEUES.dashboardRefreshDaily, async () => void (await refreshAllDailyStats(services)));
+  await boss.schedule(QUEUES.dashboardRefreshDaily, DASHBOARD_REFRESH_CRON);
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -10,6 +10,7 @@ import { eraseCustomer } from "../../app/core/privacy/erase.server.ts";
 import { dashboardCohorts, dashboardCohortsFromScratch, dashboardKpisFromScratch, loadDashboard } from "../../app/core/dashboard/dashboard.server.ts";
 import { dailyRowsFromScratch, dailyTotals, keptDailyRows, recomputeDailyStats, refreshDailyStats, runningDailyRefresh } from "../../app/core/dashboard/daily.server.ts";
 import { refreshSnapshot } from "../../app/core/dashboard/snapshot.server.ts";
+import { refreshAllDailyStats } from "../../app/jobs/dashboard-refresh.server.ts";
 import { storeOverview, storeOverviewFromScratch } from "../../app/core/metrics/overview.server.ts";
 import { DASHBOARD_PERIODS } from "../../app/core/dashboard/periods.ts";
 import { rescoreRfm } from "../../app/core/analytics/rfm.server.ts";
@@ -187,5 +188,23 @@ describe("kept daily totals and dashboard figures", () => {
     const today = (await dailyTotals(db, d.id, 30, now)).today;
     expect(later.kpis).toEqual(await dashboardKpisFromScratch(db, d.id, 30, today, now));
     expect(await keptDailyRows(db, d.id)).toEqual(await dailyRowsFromScratch(db, d.id));
+  });
+
+  it("the hourly job recounts every store's marked days, so unopened dashboards do not pile up marks", async () => {
+    const { db } = services;
+    const e = await db.store.create({ data: { platform: "shopify", domain: "agg-e.myshopify.com", name: "E", currency: "BRL", timezone: "America/Sao_Paulo" } });
+    await applyChanges(db, e.id, [order({ id: "e1", customer: "q", placedAt: ago(1), totalMinor: 300n }), order({ id: "e2", customer: "r", placedAt: ago(5), totalMinor: 700n })]);
+    await applyChanges(db, storeB.id, [order({ id: "b4", customer: "y", placedAt: ago(3), totalMinor: 1_000n })]);
+    const marked = await db.$queryRaw<{ storeId: number }[]>`SELECT DISTINCT "storeId" FROM "DashboardDirtyDay" ORDER BY 1`;
+    expect(marked.map((m) => m.storeId)).toEqual(expect.arrayContaining([e.id, storeB.id]));
+    const logged: unknown[] = [];
+    const result = await refreshAllDailyStats({ db, log: { info: (...a: unknown[]) => logged.push(a), error: (...a: unknown[]) => logged.push(a) } as never });
+    expect(result.stores).toBe(marked.length);
+    expect(result.days).toBeGreaterThanOrEqual(3);
+    expect(await db.dashboardDirtyDay.count()).toBe(0);
+    for (const id of [e.id, storeB.id]) expect(await keptDailyRows(db, id)).toEqual(await dailyRowsFromScratch(db, id));
+    expect((await dailyTotals(db, e.id, 30, now)).allTime).toEqual({ orders: 2, revenueMinor: 1_000n });
+    // Nothing marked: nothing to do.
+    expect(await refreshAllDailyStats({ db, log: { info: () => {}, error: () => {} } as never })).toEqual({ stores: 0, days: 0 });
   });
 });
