@@ -80,10 +80,12 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const dispatchProbe = ctx.probe(app, "dispatch");
     const t1 = performance.now();
     let sent = 0;
-    await pool(stepJobs, CONCURRENCY, async (job) => {
-      const r = await runFlowStep(rt, job);
-      if (r.outcome === "sent") sent++;
-    });
+    await ctx.profile("dispatch", () =>
+      pool(stepJobs, CONCURRENCY, async (job) => {
+        const r = await runFlowStep(rt, job);
+        if (r.outcome === "sent") sent++;
+      }),
+    );
     await smtp.waitFor(sent, 60_000);
     const dispatchMs = performance.now() - t1;
     const dispatchPhase = await dispatchProbe.stop();

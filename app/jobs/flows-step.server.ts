@@ -1,16 +1,16 @@
 // Running one due flow step (queue flows.step): decide, then send at most once.
 //
 // Delivery guarantee: AT MOST ONCE per step. The Message row (unique idempotency key customer ×
-// flow × step × trigger) is inserted first as `queued`, claimed with one conditional UPDATE to
-// `sending` (so of two duplicated jobs only one proceeds), then handed to the provider and marked
-// `sent`. A crash after the claim and before `sent` leaves `sending`: a later run does not send
-// again (the provider may have accepted it) but marks it `failed` ("outcome unknown") after
-// SENDING_TIMEOUT_MS and moves on. A crash before the claim leaves `queued`, which is sent by the
-// retry. Transient provider errors put the row back to `queued` and let pg-boss retry with backoff;
+// flow × step × trigger) is claimed in one statement — inserted as `sending`, or moved from
+// `queued` to `sending` — so of two duplicated jobs only one proceeds; then handed to the provider
+// and marked `sent`. A crash after the claim and before `sent` leaves `sending`: a later run does
+// not send again (the provider may have accepted it) but marks it `failed` ("outcome unknown")
+// after SENDING_TIMEOUT_MS and moves on. A crash before the claim leaves nothing, and the retry
+// sends. Transient provider errors put the row back to `queued` and let pg-boss retry with backoff;
 // permanent ones mark it `failed`. We chose at-most-once because a duplicated marketing or payment
 // email costs more trust than one occasionally lost message.
 import { createHash, createHmac } from "node:crypto";
-import type { Store } from "@prisma/client";
+import { Prisma, type Store } from "@prisma/client";
 import { createEmailSender, EmailSendError, type EmailSender } from "#adapters/email/index.server.ts";
 import { resolveEmailSettings, storedEmailSettings } from "#app/core/email/settings.server.ts";
 import { linkKey, signLinkToken } from "#app/core/email/tokens.ts";
@@ -20,6 +20,7 @@ import { renderMessage, type RenderedMessage } from "#app/core/flows/render.ts";
 import { buildVars, decideStep, loadStepContext, nextStep, type ConditionMatcher, type StepContext, type StepJob } from "#app/core/flows/step.server.ts";
 import { stepDueAt } from "#app/core/flows/rules.ts";
 import type { Db } from "#app/db/client.server.ts";
+import { utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import type { Logger } from "#app/logger.server.ts";
 
 export const SENDING_TIMEOUT_MS = 10 * 60_000;
@@ -179,6 +180,34 @@ async function deliver(rt: FlowRuntime, c: StepContext, msg: RenderedMessage & {
   return { provider: result.provider, providerMessageId: result.messageId };
 }
 
+/**
+ * The step's one outbox row, claimed for sending in one statement: inserted as `sending` (the
+ * unique key makes it the only row for this step, whatever runs twice) or, when a retry finds it
+ * `queued` (a transient provider error put it back), moved to `sending`. Otherwise the row as it
+ * is (sent, failed, cancelled, or being sent by another run). Null when a concurrent run inserted
+ * it after this statement's snapshot: that run is sending it.
+ */
+async function claimMessage(db: Db, c: StepContext, key: string): Promise<{ id: number; claimed: boolean; status: string | null; updatedAt: Date | null } | null> {
+  const to = (c.step.channel === "email" ? c.customer.email : (c.customer.phone ?? c.customer.email)) ?? "";
+  const now = Prisma.sql`(now() AT TIME ZONE 'UTC')`;
+  const storeId = c.store.id;
+  const rows = await db.$queryRaw<{ id: number; claimed: boolean; status: string | null; updatedAt: Date | null }[]>`
+    WITH ins AS (
+      INSERT INTO "Message" ("storeId", "customerId", "flowId", "stepId", "enrollmentId", "idempotencyKey", channel, "to", status, "scheduledAt", "updatedAt")
+      VALUES (${storeId}, ${c.customer.id}, ${c.flow.id}, ${c.step.id}, ${c.enrollment.id}, ${key}, ${c.step.channel}, ${to}, 'sending', ${utcTimestamp(c.dueAt)}, ${now})
+      ON CONFLICT ("storeId", "idempotencyKey") DO NOTHING
+      RETURNING id),
+    claim AS (
+      UPDATE "Message" SET status = 'sending', "updatedAt" = ${now}
+      WHERE "storeId" = ${storeId} AND "idempotencyKey" = ${key} AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM ins)
+      RETURNING id)
+    SELECT id, true AS claimed, NULL::text AS status, NULL::timestamp AS "updatedAt" FROM ins
+    UNION ALL SELECT id, true, NULL, NULL FROM claim
+    UNION ALL SELECT id, false, status::text, "updatedAt" FROM "Message"
+      WHERE "storeId" = ${storeId} AND "idempotencyKey" = ${key} AND NOT EXISTS (SELECT 1 FROM ins) AND NOT EXISTS (SELECT 1 FROM claim)`;
+  return rows[0] ?? null;
+}
+
 export async function runFlowStep(rt: FlowRuntime, job: StepJob, now: Date = new Date()): Promise<StepOutcome> {
   const { db } = rt;
   const c = await loadStepContext(db, job);
@@ -206,34 +235,34 @@ export async function runFlowStep(rt: FlowRuntime, job: StepJob, now: Date = new
     case "send":
       break;
   }
-  // Insert first: the unique key makes this the one row for this step, whatever runs twice.
-  await db.message.createMany({
-    data: [{ storeId: c.store.id, customerId: c.customer.id, flowId: c.flow.id, stepId: c.step.id, enrollmentId: c.enrollment.id, idempotencyKey: key, channel: c.step.channel, to: (c.step.channel === "email" ? c.customer.email : c.customer.phone ?? c.customer.email) ?? "", status: "queued", scheduledAt: c.dueAt }],
-    skipDuplicates: true,
-  });
-  const message = await db.message.findUniqueOrThrow({ where: { storeId_idempotencyKey: { storeId: c.store.id, idempotencyKey: key } } });
-  if (message.status === "sending") {
-    if (now.getTime() - message.updatedAt.getTime() < SENDING_TIMEOUT_MS) return { outcome: "duplicate", reason: "being_sent" };
-    await db.message.updateMany({ where: { storeId: c.store.id, id: message.id, status: "sending" }, data: { status: "failed", error: "interrupted while sending: outcome unknown, not resent (at most once)" } });
-    await advance(rt, c, now);
-    return { outcome: "failed", reason: "outcome_unknown" };
-  }
-  if (message.status !== "queued") {
+  const claim = await claimMessage(db, c, key);
+  if (!claim) return { outcome: "duplicate", reason: "claimed_elsewhere" };
+  const message = { id: claim.id };
+  if (!claim.claimed) {
+    if (claim.status === "sending") {
+      if (now.getTime() - claim.updatedAt!.getTime() < SENDING_TIMEOUT_MS) return { outcome: "duplicate", reason: "being_sent" };
+      await db.message.updateMany({ where: { storeId: c.store.id, id: message.id, status: "sending" }, data: { status: "failed", error: "interrupted while sending: outcome unknown, not resent (at most once)" } });
+      await advance(rt, c, now);
+      return { outcome: "failed", reason: "outcome_unknown" };
+    }
     // Sent (or finally failed) by an earlier run that crashed before moving on.
     await advance(rt, c, now);
-    return { outcome: "duplicate", reason: `already_${message.status}` };
+    return { outcome: "duplicate", reason: `already_${claim.status}` };
   }
-  const claimed = await db.message.updateMany({ where: { storeId: c.store.id, id: message.id, status: "queued" }, data: { status: "sending" } });
-  if (claimed.count !== 1) return { outcome: "duplicate", reason: "claimed_elsewhere" };
   let rendered: RenderedMessage & { unsubscribeUrl: string };
   try {
     rendered = await render(rt, c, message.id, key, now);
     const sent = await deliver(rt, c, rendered, key);
-    await db.message.update({
-      where: { storeId_id: { storeId: c.store.id, id: message.id } },
-      data: { status: "sent", sentAt: now, subject: rendered.subject, provider: sent.provider, providerMessageId: sent.providerMessageId, error: null },
-    });
-    await db.event.create({ data: { storeId: c.store.id, customerId: c.customer.id, type: "message_sent", occurredAt: now, data: { messageId: message.id, flowId: c.flow.id, stepId: c.step.id } } });
+    // Marked sent and put on the customer's timeline in one statement.
+    const event = JSON.stringify({ messageId: message.id, flowId: c.flow.id, stepId: c.step.id });
+    await db.$executeRaw`
+      WITH m AS (
+        UPDATE "Message" SET status = 'sent', "sentAt" = ${utcTimestamp(now)}, subject = ${rendered.subject}, provider = ${sent.provider},
+          "providerMessageId" = ${sent.providerMessageId}, error = NULL, "updatedAt" = (now() AT TIME ZONE 'UTC')
+        WHERE "storeId" = ${c.store.id} AND id = ${message.id}
+        RETURNING id)
+      INSERT INTO "Event" ("storeId", "customerId", type, "occurredAt", data)
+      SELECT ${c.store.id}, ${c.customer.id}, 'message_sent', ${utcTimestamp(now)}, ${event}::jsonb FROM m`;
   } catch (e) {
     const permanent = e instanceof EmailSendError ? e.permanent : false;
     const error = (e as Error).message.slice(0, 1000);

@@ -2,7 +2,7 @@
 // hours) or twice (a duplicated job); so at run time it re-reads the world and decides: stop the
 // enrollment (ordered, paid, consent withdrawn, flow off), skip the step (stale, condition false,
 // over the frequency cap), wait (quiet hours, the boleto's due date), or send.
-import type { Customer, Flow, FlowEnrollment, FlowStep, Store } from "@prisma/client";
+import type { Checkout, Customer, Flow, FlowEnrollment, FlowStep, Store } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { formatMoney } from "#app/core/money.ts";
 import { utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
@@ -31,6 +31,8 @@ export interface StepContext {
   locale: FlowLocale;
   /** When this step was meant to go out. */
   dueAt: Date;
+  /** The trigger's checkout, once read (the decision reads it, the message shows it). */
+  checkout?: Checkout | null;
 }
 
 export type StepDecision =
@@ -45,13 +47,13 @@ export type StepDecision =
 export type ConditionMatcher = (db: Db, storeId: number, customerId: number, filter: unknown) => Promise<boolean>;
 
 export async function loadStepContext(db: Db, job: StepJob): Promise<StepContext | null> {
-  const enrollment = await db.flowEnrollment.findUnique({ where: { storeId_id: { storeId: job.storeId, id: job.enrollmentId } } });
-  if (!enrollment) return null;
-  const [store, flow, customer] = await Promise.all([
-    db.store.findUniqueOrThrow({ where: { id: job.storeId } }),
-    db.flow.findUniqueOrThrow({ where: { storeId_id: { storeId: job.storeId, id: enrollment.flowId } }, include: { steps: { orderBy: { position: "asc" } } } }),
-    db.customer.findUniqueOrThrow({ where: { storeId_id: { storeId: job.storeId, id: enrollment.customerId } } }),
-  ]);
+  // One Prisma call (its query planning costs more CPU than the SQL: a step runs per message).
+  const row = await db.flowEnrollment.findUnique({
+    where: { storeId_id: { storeId: job.storeId, id: job.enrollmentId } },
+    include: { store: true, customer: true, flow: { include: { steps: { orderBy: { position: "asc" } } } } },
+  });
+  if (!row) return null;
+  const { store, customer, flow, ...enrollment } = row;
   const step = flow.steps.find((s) => s.position === job.position);
   if (!step) return null;
   const options = parseStepOptions(step.options);
@@ -77,12 +79,17 @@ const ctxNumber = (ctx: FlowEnrollment, key: string): number | null => {
   return typeof v === "number" ? v : null;
 };
 
+async function readCheckout(db: Db, c: StepContext, id: number): Promise<Checkout | null> {
+  if (c.checkout === undefined) c.checkout = await db.checkout.findUnique({ where: { storeId_id: { storeId: c.enrollment.storeId, id } } });
+  return c.checkout;
+}
+
 /** Has the reason for this enrollment gone away (ordered, paid…)? Returns the stop reason. */
 async function relevance(db: Db, c: StepContext, now: Date): Promise<{ stop?: string; waitUntil?: Date }> {
   const { storeId } = c.enrollment;
   if (c.trigger.type === "checkout_abandoned") {
     const checkoutId = ctxNumber(c.enrollment, "checkoutId");
-    const checkout = checkoutId ? await db.checkout.findUnique({ where: { storeId_id: { storeId, id: checkoutId } } }) : null;
+    const checkout = checkoutId ? await readCheckout(db, c, checkoutId) : null;
     if (!checkout) return { stop: "checkout_gone" };
     if (checkout.completedAt) return { stop: "ordered" };
     const ordered = await db.order.count({ where: { storeId, customerId: c.customer.id, placedAt: { gte: checkout.startedAt }, cancelledAt: null, deletedAt: null } });
@@ -185,7 +192,7 @@ export async function buildVars(db: Db, c: StepContext): Promise<Omit<MessageVar
   const orderId = ctxNumber(c.enrollment, "orderId");
   const paymentId = ctxNumber(c.enrollment, "paymentId");
   if (checkoutId) {
-    const checkout = await db.checkout.findUnique({ where: { storeId_id: { storeId, id: checkoutId } } });
+    const checkout = await readCheckout(db, c, checkoutId);
     if (checkout) {
       const lines = (Array.isArray(checkout.lines) ? checkout.lines : []) as { productId?: string; title?: string; quantity?: number; unitPriceMinor?: number | string; imageUrl?: string | null }[];
       vars.items = lines.map<MessageItem>((l) => ({ title: l.title ?? "", quantity: l.quantity ?? 1, price: money(BigInt(l.unitPriceMinor ?? 0) * BigInt(l.quantity ?? 1), checkout.currency), imageUrl: l.imageUrl ?? null }));
