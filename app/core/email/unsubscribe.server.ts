@@ -34,7 +34,8 @@ export async function unsubscribeTarget(db: Db, key: Buffer, token: string): Pro
 export async function recordUnsubscribe(db: Db, target: UnsubscribeTarget, via: "one-click" | "page", now: Date = new Date()): Promise<boolean> {
   const changed = await db.customer.updateMany({
     where: { storeId: target.storeId, id: target.customerId, acceptsEmailMarketing: true },
-    data: { acceptsEmailMarketing: false, consentUpdatedAt: now },
+    // emailUnsubscribedAt keeps a stale "subscribed" from the platform from undoing it (see the schema).
+    data: { acceptsEmailMarketing: false, consentUpdatedAt: now, emailUnsubscribedAt: now },
   });
   if (changed.count === 0) return false;
   await db.event.create({ data: { storeId: target.storeId, customerId: target.customerId, type: "unsubscribed", occurredAt: now, data: { via, messageId: target.messageId, channel: "email" } } });
