@@ -52,6 +52,8 @@ export const QUEUES = {
   mailchimpSyncAll: "mailchimp.sync-all",
   /** Hourly: recount the dashboard's marked days of every store (bounds the marks table). */
   dashboardRefreshDaily: "dashboard.refresh-daily",
+  /** Tell Shopify a customer unsubscribed through our link (customerEmailMarketingConsentUpdate). */
+  shopifyEmailConsent: "shopify.email-consent",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -109,6 +111,8 @@ export const QUEUE_OPTIONS: Record<QueueName, Omit<Queue, "name">> = {
   [QUEUES.mailchimpSync]: { retryLimit: 3, retryDelay: 300, retryBackoff: true, expireInSeconds: 3 * 3600, heartbeatSeconds: 60, policy: "stately" },
   [QUEUES.mailchimpSyncAll]: { retryLimit: 1, policy: "singleton" },
   [QUEUES.dashboardRefreshDaily]: { retryLimit: 1, expireInSeconds: 3600, policy: "singleton" },
+  // Retried for about a day (Shopify down, token being refreshed); throttling is the client's job.
+  [QUEUES.shopifyEmailConsent]: { retryLimit: 10, retryDelay: 60, retryBackoff: true, retryDelayMax: 3 * 3600, expireInSeconds: 600 },
 };
 
 /** Hourly recount of the dashboard's marked days (cron, UTC). */

@@ -27,6 +27,7 @@ import { MAILCHIMP_SYNC_CRON } from "./queues";
 import { enqueueAllMailchimpSyncs, runMailchimpSync } from "./mailchimp-sync.server.ts";
 import { DASHBOARD_REFRESH_CRON } from "./queues";
 import { refreshAllDailyStats } from "./dashboard-refresh.server.ts";
+import { runEmailConsentPush, type EmailConsentJob } from "./shopify-email-consent.server.ts";
 
 export async function startWorkers(services: Services): Promise<void> {
   const { boss, config, log } = services;
@@ -103,5 +104,6 @@ export async function startWorkers(services: Services): Promise<void> {
   await boss.schedule(QUEUES.mailchimpSyncAll, MAILCHIMP_SYNC_CRON);
   await boss.work(QUEUES.dashboardRefreshDaily, async () => void (await refreshAllDailyStats(services)));
   await boss.schedule(QUEUES.dashboardRefreshDaily, DASHBOARD_REFRESH_CRON);
+  await boss.work<EmailConsentJob>(QUEUES.shopifyEmailConsent, { pollingIntervalSeconds: 5 }, async ([job]) => void (await runEmailConsentPush(services, job!.data)));
   log.info({ concurrency: config.WORKER_CONCURRENCY }, "job workers started");
 }

@@ -6,6 +6,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { linkKey } from "#app/core/email/tokens.ts";
 import { recordUnsubscribe, unsubscribeTarget } from "#app/core/email/unsubscribe.server.ts";
+import { QUEUES } from "#app/jobs/queues.ts";
+import type { EmailConsentJob } from "#app/jobs/shopify-email-consent.server.ts";
 
 async function target(params: { token?: string }, context: LoaderFunctionArgs["context"]) {
   const found = await unsubscribeTarget(context.services.db, linkKey(context.services.secrets.sessionSecret), params.token ?? "");
@@ -24,7 +26,10 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
   const t = await target(params, context);
   const form = await request.formData().catch(() => null);
   const oneClick = form?.get("List-Unsubscribe") === "One-Click";
-  await recordUnsubscribe(context.services.db, t, oneClick ? "one-click" : "page");
+  if (await recordUnsubscribe(context.services.db, t, oneClick ? "one-click" : "page")) {
+    // The store must know too, or its own emails go on and its webhooks keep saying "subscribed".
+    await context.services.boss.send(QUEUES.shopifyEmailConsent, { storeId: t.storeId, customerId: t.customerId } satisfies EmailConsentJob);
+  }
   return { done: true };
 };
 

@@ -1,6 +1,6 @@
 // An in-process HTTP server that speaks the Shopify Admin GraphQL wire format (API 2026-10) for
 // the calls caderninho makes: `shop`, bulk queries (run, poll by node(id:) or
-// currentBulkOperation, JSONL download), tagsAdd/tagsRemove, discountCodeBasicCreate. Its data is the seeded demo store
+// currentBulkOperation, JSONL download), tagsAdd/tagsRemove, discountCodeBasicCreate, customerEmailMarketingConsentUpdate. Its data is the seeded demo store
 // (adapters/shopify/simulator), rendered as GraphQL nodes, so counts match the simulator's summary().
 //
 // What it enforces, as Shopify does:
@@ -34,7 +34,8 @@ export type SimulatedOperation =
   | "webPixelCreate"
   | "webPixelUpdate"
   | "webPixel"
-  | "discountCodeBasicCreate";
+  | "discountCodeBasicCreate"
+  | "customerEmailMarketingConsentUpdate";
 
 export type InjectedFailure =
   | { status: 429; retryAfterSeconds?: number }
@@ -94,6 +95,8 @@ export interface AdminSimulator {
   tagsOf(id: string): string[];
   /** Discount codes created with discountCodeBasicCreate, by code (upper case). */
   readonly discounts: ReadonlyMap<string, { id: string; input: Json }>;
+  /** Email marketing states set by customerEmailMarketingConsentUpdate, by customer GID. */
+  readonly emailConsents: ReadonlyMap<string, { marketingState: string; consentUpdatedAt: string | null }>;
   /**
    * A change made in the shop (by the merchant, another app…) that sent no webhook we saw:
    * later bulk queries return the node with `patch` merged in and `updatedAt` = `at`.
@@ -151,6 +154,7 @@ const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   webPixelUpdate: 10,
   webPixel: 1,
   discountCodeBasicCreate: 10,
+  customerEmailMarketingConsentUpdate: 10,
 };
 
 const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
@@ -244,6 +248,7 @@ function identify(query: string): SimulatedOperation | null {
     if (/\bwebPixelCreate\s*\(/.test(query)) return "webPixelCreate";
     if (/\bwebPixelUpdate\s*\(/.test(query)) return "webPixelUpdate";
     if (/\bdiscountCodeBasicCreate\s*\(/.test(query)) return "discountCodeBasicCreate";
+    if (/\bcustomerEmailMarketingConsentUpdate\s*\(/.test(query)) return "customerEmailMarketingConsentUpdate";
     return null;
   }
   if (/\bwebPixel\s*\{/.test(query)) return "webPixel";
@@ -320,6 +325,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     return null;
   }
   const discounts = new Map<string, { id: string; input: Json }>();
+  const emailConsents = new Map<string, { marketingState: string; consentUpdatedAt: string | null }>();
 
   const tagList = (raw: unknown): string[] =>
     Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(",").map((tag) => tag.trim()) : [];
@@ -497,6 +503,23 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         const id = `gid://shopify/DiscountCodeNode/${9_000_000 + discounts.size + 1}`;
         discounts.set(code.toUpperCase(), { id, input });
         return { data: { discountCodeBasicCreate: { codeDiscountNode: { id }, userErrors: [] } }, userErrors: false };
+      }
+      case "customerEmailMarketingConsentUpdate": {
+        // As Shopify: only SUBSCRIBED, UNSUBSCRIBED and PENDING may be set; the customer needs an
+        // email. The new state shows in later reads (bulk queries) with a bumped updatedAt.
+        const input = (argument(query, "input", variables) ?? {}) as Json;
+        const id = String(input.customerId ?? "");
+        const consent = (input.emailMarketingConsent ?? {}) as Json;
+        const state = String(consent.marketingState ?? "");
+        const customer = store.plan.customers.find((c) => `gid://shopify/Customer/${c.id}` === id);
+        const fail = (field: string[], code: string, message: string) => ({ data: { customerEmailMarketingConsentUpdate: { customer: null, userErrors: [{ field, code, message }] } }, userErrors: true });
+        if (!customer) return fail(["input", "customerId"], "INVALID", "Customer does not exist");
+        if (!customer.email) return fail(["input", "customerId"], "INVALID", "Customer must have an email address");
+        if (!["SUBSCRIBED", "UNSUBSCRIBED", "PENDING"].includes(state)) return fail(["input", "emailMarketingConsent", "marketingState"], "INCLUSION", "Marketing state is not included in the list");
+        const at = typeof consent.consentUpdatedAt === "string" ? consent.consentUpdatedAt : new Date(now()).toISOString();
+        emailConsents.set(id, { marketingState: state, consentUpdatedAt: at });
+        edits.set(id, { patch: { ...edits.get(id)?.patch, defaultEmailAddress: { emailAddress: customer.email, marketingState: state, marketingUpdatedAt: at } }, at: new Date(now()) });
+        return { data: { customerEmailMarketingConsentUpdate: { customer: { id }, userErrors: [] } }, userErrors: false };
       }
       case "tagsAdd":
       case "tagsRemove": {
@@ -782,6 +805,7 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     bulkMutations,
     tagsOf: (id) => [...(tags.get(id) ?? [])].sort(),
     discounts,
+    emailConsents,
     editRecord(id, patch, at) {
       if (!knownIds.has(id)) throw new Error(`simulator: no record ${id}`);
       edits.set(id, { patch: { ...edits.get(id)?.patch, ...patch }, at });

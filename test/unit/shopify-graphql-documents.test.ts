@@ -36,6 +36,7 @@ import {
   TAGS_REMOVE,
 } from "#adapters/shopify/tag-push.server.ts";
 import { WEB_PIXEL_CREATE, WEB_PIXEL_QUERY, WEB_PIXEL_UPDATE } from "#adapters/shopify/web-pixel.server.ts";
+import { EMAIL_CONSENT_UPDATE, emailUnsubscribeInput } from "#adapters/shopify/email-consent.server.ts";
 
 const schema = buildSchema(readFileSync(new URL("../fixtures/shopify-admin-2026-10.subset.graphql", import.meta.url), "utf8"));
 
@@ -116,6 +117,7 @@ const requestDocuments: Record<string, string> = {
   "web-pixel WEB_PIXEL_CREATE": WEB_PIXEL_CREATE,
   "web-pixel WEB_PIXEL_UPDATE": WEB_PIXEL_UPDATE,
   "web-pixel WEB_PIXEL_QUERY": WEB_PIXEL_QUERY,
+  "email-consent EMAIL_CONSENT_UPDATE": EMAIL_CONSENT_UPDATE,
 };
 
 /** Every query run by bulkOperationRunQuery (passed as its `query` string). */
@@ -167,6 +169,7 @@ describe("documents sent as Admin API requests", () => {
     const webPixel = { settings: JSON.stringify({ storeKey: "0123456789abcdef", endpoint: "https://app.example/pixel/events" }) };
     expect(variableProblems(WEB_PIXEL_CREATE, { webPixel })).toEqual([]);
     expect(variableProblems(WEB_PIXEL_UPDATE, { id: "gid://shopify/WebPixel/1", webPixel })).toEqual([]);
+    expect(variableProblems(EMAIL_CONSENT_UPDATE, { input: emailUnsubscribeInput("7001", new Date("2026-11-23T10:00:00Z")) })).toEqual([]);
     // …and a wrong value is caught, so the checks above are not vacuous.
     expect(variableProblems(STAGED_UPLOADS_CREATE, { input: [{ ...bulkVariablesUploadInput("x.jsonl"), resource: "BULK_VARIABLES" }] }).join("\n")).toMatch(/BULK_VARIABLES/);
   });
