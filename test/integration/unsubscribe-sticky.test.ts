@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChanges } from "../../app/core/ingest/apply-batch.server.ts";
 import { recordUnsubscribe } from "../../app/core/email/unsubscribe.server.ts";
+import { openBulkLoad } from "../../app/core/ingest/bulk-load.server.ts";
 import type { NormalizedCustomer } from "../../app/core/types.ts";
 import { customer } from "../support/analytics-data.ts";
 import { startTestServices, type TestServices } from "../support/test-services.ts";
@@ -59,5 +60,20 @@ describe("an unsubscribe through our link", () => {
     await applyChanges(db, storeId, [{ kind: "customer.upsert", customer: { ...customer("bia"), acceptsEmailMarketing: false, platformUpdatedAt: new Date("2026-01-01T00:00:00Z") } }]);
     await applyChanges(db, storeId, [{ kind: "customer.upsert", customer: { ...customer("bia"), acceptsEmailMarketing: true, consentUpdatedAt: null, platformUpdatedAt: new Date("2026-01-02T00:00:00Z") } }]);
     expect(await db.customer.findFirstOrThrow({ where: { storeId, platformId: "bia" } })).toMatchObject({ acceptsEmailMarketing: true, emailUnsubscribedAt: null });
+  });
+
+  it("also through the bulk loader (backfill), which runs with the ordinary triggers off", async () => {
+    const { db } = services;
+    await applyChanges(db, storeId, [{ kind: "customer.upsert", customer: { ...customer("cai"), acceptsEmailMarketing: true, consentUpdatedAt: optedIn, platformUpdatedAt: new Date("2026-01-10T12:00:00Z") } }]);
+    const cai = await db.customer.findFirstOrThrow({ where: { storeId, platformId: "cai" } });
+    await recordUnsubscribe(db, { storeId, customerId: cai.id, messageId: null, email: "cai@example.com", storeName: "Sticky", locale: "pt-BR", subscribed: true }, "page", unsubscribedAt);
+    const loader = await openBulkLoad(services, storeId, { chunkSize: 10 });
+    try {
+      loader.add({ kind: "customer.upsert", customer: { ...customer("cai"), firstName: "Caio", acceptsEmailMarketing: true, consentUpdatedAt: optedIn, platformUpdatedAt: new Date("2026-03-10T00:00:00Z") } });
+      await loader.finish();
+    } finally {
+      await loader.close();
+    }
+    expect(await db.customer.findFirstOrThrow({ where: { storeId, platformId: "cai" } })).toMatchObject({ firstName: "Caio", acceptsEmailMarketing: false, consentUpdatedAt: unsubscribedAt });
   });
 });

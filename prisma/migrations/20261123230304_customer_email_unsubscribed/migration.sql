@@ -16,3 +16,6 @@ END $$;
 CREATE TRIGGER customer_keep_unsubscribe BEFORE UPDATE ON "Customer"
   FOR EACH ROW WHEN (OLD."emailUnsubscribedAt" IS NOT NULL AND NEW."acceptsEmailMarketing" AND NOT OLD."acceptsEmailMarketing")
   EXECUTE FUNCTION customer_keep_unsubscribe();
+-- Also during bulk loads, which run with session_replication_role = replica to skip the other
+-- triggers (they do those triggers' work set-based): this one guards consent, so it always fires.
+ALTER TABLE "Customer" ENABLE ALWAYS TRIGGER customer_keep_unsubscribe;
