@@ -7,8 +7,9 @@
 // ours, BENCH_SEGMENT_REF_RUNS of the hand-written reference (slow by design: keep the run < 6 min).
 import { performance } from "node:perf_hooks";
 import { Prisma } from "@prisma/client";
-import { countSegment, sampleSegment, segmentContext, segmentCountQuery } from "../app/core/segments/compile.server.ts";
+import { COUNT_RANDOM_PAGE_COST, countSegment, sampleSegment, segmentContext, segmentCountQuery } from "../app/core/segments/compile.server.ts";
 import { parseSegmentFilter } from "../app/core/segments/filter.ts";
+import { ABANDONED_AFTER_MINUTES } from "../app/core/metrics/overview.server.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchContext, ResultRow } from "./support/types.ts";
 import type { Db } from "../app/db/client.server.ts";
@@ -24,7 +25,7 @@ const NOW = new Date("2026-06-30T12:00:00Z");
 const CITIES = ["São Paulo", "Rio de Janeiro", "Belo Horizonte", "Curitiba", "Porto Alegre", "Salvador", "Recife", "Fortaleza", "Campinas", "Brasília"];
 
 /** Tables the generator fills; their secondary indexes are built after the load (much faster than row by row). */
-const LOADED_TABLES = ["Customer", "CustomerStats", "Order", "OrderLine", "CustomerTag"];
+const LOADED_TABLES = ["Customer", "CustomerStats", "Order", "OrderLine", "CustomerTag", "Checkout", "Message"];
 
 async function generate(db: Db, storeId: number, n: number): Promise<number> {
   // Bulk-load practice: drop the secondary indexes (not the constraints: primary keys stay, for the
@@ -35,11 +36,12 @@ async function generate(db: Db, storeId: number, n: number): Promise<number> {
       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)`;
   for (const ix of indexes) await db.$executeRawUnsafe(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
   await db.$executeRaw`SELECT setseed(0.17)`;
+  const NOW_UTC = Prisma.sql`(${NOW.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
   await db.$executeRaw`
-    INSERT INTO "Customer" ("storeId", id, "platformId", email, city, province, country, "birthDate", "acceptsEmailMarketing", tags, "erasedAt", "updatedAt")
+    INSERT INTO "Customer" ("storeId", id, "platformId", email, city, province, country, "birthDate", gender, "acceptsEmailMarketing", tags, "erasedAt", "updatedAt")
     SELECT ${storeId}, g, 'c' || g, 'c' || g || '@example.com',
            (${CITIES}::text[])[1 + (g::bigint * 7919 % 10)::int], CASE WHEN g % 10 IN (0, 8) THEN 'SP' ELSE 'XX' END, CASE WHEN g % 50 = 0 THEN 'PT' ELSE 'BR' END,
-           CASE WHEN g % 3 = 0 THEN date '1960-01-01' + (g * 37 % 16000) END, random() < 0.6,
+           CASE WHEN g % 3 = 0 THEN date '1960-01-01' + (g * 37 % 16000) END, CASE g % 4 WHEN 0 THEN 'male' WHEN 3 THEN NULL ELSE 'female' END, random() < 0.6,
            CASE WHEN g % 20 = 0 THEN ARRAY['VIP'] WHEN g % 7 = 0 THEN ARRAY['atacado', 'crm:Leais'] ELSE '{}' END,
            CASE WHEN g % 200 = 0 THEN timestamp '2026-01-01' END, now()
     FROM generate_series(1, ${n}::int) g`;
@@ -57,19 +59,33 @@ async function generate(db: Db, storeId: number, n: number): Promise<number> {
   // One order with one line for every fifth customer (products P0…P99), for the "bought" filter.
   await db.$executeRaw`
     INSERT INTO "Order" ("storeId", id, "platformId", "customerId", currency, "totalMinor", "financialStatus", "paymentMethod", "placedAt", "updatedAt")
-    SELECT ${storeId}, g / 5, 'o' || g, g, 'BRL', 5000, 'paid', (CASE WHEN g % 3 = 0 THEN 'pix' ELSE 'card' END)::"PaymentMethod",
+    SELECT ${storeId}, g / 5, 'o' || g, g, 'BRL', 5000, 'paid', (CASE g % 3 WHEN 0 THEN 'pix' WHEN 1 THEN 'boleto' ELSE 'card' END)::"PaymentMethod",
            timestamp '2024-07-01' + (g % 730) * interval '1 day', now()
     FROM generate_series(5, ${n}::int, 5) g`;
   await db.$executeRaw`
     INSERT INTO "OrderLine" ("storeId", id, "orderId", "productId", title, category, quantity, "unitPriceMinor", "totalMinor")
     SELECT ${storeId}, g / 5, g / 5, 'P' || (g * 31 % 100), 'Produto', 'Cat' || (g % 12), 1, 5000, 5000
     FROM generate_series(5, ${n}::int, 5) g`;
+  // A checkout for every fourth customer over the last 90 days, half of them never completed.
+  await db.$executeRaw`
+    INSERT INTO "Checkout" ("storeId", id, "platformId", "customerId", currency, "totalMinor", "startedAt", "completedAt", "updatedAt")
+    SELECT ${storeId}, g / 4 + 1, 'k' || g, g, 'BRL', 5000, ${NOW_UTC} - (g % 90) * interval '1 day' - interval '3 hours',
+           CASE WHEN g % 8 <> 1 THEN ${NOW_UTC} - (g % 90) * interval '1 day' - interval '2 hours' END, now()
+    FROM generate_series(1, ${n}::int, 4) g`;
+  // An email to every third customer, a third of them opened.
+  await db.$executeRaw`
+    INSERT INTO "Message" ("storeId", id, "customerId", "idempotencyKey", "to", status, "sentAt", "openedAt", "updatedAt")
+    SELECT ${storeId}, g / 3 + 1, g, 'm' || g, 'c' || g || '@example.com', 'sent', ${NOW_UTC} - (g % 180) * interval '1 day',
+           CASE WHEN g % 9 = 2 THEN ${NOW_UTC} - (g % 180) * interval '1 day' + interval '1 hour' END, now()
+    FROM generate_series(2, ${n}::int, 3) g`;
   for (const ix of indexes) await db.$executeRawUnsafe(ix.def);
   await db.$executeRaw`VACUUM ANALYZE "CustomerTag"`;
   await db.$executeRaw`VACUUM ANALYZE "Customer"`;
   await db.$executeRaw`VACUUM ANALYZE "CustomerStats"`;
   await db.$executeRaw`VACUUM ANALYZE "Order"`;
   await db.$executeRaw`VACUUM ANALYZE "OrderLine"`;
+  await db.$executeRaw`VACUUM ANALYZE "Checkout"`;
+  await db.$executeRaw`VACUUM ANALYZE "Message"`;
   return Math.floor(n / 5);
 }
 
@@ -86,6 +102,10 @@ const or = (...children: unknown[]) => ({ type: "group", op: "or", children });
 const BASE = `FROM "Customer" c LEFT JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id WHERE c."storeId" = $1 AND c."erasedAt" IS NULL`;
 const ninetyDaysAgo = new Date(NOW.getTime() - 90 * 86_400_000).toISOString();
 const yearAgo = new Date(NOW.getTime() - 365 * 86_400_000).toISOString();
+const weekAgo = new Date(NOW.getTime() - 7 * 86_400_000).toISOString();
+const abandonedBefore = new Date(NOW.getTime() - ABANDONED_AFTER_MINUTES * 60_000).toISOString();
+/** NOW's calendar day in the store's time zone (America/Sao_Paulo), for ages. */
+const TODAY = "2026-06-30";
 
 const CASES: Case[] = [
   {
@@ -121,6 +141,48 @@ const CASES: Case[] = [
               AND o."financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized'))`,
   },
   {
+    name: "country = BR",
+    filter: and(cond({ field: "country", op: "in", values: ["BR"] })),
+    sql: `SELECT count(*) ${BASE} AND upper(c.country) = 'BR'`,
+  },
+  {
+    name: "state = SP",
+    filter: and(cond({ field: "province", op: "in", values: ["SP"] })),
+    sql: `SELECT count(*) ${BASE} AND upper(c.province) = 'SP'`,
+  },
+  {
+    name: "gender = female",
+    filter: and(cond({ field: "gender", op: "in", values: ["female"] })),
+    sql: `SELECT count(*) ${BASE} AND lower(c.gender) = 'female'`,
+  },
+  {
+    name: "age 25–34",
+    filter: and(cond({ field: "age", op: "between", value: 25, value2: 34 })),
+    sql: `SELECT count(*) ${BASE} AND extract(year FROM age(date '${TODAY}', c."birthDate")) BETWEEN 25 AND 34`,
+  },
+  {
+    name: "birthday in December",
+    filter: and(cond({ field: "birthdayMonth", op: "in", values: [12] })),
+    sql: `SELECT count(*) ${BASE} AND to_char(c."birthDate", 'MM') = '12'`,
+  },
+  {
+    name: "paid by boleto",
+    filter: and(cond({ field: "paymentMethod", values: ["boleto"] })),
+    sql: `SELECT count(*) ${BASE} AND c.id IN (SELECT o."customerId" FROM "Order" o WHERE o."storeId" = $1 AND o."paymentMethod" = 'boleto'
+            AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND NOT o.test AND o."financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized'))`,
+  },
+  {
+    name: "abandoned a checkout in the last 7 days",
+    filter: and(cond({ field: "abandonedCheckout", inLastDays: 7 })),
+    sql: `SELECT count(*) ${BASE} AND c.id IN (SELECT k."customerId" FROM "Checkout" k WHERE k."storeId" = $1 AND k."completedAt" IS NULL
+            AND k."startedAt" >= '${weekAgo}'::timestamptz AT TIME ZONE 'UTC' AND coalesce(k."platformUpdatedAt", k."startedAt") < '${abandonedBefore}'::timestamptz AT TIME ZONE 'UTC')`,
+  },
+  {
+    name: "opened a message",
+    filter: and(cond({ field: "messageOpened" })),
+    sql: `SELECT count(*) ${BASE} AND c.id IN (SELECT m."customerId" FROM "Message" m WHERE m."storeId" = $1 AND m."openedAt" IS NOT NULL)`,
+  },
+  {
     name: "everyone (empty AND)",
     filter: and(),
     sql: `SELECT count(*) FROM "Customer" c WHERE c."storeId" = $1 AND c."erasedAt" IS NULL`,
@@ -151,16 +213,24 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const orders = await generate(db, storeId, CUSTOMERS);
     ctx.log(`generated in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 
+    // BENCH_SEGMENT_ONLY=<text>: only the filters whose name contains it (while developing).
+    const only = process.env.BENCH_SEGMENT_ONLY?.toLowerCase();
+    const cases = only ? CASES.filter((c) => c.name.toLowerCase().includes(only)) : CASES;
     const plain = await measure(async () => Number((await app.query<{ n: string }>(`SELECT count(*) AS n FROM "Customer" WHERE "storeId" = $1`, [storeId]))[0]!.n));
     rows.push({ metric: "reference: SELECT count(*) of the store's customers", measured: `p50 ${fmt(plain.p50)} ms, p99 ${fmt(plain.p99)} ms`, verdict: "info", note: `${fmt(plain.value)} rows`, value: plain.p50 });
 
-    for (const c of CASES) {
+    for (const c of cases) {
       const ours = await measure(() => countSegment(db, storeId, c.filter, NOW));
       const hand = await measure(async () => Number((await app.query<{ count: string }>(c.sql, [storeId]))[0]!.count), REF_RUNS);
       const same = ours.value === hand.value;
       if (process.env.BENCH_SEGMENT_EXPLAIN === "1") {
         const query = segmentCountQuery(parseSegmentFilter(c.filter), await segmentContext(db, storeId, NOW));
-        const plan = await db.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`);
+        // The same planner setting as countSegment's own transaction (COUNT_RANDOM_PAGE_COST), so the
+        // plan shown is the plan measured.
+        const [, plan] = await db.$transaction([
+          db.$executeRaw`SELECT set_config('random_page_cost', ${COUNT_RANDOM_PAGE_COST}, true)`,
+          db.$queryRaw<{ "QUERY PLAN": string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${query}`),
+        ]);
         ctx.log(`${c.name}\n${plan.map((r) => r["QUERY PLAN"]).join("\n")}`);
       }
       rows.push({
@@ -173,7 +243,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
         value: ours.p50,
       });
     }
-    for (const c of CASES) {
+    for (const c of cases) {
       const sample = await measure(() => sampleSegment(db, storeId, c.filter, 20, NOW), SAMPLE_RUNS);
       rows.push({
         metric: `sampleSegment (20 best customers): ${c.name}`,

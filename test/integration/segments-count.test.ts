@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 import type { Db } from "../../app/db/client.server.ts";
-import { countSegment, sampleSegment, segmentContext, segmentCountQuery } from "../../app/core/segments/compile.server.ts";
+import { countSegment, sampleSegment, segmentContext, segmentCountQuery, segmentMembersQuery } from "../../app/core/segments/compile.server.ts";
 import { parseSegmentFilter } from "../../app/core/segments/filter.ts";
 import { eraseCustomer } from "../../app/core/privacy/erase.server.ts";
 
@@ -98,6 +98,53 @@ describe("CustomerTag follows Customer.tags", () => {
   });
 });
 
+describe("an OR of index ranges counted as disjoint parts", () => {
+  it("adds up to the members the filter selects, with unscored values, tags and erased customers", async () => {
+    const storeD = (await db.store.create({ data: { platform: "shopify", domain: "count-d.myshopify.com", name: "D" } })).id;
+    // 400 customers with stats whose churn risk / P(alive) are independent, some NULL (unscored), a
+    // tenth tagged VIP in varying case, some erased; and 40 without stats.
+    await db.$executeRaw`INSERT INTO "Customer" ("storeId", "platformId", tags, "erasedAt", "updatedAt")
+      SELECT ${storeD}, 'd' || g, CASE WHEN g % 10 = 0 THEN ARRAY[CASE WHEN g % 20 = 0 THEN 'VIP' ELSE 'vip' END] ELSE '{}' END,
+             CASE WHEN g % 37 = 0 THEN now() END, now() FROM generate_series(1, 440) g`;
+    await db.$executeRaw`INSERT INTO "CustomerStats" ("storeId", "customerId", "churnRisk", "pAlive", "rfmSegment", "updatedAt")
+      SELECT "storeId", id, CASE WHEN id % 13 = 0 THEN NULL ELSE (id * 37 % 100) / 100.0 END, CASE WHEN id % 17 = 0 THEN NULL ELSE (id * 53 % 100) / 100.0 END,
+             CASE WHEN id % 3 = 0 THEN 'lost' ELSE 'loyal' END, now()
+      FROM "Customer" WHERE "storeId" = ${storeD} AND "platformId" <> ALL(SELECT 'd' || g FROM generate_series(401, 440) g)`;
+    const rows = await db.$queryRaw<{ churn: number | null; palive: number | null; seg: string | null; tags: string[]; erased: boolean }[]>`
+      SELECT s."churnRisk" AS churn, s."pAlive" AS palive, s."rfmSegment" AS seg, c.tags, c."erasedAt" IS NOT NULL AS erased
+      FROM "Customer" c JOIN "CustomerStats" s ON s."storeId" = c."storeId" AND s."customerId" = c.id WHERE c."storeId" = ${storeD}`;
+    const live = rows.filter((r) => !r.erased);
+    const high = (r: (typeof rows)[number]) => r.churn !== null && r.churn > 0.66;
+    const lowAlive = (r: (typeof rows)[number]) => r.palive !== null && r.palive < 0.3;
+    const vip = (r: (typeof rows)[number]) => r.tags.some((t) => t.toLowerCase() === "vip");
+    const lost = (r: (typeof rows)[number]) => r.seg === "lost";
+    const orOf = (...children: unknown[]) => ({ type: "group", op: "or", children });
+    const churnHigh = cond({ field: "churnBand", op: "in", values: ["high"] });
+    const pAliveLow = cond({ field: "pAlive", op: "lt", value: 0.3 });
+    const isLost = cond({ field: "rfmSegment", op: "in", values: ["lost"] });
+    const notVip = not(cond({ field: "tags", op: "any", values: ["vip"] }));
+    const cases: [unknown, (r: (typeof rows)[number]) => boolean][] = [
+      [and(orOf(churnHigh, pAliveLow), notVip), (r) => (high(r) || lowAlive(r)) && !vip(r)],
+      [orOf(churnHigh, pAliveLow), (r) => high(r) || lowAlive(r)],
+      [and(orOf(pAliveLow, churnHigh, isLost)), (r) => lowAlive(r) || high(r) || lost(r)],
+      [and(isLost, orOf(churnHigh, pAliveLow)), (r) => lost(r) && (high(r) || lowAlive(r))],
+    ];
+    for (const [filter, expected] of cases) {
+      const parsed = parseSegmentFilter(filter);
+      // The split is what is measured here (not the one-scan plan).
+      expect((segmentCountQuery(parsed, await segmentContext(db, storeD, NOW))).text).toMatch(/^SELECT \(\(SELECT count/);
+      const want = live.filter(expected).length;
+      expect(want).toBeGreaterThan(0);
+      expect(await countSegment(db, storeD, filter, NOW)).toBe(want);
+      // The same members the materialisation (one query, no split) selects.
+      const members = await db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n FROM (${segmentMembersQuery(parsed, await segmentContext(db, storeD, NOW))}) m`);
+      expect(members[0]!.n).toBe(want);
+    }
+    // Another store's count does not see store D's customers.
+    expect(await countSegment(db, storeA, and(orOf(churnHigh, pAliveLow)), NOW)).toBeLessThan(live.filter((r) => high(r) || lowAlive(r)).length);
+  });
+});
+
 describe("sample for the live preview", () => {
   it("buyers by total spent (ties newest first), then customers without stats newest first; never erased or another store's", async () => {
     const storeC = (await db.store.create({ data: { platform: "shopify", domain: "count-c.myshopify.com", name: "C" } })).id;
@@ -160,6 +207,37 @@ describe("the planner can answer the compiled counts from the new indexes", () =
     expect(await plan(and(cond({ field: "churnBand", op: "in", values: ["high"] }), not(cond({ field: "tags", op: "any", values: ["vip"] }))))).toMatch(
       /Index Only Scan using "CustomerStats_segment_churn_idx"[\s\S]*CustomerTag_pkey|CustomerTag_pkey[\s\S]*Index Only Scan using "CustomerStats_segment_churn_idx"/,
     );
+  });
+  it("churn band high OR P(alive) low: two ranges, of the churn and the P(alive) index", async () => {
+    const p = await plan(and({ type: "group", op: "or", children: [cond({ field: "churnBand", op: "in", values: ["high"] }), cond({ field: "pAlive", op: "lt", value: 0.3 })] }));
+    expect(p).toMatch(/Index Only Scan using "CustomerStats_segment_churn_idx"[\s\S]*Index Cond: .*"churnRisk" >/);
+    expect(p).toMatch(/Index Only Scan using "CustomerStats_segment_palive_idx"[\s\S]*Index Cond: .*"pAlive" </);
+  });
+  it("country, gender, age band and birthday month: the partial demographic indexes, index-only", async () => {
+    await db.$executeRaw`UPDATE "Customer" SET country = CASE WHEN id % 40 = 0 THEN 'PT' ELSE 'BR' END, gender = CASE id % 3 WHEN 0 THEN 'female' WHEN 1 THEN 'male' END,
+      "birthDate" = CASE WHEN id % 2 = 0 THEN date '1960-01-01' + (id * 37 % 16000) END WHERE "storeId" = ${storeB}`;
+    await db.$executeRawUnsafe(`VACUUM ANALYZE "Customer"`);
+    expect(await plan(and(cond({ field: "country", op: "in", values: ["PT"] })))).toMatch(/Index Only Scan using "Customer_segment_demo_idx"/);
+    expect(await plan(and(cond({ field: "gender", op: "in", values: ["Female"] })))).toMatch(/Index Only Scan using "Customer_segment_demo_idx"/);
+    expect(await plan(and(cond({ field: "age", op: "between", value: 25, value2: 34 })))).toMatch(/Index Only Scan using "Customer_segment_birth_idx"/);
+    expect(await plan(and(cond({ field: "birthdayMonth", op: "in", values: [12] })))).toMatch(/Index Only Scan using "Customer_segment_birth_idx"/);
+    // And they count what the columns say.
+    const all = await db.customer.findMany({ where: { storeId: storeB, erasedAt: null }, select: { country: true, gender: true, birthDate: true } });
+    expect(await countSegment(db, storeB, and(cond({ field: "country", op: "in", values: ["pt"] })), NOW)).toBe(all.filter((c) => c.country === "PT").length);
+    expect(await countSegment(db, storeB, and(cond({ field: "gender", op: "in", values: ["FEMALE"] })), NOW)).toBe(all.filter((c) => c.gender === "female").length);
+    expect(await countSegment(db, storeB, and(cond({ field: "birthdayMonth", op: "in", values: [12] })), NOW)).toBe(all.filter((c) => c.birthDate?.getUTCMonth() === 11).length);
+  });
+  it("payment method used and messages opened / clicked: the partial order and message indexes", async () => {
+    await db.$executeRaw`INSERT INTO "Order" ("storeId", "platformId", "customerId", currency, "totalMinor", "financialStatus", "paymentMethod", "placedAt", "updatedAt")
+      SELECT "storeId", 'o' || id, id, 'BRL', 5000, 'paid', (CASE id % 4 WHEN 0 THEN 'boleto' WHEN 1 THEN 'pix' ELSE 'card' END)::"PaymentMethod", timestamp '2026-01-01' + (id % 150) * interval '1 day', now()
+      FROM "Customer" WHERE "storeId" = ${storeB}`;
+    await db.$executeRaw`INSERT INTO "Message" ("storeId", "customerId", "idempotencyKey", "to", status, "sentAt", "openedAt", "clickedAt", "updatedAt")
+      SELECT "storeId", id, 'm' || id, 'x@example.com', 'sent', timestamp '2026-05-01', CASE WHEN id % 5 = 0 THEN timestamp '2026-05-02' END, CASE WHEN id % 25 = 0 THEN timestamp '2026-06-02' END, now()
+      FROM "Customer" WHERE "storeId" = ${storeB} AND id % 2 = 0`;
+    for (const t of ["Order", "Message"]) await db.$executeRawUnsafe(`VACUUM ANALYZE "${t}"`);
+    expect(await plan(and(cond({ field: "paymentMethod", values: ["boleto"] })))).toMatch(/"Order_segment_payment_idx"/);
+    expect(await plan(and(cond({ field: "messageOpened" })))).toMatch(/"Message_segment_opened_idx"/);
+    expect(await plan(and(cond({ field: "messageClicked", inLastDays: 30 })))).toMatch(/"Message_segment_clicked_idx"/);
   });
   it("bought product: the partial index of counted orders", async () => {
     expect(await plan(and(cond({ field: "boughtProduct", productIds: ["P10"], inLastDays: 365 })))).toMatch(/"Order_segment_counted_idx"/);

@@ -1,7 +1,8 @@
 // The compiler's SQL and bind parameters for every operator (the integration test runs them on a
 // real database against fixture customers). Values must only ever appear as parameters.
 import { describe, expect, it } from "vitest";
-import { compileNode, escapeLike, isStatsDriven, readsNoStats, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
+import { Prisma } from "@prisma/client";
+import { compileNode, disjointParts, escapeLike, isStatsDriven, readsNoStats, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
 import { parseSegmentFilter, type Condition, type FilterNode } from "../../app/core/segments/filter.ts";
 
 const ctx: SegmentContext = { storeId: 7, timezone: "America/Sao_Paulo", now: new Date("2026-06-15T12:00:00Z") };
@@ -97,7 +98,7 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
     expect(compile({ field: "rfmSegment", op: "not_in", values: ["lost"] }).text).toBe('(s."rfmSegment" IS NULL OR s."rfmSegment" <> ALL($1::text[]))');
     expect(compile({ field: "cluster", op: "in", values: [1, 2] })).toEqual({ text: "s.cluster = ANY($1::int[])", values: [[1, 2]] });
     expect(compile({ field: "shopifyRfmGroup", op: "in", values: ["CHAMPIONS"] }).values).toEqual([["champions"]]);
-    expect(compile({ field: "birthdayMonth", op: "in", values: [3] }).text).toBe('extract(month FROM c."birthDate")::int = ANY($1::int[])');
+    expect(compile({ field: "birthdayMonth", op: "in", values: [3] }).text).toBe('(c."birthDate" IS NOT NULL AND extract(month FROM c."birthDate")::int = ANY($1::int[]))');
     expect(compile({ field: "churnBand", op: "in", values: ["low", "high"] }).text).toBe('(s."churnRisk" < 0.33 OR s."churnRisk" > 0.66)');
     expect(compile({ field: "churnBand", op: "not_in", values: ["medium"] }).text).toBe('((s."churnRisk" >= 0.33 AND s."churnRisk" <= 0.66)) IS NOT TRUE');
     expect(compile({ field: "salesChannel", values: ["pos", "web"] })).toEqual({ text: 'jsonb_exists_any(s."channelMix", $1::text[])', values: [["pos", "web"]] });
@@ -203,6 +204,31 @@ describe("segment compiler: choice of driving table", () => {
     expect(isStatsDriven(parseSegmentFilter({ type: "group", op: "or", children: [{ type: "condition", field: "churnBand", op: "in", values: ["high"] }, { type: "condition", field: "tags", op: "any", values: ["vip"] }] }))).toBe(false);
     // NOT over a tag test is a plain NOT (never NULL); over a comparison it stays IS NOT TRUE.
     expect(squash(compileNode(not({ field: "rScore", op: "eq", value: 1 }) as FilterNode, ctx).text)).toMatch(/IS NOT TRUE$/);
+  });
+  it("counts an OR of index ranges as disjoint parts: each branch without the earlier ones, then the rest", () => {
+    const g = (op: "and" | "or", children: unknown[], not = false) => ({ type: "group", op, not, children });
+    const c = (x: Record<string, unknown>) => ({ type: "condition", ...x });
+    const high = c({ field: "churnBand", op: "in", values: ["high"] });
+    const pAlive = c({ field: "pAlive", op: "lt", value: 0.3 });
+    const notVip = g("and", [c({ field: "tags", op: "any", values: ["vip"] })], true);
+    const filter = parseSegmentFilter(g("and", [g("or", [high, pAlive]), notVip]));
+    const parts = disjointParts(filter)!;
+    expect(parts.map((p) => squash(compileNode(p, ctx, Prisma.sql`s."customerId"`).text))).toEqual([
+      '(s."churnRisk" > 0.66 AND NOT (s."customerId" IN (SELECT t."customerId" FROM "CustomerTag" t WHERE t."storeId" = $1 AND t.tag = ANY($2::text[]))))',
+      '(s."pAlive" < $1::float8 AND (s."churnRisk" > 0.66) IS NOT TRUE AND NOT (s."customerId" IN (SELECT t."customerId" FROM "CustomerTag" t WHERE t."storeId" = $2 AND t.tag = ANY($3::text[]))))',
+    ]);
+    const sql = squash(segmentCountQuery(filter, ctx).text);
+    expect(sql).toMatch(/^SELECT \(\(SELECT count\(\*\) FROM "CustomerStats" s WHERE .*\) \+ \(SELECT count\(\*\) FROM "CustomerStats" s WHERE .*\)\)::int AS n$/);
+    // A root OR splits too; three branches exclude both earlier ones.
+    const three = disjointParts(parseSegmentFilter(g("or", [high, pAlive, c({ field: "rfmSegment", op: "in", values: ["lost"] })])))!;
+    expect(three).toHaveLength(3);
+    expect(three[2]!.children).toHaveLength(3);
+    // No split: an OR with a branch no index leads (avg ticket), a negated OR, an OR that can match
+    // customers without stats (not stats-driven), or no OR at all.
+    expect(disjointParts(parseSegmentFilter(g("and", [g("or", [high, c({ field: "avgTicket", op: "gt", value: 5 })])])))).toBeNull();
+    expect(disjointParts(parseSegmentFilter(g("and", [g("or", [high, pAlive], true)])))).toBeNull();
+    expect(disjointParts(parseSegmentFilter(g("and", [high, pAlive])))).toBeNull();
+    expect(squash(segmentCountQuery(parseSegmentFilter(g("or", [high, c({ field: "ordersCount", op: "lt", value: 2 })])), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
   });
   it("leaves the stats join out when no stats are read (so the place index answers alone)", () => {
     expect(readsNoStats(f({ field: "city", op: "in", values: ["x"] }, { field: "emailConsent", value: true }))).toBe(true);

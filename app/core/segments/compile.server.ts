@@ -17,7 +17,7 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { COUNTED_ORDER, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { ABANDONED_AFTER_MINUTES } from "#app/core/metrics/overview.server.ts";
-import { parseSegmentFilter, type Condition, type FilterNode, type NumberField, type SegmentFilter } from "./filter.ts";
+import { parseSegmentFilter, type Condition, type FilterNode, type Group, type NumberField, type SegmentFilter } from "./filter.ts";
 
 export interface SegmentContext {
   storeId: number;
@@ -232,8 +232,12 @@ function conditionPredicate(c: Condition, ctx: SegmentContext, id: Prisma.Sql): 
       const any = orOf([...new Set(c.values)].map((b) => CHURN_BAND_SQL[b]));
       return c.op === "in" ? any : Prisma.sql`(${any}) IS NOT TRUE`;
     }
-    case "birthdayMonth":
-      return setPredicate(Prisma.sql`extract(month FROM c."birthDate")::int`, c.op, Prisma.sql`${c.values}::int[]`);
+    case "birthdayMonth": {
+      // "IS NOT NULL AND" changes nothing (a missing birth date compares as unknown) but lets
+      // PostgreSQL use "Customer_segment_birth_idx", which holds only customers with one.
+      const month = setPredicate(Prisma.sql`extract(month FROM c."birthDate")::int`, c.op, Prisma.sql`${c.values}::int[]`);
+      return c.op === "in" ? Prisma.sql`(c."birthDate" IS NOT NULL AND ${month})` : month;
+    }
     case "paymentMethod":
       return Prisma.sql`EXISTS (${ordersOf(ctx)} AND ${COUNTED_ORDER} AND o."paymentMethod" = ANY(${c.values}::"PaymentMethod"[])${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)})`;
     case "salesChannel":
@@ -395,12 +399,58 @@ export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext):
   return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx, { source: readsNoStats(filter) ? "customers" : "join" })}`;
 }
 
+/**
+ * Stats fields that lead an index of CustomerStats ((storeId, field, …)), so that a condition on one
+ * of them reads a range of that index. pAlive is the second key of the churn index: a condition on
+ * it is still checked inside the index scan (an index condition), never row by row.
+ */
+const RANGE_FIELDS = new Set<string>(["rfmSegment", "cluster", "lastOrderAt", "totalSpent", "ordersCount", "churnRisk", "churnBand", "pAlive"]);
+const RANGE_OPS = new Set<string>(["in", "eq", "gt", "gte", "lt", "lte", "between", "before", "from", "in_last_days", "more_than_days_ago"]);
+const MAX_SPLIT_BRANCHES = 4;
+
+/** Whether a branch narrows the rows to an index range: such a condition, or an AND group holding one. */
+function rangeable(node: FilterNode): boolean {
+  if (node.type === "condition") return RANGE_FIELDS.has(node.field) && RANGE_OPS.has((node as { op?: string }).op ?? "");
+  return node.op === "and" && !node.not && node.children.some(rangeable);
+}
+
+/**
+ * A stats-driven count with an OR of index ranges (churn band high OR P(alive) < 0.3), as disjoint
+ * parts: part i = the rest AND branch i AND NOT any earlier branch (IS NOT TRUE: SQL's NOT of an
+ * unknown is unknown). A customer matching the OR is TRUE on some first branch, so it is counted in
+ * exactly that part; the counts add up to the filter's. PostgreSQL cannot combine ranges of
+ * different columns without visiting the table (a BitmapOr reads heap pages), so one OR over the
+ * churn index is a walk of all of it with the OR checked row by row; each part instead reads its own
+ * range. Null when the filter has no such OR.
+ */
+export function disjointParts(filter: SegmentFilter): SegmentFilter[] | null {
+  if (filter.not) return null;
+  const splittable = (n: FilterNode): boolean => n.type === "group" && n.op === "or" && !n.not && n.children.length > 1 && n.children.length <= MAX_SPLIT_BRANCHES && n.children.every(rangeable);
+  const or = (splittable(filter) ? filter : filter.op === "and" ? filter.children.find(splittable) : undefined) as Group | undefined;
+  if (!or) return null;
+  const rest = or === filter ? [] : filter.children.filter((c) => c !== or);
+  return or.children.map((branch, i) => ({
+    type: "group",
+    op: "and",
+    // Branch first, then the earlier branches' complements (cheap comparisons on the same index
+    // entries), then the rest: PostgreSQL keeps this order among equally cheap checks, so a tag
+    // lookup only runs for the entries that survive them.
+    children: [branch, ...or.children.slice(0, i).map((earlier): Group => ({ type: "group", op: "and", not: true, children: [earlier] })), ...rest],
+  }));
+}
+
 /** `SELECT count(*)::int AS n …` of the members. */
 export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
   // Everyone: the store's customers minus the (few) erased, both counted from indexes alone.
   if (filter.children.length === 0 && filter.op === "and" && !filter.not) {
     return Prisma.sql`SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId})
       - (SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId} AND "erasedAt" IS NOT NULL))::int AS n`;
+  }
+  const parts = isStatsDriven(filter) ? disjointParts(filter) : null;
+  if (parts) {
+    // Each part only narrows the filter, so it too is matched by customers with stats only.
+    const counts = parts.map((part) => Prisma.sql`(SELECT count(*) ${statsFromWhere(part, ctx)})`);
+    return Prisma.sql`SELECT (${Prisma.join(counts, " + ")})::int AS n`;
   }
   return Prisma.sql`SELECT count(*)::int AS n ${isStatsDriven(filter) ? statsFromWhere(filter, ctx) : segmentFromWhere(filter, ctx, { source: readsNoStats(filter) ? "customers" : "join" })}`;
 }
@@ -418,7 +468,7 @@ export async function segmentContext(db: Db, storeId: number, now = new Date()):
  * the indexes a count reads are small and hot, so 1.1 (the usual SSD / cached value) fits them.
  * SET LOCAL: it ends with the count's own transaction.
  */
-const COUNT_RANDOM_PAGE_COST = "1.1";
+export const COUNT_RANDOM_PAGE_COST = "1.1";
 
 /** One live-preview query, planned with COUNT_RANDOM_PAGE_COST. */
 async function previewQuery<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
