@@ -152,6 +152,12 @@ describe("RFM by cut values equals the window formulation", () => {
     // The matrix covers everyone scored before or now; the snapshot holds the rewritten, still-scored rows.
     const everScored = [...after.values()].filter((row) => row.segment !== null || before.get(row.id)!.segment !== null).length;
     expect(run.transitions.reduce((s, tr) => s + tr.customers, 0)).toBe(everScored);
+    // Each segment's size after the run (the matrix's column sums) is what the table now holds.
+    const sizes = new Map<string, number>();
+    for (const row of after.values()) if (row.segment !== null) sizes.set(row.segment, (sizes.get(row.segment) ?? 0) + 1);
+    const columns = new Map<string, number>();
+    for (const tr of run.transitions) if (tr.to !== null) columns.set(tr.to, (columns.get(tr.to) ?? 0) + tr.customers);
+    expect(columns).toEqual(sizes);
     const snap = await t.db.rfmSnapshot.findMany({ where: { storeId, runId: run.runId }, select: { customerId: true, rScore: true, fScore: true, mScore: true, segment: true } });
     expect(snap.map((s) => s.customerId).sort((a, b) => a - b)).toEqual(changed.filter((row) => row.segment !== null).map((row) => row.id).sort((a, b) => a - b));
     for (const s of snap) expect({ id: s.customerId, r: s.rScore, f: s.fScore, m: s.mScore, segment: s.segment }).toEqual(after.get(s.customerId));
@@ -162,5 +168,21 @@ describe("RFM by cut values equals the window formulation", () => {
     expect(again.changed).toBe(0);
     expect(again.transitions.every((tr) => tr.from === tr.to)).toBe(true);
     expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: again.runId } })).toBe(0);
+  });
+
+  it("a deleted customer's snapshot rows go with it, and a deleted store's with the store (no foreign keys on the snapshot's hot path)", async () => {
+    const storeId = await makeStore("UTC", 40, 31);
+    const other = await makeStore("UTC", 40, 32);
+    await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    await rescoreRfm(t.db, other, ALL_TIME_RANK, AS_OF);
+    const victim = (await t.db.rfmSnapshot.findFirstOrThrow({ where: { storeId } })).customerId;
+    const otherBefore = await t.db.rfmSnapshot.count({ where: { storeId: other } });
+    expect(otherBefore).toBeGreaterThan(0);
+    await t.db.customer.delete({ where: { storeId_id: { storeId, id: victim } } });
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, customerId: victim } })).toBe(0);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId } })).toBeGreaterThan(0);
+    await t.db.store.delete({ where: { id: storeId } });
+    expect(await t.db.rfmSnapshot.count({ where: { storeId } })).toBe(0);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
   });
 });

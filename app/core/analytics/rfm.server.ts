@@ -4,7 +4,7 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { COUNTED_ORDER, localDate, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { DEFAULT_RFM_OPTIONS, parseRfmOptions, type RfmOptions } from "./rfm.ts";
-import { rfMapCells, type RfmSegment } from "./segments.ts";
+import { RFM_SEGMENTS, rfMapCells, type RfmSegment } from "./segments.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -56,6 +56,9 @@ function baseSql(storeId: number, opts: RfmOptions, asOf: Date, timezone: string
     GROUP BY o."customerId"`;
 }
 
+/** What a rescoring statement reports: moves (rewritten rows), clears, and segment sizes after the run. */
+type TransitionRow = { kind: "moved" | "cleared" | "scored"; from: RfmSegment | null; to: RfmSegment | null; customers: number };
+
 /** Scores per the tie policy: "worse" is older (recency), fewer orders, less money. */
 function scoresSql(opts: RfmOptions): Prisma.Sql {
   if (opts.tiePolicy === "ntile") {
@@ -89,55 +92,124 @@ function mapSql(): Prisma.Sql {
  * is decided from its UTC timestamp alone unless it lies within 16 hours of D + 1 at midnight
  * (no zone is that far from UTC); only those few rows are converted.
  */
-const K = [1, 2, 3, 4];
+const K = [1, 2, 3, 4] as const;
+
+/** The four cut values per dimension, as SQL literals (validated: they are inlined so the scoring scan plans them as constants). */
+interface Cuts {
+  /** Local date of the ⌈k·n/5⌉-th oldest last order, and the UTC window (day + 1 at midnight ± 16 h) where a row must be converted. */
+  day: (string | null)[];
+  lo: (string | null)[];
+  hi: (string | null)[];
+  f: (string | null)[];
+  m: (string | null)[];
+}
+
+const TIMESTAMP_TEXT = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/;
+const DATE_TEXT = /^\d{4}-\d\d-\d\d$/;
+const INTEGER_TEXT = /^-?\d+$/;
+function literal(value: string | null | undefined, pattern: RegExp, type: string): Prisma.Sql {
+  if (value === null || value === undefined) return Prisma.raw(`NULL::${type}`);
+  if (!pattern.test(value)) throw new Error(`RFM cut ${JSON.stringify(value)} is not a ${type}`);
+  return Prisma.raw(`'${value}'::${type}`);
+}
+
 const CUT_FRACTIONS = Prisma.sql`ARRAY[0.2 - 1e-12, 0.4 - 1e-12, 0.6 - 1e-12, 0.8 - 1e-12]::float8[]`;
 
-/** (id, previous scores, new r, f, m, segment) of every customer of the store; scores NULL for those without a counted order. */
-function scoredByCutsSql(storeId: number, timezone: string): Prisma.Sql {
+/**
+ * The cut values, one row per (dimension, k), as text: `percentile_disc` at k/5 − 10⁻¹² (see
+ * above) over the scored customers, in one scan with three single-column sorts. (A histogram
+ * with an exact look-up inside the right bucket was measured slower: hashing a million rows three
+ * times costs more than sorting them.)
+ */
+function cutsSql(storeId: number, timezone: string): Prisma.Sql {
   const tz = Prisma.sql`${timezone}::text`;
-  const segments = Prisma.sql`ARRAY[${Prisma.join(rfMapCells().map((c) => Prisma.sql`${c.segment}`))}]::text[]`;
-  const col = (name: string, k: number) => Prisma.raw(`cut.${name}${k}`);
-  const each = (fn: (k: number) => Prisma.Sql, sep = ", ") => Prisma.join(K.map(fn), sep);
-  // Per row: 1 + the number of cuts strictly worse (scalar comparisons, cheaper than array lookups).
-  // Recency: is the row's local date after cut day k? From the UTC timestamp where that is certain.
-  const r = each((k) => Prisma.sql`CASE WHEN cs."lastOrderAt" < ${col("lo", k)} THEN 0 WHEN cs."lastOrderAt" >= ${col("hi", k)} THEN 1
-      ELSE (${localDate(Prisma.sql`cs."lastOrderAt"`, tz)} > ${col("day", k)})::int END`, " + ");
-  const f = each((k) => Prisma.sql`(cs."ordersCount" > ${col("f", k)})::int`, " + ");
-  const m = each((k) => Prisma.sql`(cs."revenueMinor" > ${col("m", k)})::int`, " + ");
+  const day = localDate(Prisma.sql`p.at[k]`, tz);
+  const scored = Prisma.sql`FILTER (WHERE cs."ordersCount" > 0)`;
+  const sizes = Prisma.join(RFM_SEGMENTS.map((segment) => Prisma.sql`${segment}::text, count(*) FILTER (WHERE cs."rfmSegment" = ${segment})`));
   return Prisma.sql`
-    WITH cut AS MATERIALIZED (
-      SELECT d.*, ${each((k) => Prisma.sql`(d.day${Prisma.raw(String(k))} + 1)::timestamp - interval '16 hours' AS lo${Prisma.raw(String(k))}, (d.day${Prisma.raw(String(k))} + 1)::timestamp + interval '16 hours' AS hi${Prisma.raw(String(k))}`)}
-      FROM (SELECT ${each((k) => Prisma.sql`${localDate(Prisma.sql`p.at[${k}::int]`, tz)} AS day${Prisma.raw(String(k))}, p.f[${k}::int] AS f${Prisma.raw(String(k))}, p.m[${k}::int] AS m${Prisma.raw(String(k))}`)}
-            FROM (SELECT percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."lastOrderAt") AS at,
-                         percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."ordersCount") AS f,
-                         percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") AS m
-                  FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId} AND cs."ordersCount" > 0) p) d)
-    SELECT x.id, x."rScore", x."fScore", x."mScore", x."rfmSegment", x.r, x.f, x.m, (${segments})[(x.r - 1) * 5 + x.f] AS segment
-    FROM (SELECT cs."customerId" AS id, cs."rScore", cs."fScore", cs."mScore", cs."rfmSegment",
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${r} END AS r,
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${f} END AS f,
-                 CASE WHEN cs."ordersCount" > 0 THEN 1 + ${m} END AS m
-          FROM "CustomerStats" cs CROSS JOIN cut WHERE cs."storeId" = ${storeId}) x`;
+    SELECT k, p.f[k]::text AS f, p.m[k]::text AS m, ${day}::text AS day,
+           ((${day} + 1)::timestamp - interval '16 hours')::text AS lo, ((${day} + 1)::timestamp + interval '16 hours')::text AS hi, p.sizes
+    FROM (SELECT percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."lastOrderAt") ${scored} AS at,
+                 percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."ordersCount") ${scored} AS f,
+                 percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") ${scored} AS m,
+                 jsonb_build_object(${sizes}) AS sizes
+          FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId}) p
+    CROSS JOIN generate_series(1, 4) k
+    ORDER BY k`;
+}
+
+async function cutsOf(tx: Tx, storeId: number, timezone: string): Promise<{ cuts: Cuts | null; sizes: Record<RfmSegment, number> }> {
+  const rows = await tx.$queryRaw<{ k: number; f: string | null; m: string | null; day: string | null; lo: string | null; hi: string | null; sizes: Record<RfmSegment, number> }[]>(cutsSql(storeId, timezone));
+  const sizes = rows[0]!.sizes;
+  // No scored customer: no cuts (every score becomes NULL).
+  if (rows[0]!.f === null) return { cuts: null, sizes };
+  return { cuts: { day: rows.map((r) => r.day), lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi), f: rows.map((r) => r.f), m: rows.map((r) => r.m) }, sizes };
 }
 
 /**
- * The all-time rank rescoring as one statement: score every customer by the cuts, rewrite the
- * rows whose scores changed (looked up by primary key: only those), clear the customers with no
- * counted order left, snapshot the changes, and report what transitionsOf needs.
+ * (id, new r, f, m, segment, previous segment) of the store's customers whose scores differ from
+ * the kept ones (NULL scores for those without a counted order left), by the cuts. A plain
+ * SELECT with the cuts inlined as constants, so PostgreSQL scans in parallel; the result (the
+ * changed rows only) goes into a temporary table that the UPDATE then reads by key.
  */
-function rescoreByCutsSql(storeId: number, runId: number, timezone: string): Prisma.Sql {
+function changedByCutsSql(storeId: number, timezone: string, cuts: Cuts | null): Prisma.Sql {
+  const tz = Prisma.sql`${timezone}::text`;
+  const segments = Prisma.sql`ARRAY[${Prisma.join(rfMapCells().map((c) => Prisma.sql`${c.segment}`))}]::text[]`;
+  const each = (fn: (i: number) => Prisma.Sql, sep = ", ") => Prisma.join(K.map((k) => fn(k - 1)), sep);
+  const at = Prisma.sql`cs."lastOrderAt"`;
+  // Per row: 1 + the number of cuts strictly worse (scalar comparisons, cheaper than array lookups).
+  // Recency: is the row's local date after cut day k? From the UTC timestamp where that is certain.
+  const score = (expr: Prisma.Sql) => (cuts === null ? Prisma.sql`NULL::int` : Prisma.sql`CASE WHEN cs."ordersCount" > 0 THEN 1 + ${expr} END`);
+  const r = cuts && each((i) => Prisma.sql`CASE WHEN ${at} < ${literal(cuts.lo[i], TIMESTAMP_TEXT, "timestamp")} THEN 0 WHEN ${at} >= ${literal(cuts.hi[i], TIMESTAMP_TEXT, "timestamp")} THEN 1
+      ELSE (${localDate(at, tz)} > ${literal(cuts.day[i], DATE_TEXT, "date")})::int END`, " + ");
+  const f = cuts && each((i) => Prisma.sql`(cs."ordersCount" > ${literal(cuts.f[i], INTEGER_TEXT, "int")})::int`, " + ");
+  const m = cuts && each((i) => Prisma.sql`(cs."revenueMinor" > ${literal(cuts.m[i], INTEGER_TEXT, "bigint")})::int`, " + ");
   return Prisma.sql`
-    WITH scored AS MATERIALIZED (${scoredByCutsSql(storeId, timezone)}),
-    upd AS (
+    SELECT x.id, x.r, x.f, x.m, x.segment
+    FROM (SELECT y.*, (${segments})[(y.r - 1) * 5 + y.f] AS segment
+          FROM (SELECT cs."customerId" AS id, cs."rScore", cs."fScore", cs."mScore", cs."rfmSegment",
+                       ${score(r ?? Prisma.empty)} AS r, ${score(f ?? Prisma.empty)} AS f, ${score(m ?? Prisma.empty)} AS m
+                FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId}) y) x
+    WHERE (x."rScore", x."fScore", x."mScore", x."rfmSegment") IS DISTINCT FROM (x.r, x.f, x.m, x.segment)`;
+}
+
+/**
+ * The all-time rank rescoring: the cuts (histograms, one small sort per cut), the changed rows
+ * (a parallel scan into a temporary table), then one statement rewriting those rows by primary
+ * key (RETURNING old.* gives each one's previous segment), snapshotting the still-scored ones and
+ * reporting the moves. Segment sizes: those counted in the cuts' scan, updated by the moves (a
+ * customer deleted while the run is under way can leave them off by one; the scores stay exact).
+ */
+async function rescoreByCuts(tx: Tx, storeId: number, runId: number, timezone: string, step: (name: string) => void): Promise<TransitionRow[]> {
+  const { cuts, sizes } = await cutsOf(tx, storeId, timezone);
+  step("cuts");
+  await tx.$executeRaw`CREATE TEMP TABLE rfm_changed ON COMMIT DROP AS ${changedByCutsSql(storeId, timezone, cuts)}`;
+  // Its size, so the UPDATE below probes the primary key once per changed row instead of joining the whole table.
+  await tx.$executeRaw`ANALYZE rfm_changed`;
+  step("find changed");
+  // The changed rows are found by primary key, one probe each: the planner cannot know how few
+  // changed and would otherwise hash the whole table to find them.
+  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+  const moved = await tx.$queryRaw<TransitionRow[]>`
+    WITH upd AS (
       UPDATE "CustomerStats" cs SET "rScore" = s.r, "fScore" = s.f, "mScore" = s.m, "rfmSegment" = s.segment
-      FROM (SELECT * FROM scored WHERE ("rScore", "fScore", "mScore", "rfmSegment") IS DISTINCT FROM (r, f, m, segment)) s
+      FROM rfm_changed s
       WHERE cs."storeId" = ${storeId} AND cs."customerId" = s.id
       RETURNING cs."customerId" AS id, old."rfmSegment" AS "from", s.segment AS "to", s.r, s.f, s.m),
     snap AS (
       INSERT INTO "RfmSnapshot" ("storeId", "runId", "customerId", "rScore", "fScore", "mScore", segment)
       SELECT ${storeId}, ${runId}, id, r, f, m, "to" FROM upd WHERE "to" IS NOT NULL)
-    SELECT CASE WHEN "to" IS NULL THEN 'cleared' ELSE 'moved' END AS kind, "from", "to", count(*)::int AS customers FROM upd GROUP BY 1, 2, 3
-    UNION ALL SELECT 'scored', NULL, segment, count(*)::int FROM scored WHERE segment IS NOT NULL GROUP BY 3`;
+    SELECT CASE WHEN "to" IS NULL THEN 'cleared' ELSE 'moved' END AS kind, "from", "to", count(*)::int AS customers FROM upd GROUP BY 1, 2, 3`;
+  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)`;
+  await tx.$executeRaw`DROP TABLE rfm_changed`;
+  step("write");
+  // Segment sizes after the run: before (counted in the cuts' scan, same rows) − moved out + moved in.
+  for (const row of moved) {
+    if (row.from !== null) sizes[row.from] = (sizes[row.from] ?? 0) - row.customers;
+    if (row.to !== null) sizes[row.to] = (sizes[row.to] ?? 0) + row.customers;
+  }
+  const scored = Object.entries(sizes).filter(([, n]) => n > 0).map(([segment, n]): TransitionRow => ({ kind: "scored", from: null, to: segment as RfmSegment, customers: n }));
+  return [...moved, ...scored];
 }
 
 /** (id, r, f, m, segment) of every customer to score: the SELECT the rescoring writes from. */
@@ -172,17 +244,14 @@ export async function rescoreRfm(
       const run = await tx.rfmRun.create({ data: { storeId, params: { ...opts, asOf: asOf.toISOString() } } });
       // The sorts (cuts, or the window ranks) in memory, not spilled to disk in 4 MB runs.
       await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
-      // One statement: score everyone, rewrite only the rows whose scores changed (PostgreSQL 18's
-      // RETURNING old.* gives each one's previous segment), clear those no longer scored, and
-      // snapshot only the changes. A day where 2 % of a million customers moved writes 2 % of the rows.
+      step("start");
+      // Score everyone, rewrite only the rows whose scores changed (PostgreSQL 18's RETURNING old.*
+      // gives each one's previous segment), clear those no longer scored, and snapshot only the
+      // changes. A day where 2 % of a million customers moved writes 2 % of the rows.
       const byCuts = opts.windowMonths === null && opts.tiePolicy === "rank";
-      // The changed rows are found by primary key, one probe each: the planner cannot know how few
-      // changed and would otherwise hash the whole table to find them.
-      const joins = (on: boolean) => tx.$executeRaw`SELECT set_config('enable_hashjoin', ${on ? "on" : "off"}, true), set_config('enable_mergejoin', ${on ? "on" : "off"}, true)`;
-      if (byCuts) await joins(false);
-      const statement = byCuts
-        ? rescoreByCutsSql(storeId, run.id, store.timezone)
-        : Prisma.sql`
+      const rows = byCuts
+        ? await rescoreByCuts(tx, storeId, run.id, store.timezone, step)
+        : await tx.$queryRaw<TransitionRow[]>`
         WITH scored AS MATERIALIZED (${scoredCustomersSql(storeId, opts, asOf, store.timezone)}),
         upd AS (
           UPDATE "CustomerStats" cs SET "rScore" = s.r, "fScore" = s.f, "mScore" = s.m, "rfmSegment" = s.segment
@@ -200,9 +269,7 @@ export async function rescoreRfm(
         SELECT 'moved' AS kind, "from", "to", count(*)::int AS customers FROM upd GROUP BY 2, 3
         UNION ALL SELECT 'cleared', "from", NULL, count(*)::int FROM clr GROUP BY 2
         UNION ALL SELECT 'scored', NULL, segment, count(*)::int FROM scored GROUP BY 3`;
-      const rows = await tx.$queryRaw<{ kind: "moved" | "cleared" | "scored"; from: RfmSegment | null; to: RfmSegment | null; customers: number }[]>(statement);
-      if (byCuts) await joins(true);
-      step("score+write");
+      step(byCuts ? "transitions" : "score+write");
       const { customers, changed, transitions } = transitionsOf(rows);
       await tx.rfmRun.update({
         where: { storeId_id: { storeId, id: run.id } },
@@ -225,7 +292,7 @@ export async function rescoreRfm(
  * segment sizes. Customers whose scores did not change stayed where they were: per segment, its
  * size minus those who were rewritten into it.
  */
-export function transitionsOf(rows: { kind: "moved" | "cleared" | "scored"; from: RfmSegment | null; to: RfmSegment | null; customers: number }[]): {
+export function transitionsOf(rows: TransitionRow[]): {
   customers: number;
   changed: number;
   transitions: Transition[];
