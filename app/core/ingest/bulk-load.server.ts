@@ -160,13 +160,36 @@ ${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
 
 // The statements of one chunk, in applyBatch's order. Sorting by platformId in the "C" collation
 // is JavaScript's string order, the order applyBatch locks rows in.
-const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, {
+const CUSTOMER_MERGE: MergeOptions = {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
   skipUnchanged: true,
   from: "bl_customer s",
   orderBy: `s."platformId" COLLATE "C"`,
-});
+};
+const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, CUSTOMER_MERGE);
+// What the Customer and Order triggers keep (segments' CustomerTag rows, the dashboard's dirty
+// days: migrations 20261123201000 and 20261123201742), written set-based by the merge statements
+// themselves when the chunk runs with session_replication_role = replica (which skips every
+// ordinary trigger, not only the foreign-key ones). Same rules as the trigger functions: an
+// inserted row marks its day and writes its lower-cased tags; an updated row marks its old and new
+// day when a column the daily totals read changed, and moves its tags from the old set to the new.
+// Needs RETURNING old.* (PostgreSQL 18+): without it the triggers are left on.
+const DAY = (at: string) => `((${at} AT TIME ZONE 'UTC') AT TIME ZONE st.timezone)::date`;
+const LOWER_TAGS = (tags: string) => `ARRAY(SELECT DISTINCT lower(x) FROM unnest(${tags}) x WHERE x IS NOT NULL)`;
+/** The customers upsert, keeping CustomerTag and the dashboard's marks (part 3: new customers). */
+const MERGE_CUSTOMERS_KEPT = `WITH w AS (${mergeSql("Customer", customerColumns, {
+  ...CUSTOMER_MERGE,
+  returning: `id, old.id IS NULL AS inserted, CASE WHEN old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("new.tags")} END AS tags,
+  CASE WHEN old.id IS NOT NULL AND old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("old.tags")} END AS "oldTags",
+  CASE WHEN old.id IS NULL OR (old."platformCreatedAt", old."createdAt", old."erasedAt") IS DISTINCT FROM (new."platformCreatedAt", new."createdAt", new."erasedAt")
+    THEN ARRAY[coalesce(new."platformCreatedAt", new."createdAt"), coalesce(old."platformCreatedAt", old."createdAt")] END AS days`,
+})}),
+untag AS (DELETE FROM "CustomerTag" t USING w WHERE w."oldTags" IS NOT NULL AND t."storeId" = $1 AND t."customerId" = w.id AND t.tag = ANY (w."oldTags") AND t.tag <> ALL (w.tags)),
+tag AS (INSERT INTO "CustomerTag" ("storeId", tag, "customerId") SELECT $1, x, w.id FROM w, unnest(w.tags) x
+  WHERE w.tags IS NOT NULL AND x <> ALL (coalesce(w."oldTags", '{}')) ON CONFLICT DO NOTHING)
+INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT DISTINCT $1::int, 3::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL`;
 const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
@@ -182,8 +205,15 @@ const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
 const TOUCH_PREVIOUS = `INSERT INTO bl_touched SELECT DISTINCT o."customerId" FROM bl_order s
 CROSS JOIN LATERAL (SELECT "customerId" FROM "Order" WHERE "storeId" = $1 AND "platformId" = s."platformId") o
 WHERE o."customerId" IS NOT NULL ON CONFLICT DO NOTHING`;
-/** The orders upsert; answers how many existing orders it updated (their lines need replacing). */
-function mergeOrdersSql(returningOld: boolean): string {
+/** The columns the dashboard's order trigger compares (an update elsewhere marks no day). */
+const ORDER_DAY_COLUMNS = ["placedAt", "totalMinor", "refundedMinor", "cancelledAt", "deletedAt", "test", "financialStatus"].map(q);
+/**
+ * The orders upsert; answers how many existing orders it updated (their lines need replacing).
+ * `markDays`: also mark the dashboard's dirty days (part 1), as the skipped trigger would.
+ */
+function mergeOrdersSql(returningOld: boolean, markDays: boolean): string {
+  const days = `CASE WHEN old.id IS NULL OR (${ORDER_DAY_COLUMNS.map((c) => `old.${c}`).join(", ")}) IS DISTINCT FROM (${ORDER_DAY_COLUMNS.map((c) => `new.${c}`).join(", ")})
+    THEN ARRAY[new."placedAt", old."placedAt"] END`;
   const upsert = mergeSql("Order", orderColumns, {
     conflict: ["storeId", "platformId"],
     guard: "platformUpdatedAt",
@@ -191,9 +221,13 @@ function mergeOrdersSql(returningOld: boolean): string {
     exprs: { customerId: `(SELECT c.id FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = s."customerPid")` },
     from: "bl_order s",
     orderBy: `s."platformId" COLLATE "C"`,
-    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"}`,
+    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""}`,
   });
-  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT * FROM w RETURNING inserted)
+  const mark = markDays
+    ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
+    : "";
+  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted)${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
 // Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
@@ -345,6 +379,8 @@ class Chunk {
  * SHARE first), customerId (customers upserted — so locked — earlier in the transaction, or the
  * order's existing, locked, value), orderId (orders upserted in the transaction). Deletions made
  * by other sessions keep their own checks and cascades. Without the privilege, the checks run.
+ * The role skips every ordinary trigger, so the merge writes what the Customer and Order triggers
+ * would have (MERGE_CUSTOMERS_KEPT, mergeOrdersSql's markDays); only with RETURNING old.*.
  */
 async function mayDisableTriggers(client: pg.Client): Promise<boolean> {
   try {
@@ -420,9 +456,10 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     // Temporary tables live in the session's local buffers (default 8 MB): give a chunk room.
     await client.query("SET temp_buffers = '256MB'");
     await client.query(createStagingSql());
-    skipForeignKeyChecks = !opts.without?.skipForeignKeyChecks && (await mayDisableTriggers(client));
     const { rows } = await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version");
     returningOld = !opts.without?.returningOld && rows[0]!.version >= 180000;
+    // The triggers' work is done by the merge statements from RETURNING old.*: without it, they run.
+    skipForeignKeyChecks = !opts.without?.skipForeignKeyChecks && returningOld && (await mayDisableTriggers(client));
     const erased = await client.query(`SELECT 1 FROM "Customer" WHERE "storeId" = $1 AND "erasedAt" IS NOT NULL LIMIT 1`, [storeId]);
     hasErased = (erased.rowCount ?? 0) > 0;
   } catch (e) {
@@ -433,7 +470,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   const result: BulkLoadResult = { customers: 0, orders: 0, products: 0, lines: 0, statsRefreshed: 0, waits: { forDatabase: 0, forReader: 0, stats: 0 } };
   /** When the last chunk's write finished, while no other is under way. */
   let writtenAt: number | null = null;
-  const mergeOrders = mergeOrdersSql(returningOld);
+  const mergeOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks);
+  const mergeCustomers = skipForeignKeyChecks ? MERGE_CUSTOMERS_KEPT : MERGE_CUSTOMERS;
   let current = new Chunk();
   let chunksWritten = 0;
   let inflight: Promise<void> = Promise.resolve();
@@ -461,7 +499,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       }
       for (const name of Object.keys(encoded) as StageName[]) await copyInto(name, encoded[name]);
       if (hasErased) for (const [sql, usesStore] of SKIP_ERASED) await client.query(sql, usesStore ? params : []);
-      if (chunk.customers.size) await client.query(MERGE_CUSTOMERS, params);
+      if (chunk.customers.size) await client.query(mergeCustomers, params);
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
