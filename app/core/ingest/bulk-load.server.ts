@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import type { Db } from "#app/db/client.server.ts";
 import type { Column } from "#app/db/bulk-upsert.server.ts";
-import type { NormalizedChange, NormalizedCustomer, NormalizedOrder, NormalizedProduct } from "#app/core/types.ts";
+import type { NormalizedChange, NormalizedCustomer } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
 import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
@@ -285,6 +285,55 @@ function isNewer(map: Map<string, Encoded>, platformId: string, at: number): boo
 }
 
 /**
+ * A change already encoded as COPY text: what a chunk keeps of it. Plain strings and numbers, so
+ * it crosses a thread boundary cheaply (the backfill parses and encodes in a worker thread).
+ */
+export type EncodedChange =
+  | { kind: "customer" | "product"; platformId: string; at: number; text: string }
+  | {
+      kind: "order";
+      platformId: string;
+      at: number;
+      text: string;
+      lines: string;
+      lineCount: number;
+      payments: [platformId: string, text: string][];
+      customer: { platformId: string; at: number; text: string } | null;
+    };
+
+function encodeCustomer(c: NormalizedCustomer): { platformId: string; at: number; text: string } {
+  return { platformId: c.platformId, at: c.platformUpdatedAt?.getTime() ?? 0, text: copyLine(STAGE.customer.columns, c) };
+}
+
+/** The COPY text of a customer, order or product upsert (other changes go through applyChanges). */
+export function encodeChange(change: NormalizedChange): EncodedChange {
+  switch (change.kind) {
+    case "customer.upsert":
+      return { kind: "customer", ...encodeCustomer(change.customer) };
+    case "product.upsert": {
+      const p = change.product;
+      return { kind: "product", platformId: p.platformId, at: p.platformUpdatedAt?.getTime() ?? 0, text: copyLine(STAGE.product.columns, p) };
+    }
+    case "order.upsert": {
+      const o = change.order;
+      const orderPid = copyEscape(o.platformId);
+      return {
+        kind: "order",
+        platformId: o.platformId,
+        at: o.platformUpdatedAt?.getTime() ?? 0,
+        text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"),
+        lines: o.lines.map((l) => copyLine(STAGE.line.columns, l, orderPid)).join(""),
+        lineCount: o.lines.length,
+        payments: o.payments.map((p) => [p.platformId, copyLine(STAGE.payment.columns, p, orderPid)]),
+        customer: o.customer ? encodeCustomer(o.customer) : null,
+      };
+    }
+    default:
+      throw new Error(`bulk load takes customer, order and product upserts; ${change.kind} goes through applyChanges`);
+  }
+}
+
+/**
  * One chunk, held as COPY text (encoded as objects arrive): a few flat strings per object rather
  * than the normalised object graphs, so the two chunks in memory stay small and cheap to collect.
  */
@@ -296,48 +345,32 @@ class Chunk {
   objects = 0;
   lines = 0;
 
-  add(change: NormalizedChange): void {
-    switch (change.kind) {
-      case "customer.upsert":
-        this.addCustomer(change.customer);
+  add(e: EncodedChange): void {
+    switch (e.kind) {
+      case "customer":
+        this.keep(this.customers, e.platformId, e.at, e.text);
         break;
-      case "order.upsert":
-        this.addOrder(change.order);
-        if (change.order.customer) this.addCustomer(change.order.customer);
+      case "product":
+        this.keep(this.products, e.platformId, e.at, e.text);
         break;
-      case "product.upsert":
-        this.addProduct(change.product);
+      case "order":
+        this.addOrder(e);
+        if (e.customer) this.keep(this.customers, e.customer.platformId, e.customer.at, e.customer.text);
         break;
-      default:
-        throw new Error(`bulk load takes customer, order and product upserts; ${change.kind} goes through applyChanges`);
     }
     this.objects++;
   }
 
-  private addCustomer(c: NormalizedCustomer): void {
-    const at = c.platformUpdatedAt?.getTime() ?? 0;
-    if (isNewer(this.customers, c.platformId, at)) this.customers.set(c.platformId, { at, text: copyLine(STAGE.customer.columns, c) });
+  private keep(map: Map<string, Encoded>, platformId: string, at: number, text: string): void {
+    if (isNewer(map, platformId, at)) map.set(platformId, { at, text });
   }
 
-  private addProduct(p: NormalizedProduct): void {
-    const at = p.platformUpdatedAt?.getTime() ?? 0;
-    if (isNewer(this.products, p.platformId, at)) this.products.set(p.platformId, { at, text: copyLine(STAGE.product.columns, p) });
-  }
-
-  private addOrder(o: NormalizedOrder): void {
-    const at = o.platformUpdatedAt?.getTime() ?? 0;
-    if (!isNewer(this.orders, o.platformId, at)) return;
-    const orderPid = copyEscape(o.platformId);
+  private addOrder(o: Extract<EncodedChange, { kind: "order" }>): void {
+    if (!isNewer(this.orders, o.platformId, o.at)) return;
     const prev = this.orders.get(o.platformId);
     if (prev) this.lines -= prev.lineCount;
-    this.lines += o.lines.length;
-    this.orders.set(o.platformId, {
-      at,
-      text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"),
-      lines: o.lines.map((l) => copyLine(STAGE.line.columns, l, orderPid)).join(""),
-      lineCount: o.lines.length,
-      payments: o.payments.map((p) => [p.platformId, copyLine(STAGE.payment.columns, p, orderPid)]),
-    });
+    this.lines += o.lineCount;
+    this.orders.set(o.platformId, { at: o.at, text: o.text, lines: o.lines, lineCount: o.lineCount, payments: o.payments });
   }
 
   /** COPY text per staging table, in pieces of about 1 MB. */
@@ -432,6 +465,8 @@ export function pgErrorCode(e: unknown): string | null {
 export interface BulkLoader {
   /** Queue a change; when a chunk is full, returns a promise to await (back-pressure), else undefined. */
   add(change: NormalizedChange): Promise<void> | undefined;
+  /** The same for a change already encoded (encodeChange, e.g. in a worker thread). */
+  addEncoded(change: EncodedChange): Promise<void> | undefined;
   /** Write what is left, wait for every chunk, refresh the stats of touched customers. */
   finish(): Promise<BulkLoadResult>;
   /** Release the connection (also after an error). */
@@ -571,15 +606,18 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     inflight.catch(() => undefined); // awaited (and rethrown) by the next rotate or finish
   }
 
+  function addEncoded(change: EncodedChange): Promise<void> | undefined {
+    if (closed) throw new Error("bulk load is closed");
+    current.add(change);
+    if (current.objects >= chunkSize) return rotate();
+    // Let finished statements of the chunk being merged be seen and the next one sent: a
+    // caller parsing without pause would otherwise leave PostgreSQL waiting on it.
+    return current.objects % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+  }
+
   return {
-    add(change) {
-      if (closed) throw new Error("bulk load is closed");
-      current.add(change);
-      if (current.objects >= chunkSize) return rotate();
-      // Let finished statements of the chunk being merged be seen and the next one sent: a
-      // caller parsing without pause would otherwise leave PostgreSQL waiting on it.
-      return current.objects % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
-    },
+    add: (change) => addEncoded(encodeChange(change)),
+    addEncoded,
     async finish() {
       if (current.objects) await rotate();
       await inflight;
