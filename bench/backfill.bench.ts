@@ -160,15 +160,94 @@ async function oldPath(app: BenchApp, storeId: number, file: string, limit: numb
   return { orders, seconds: (performance.now() - t0) / 1000 };
 }
 
+const INDEX_ROWS = Number(process.env.BENCH_BACKFILL_INDEX_ROWS ?? 20_000);
+const INDEXED_TABLES = ["Customer", "CustomerStats", "Order", "OrderLine", "Payment", "Event"] as const;
+
+interface IndexCost {
+  table: string;
+  index: string;
+  us: number;
+}
+
+/**
+ * What each index costs a bulk insert, per row: a sample of the store's rows (after the load)
+ * inserted into an index-less copy of the table, then again with one of the table's indexes
+ * (its own definition) at a time; the difference over the sample is that index's share of an
+ * insert (WAL included; a GIN index's pending-list flushes included, as the list fills several
+ * times over the sample). Triggers and foreign keys are not part of it.
+ */
+async function indexCosts(app: BenchApp, storeId: number, rows: number): Promise<IndexCost[]> {
+  const client = new pg.Client({ connectionString: app.databaseUrl, application_name: "bench-index-cost" });
+  await client.connect();
+  const out: IndexCost[] = [];
+  const timed = async (sql: string): Promise<number> => {
+    await client.query("TRUNCATE ix_probe");
+    const t0 = performance.now();
+    await client.query(sql);
+    return performance.now() - t0;
+  };
+  try {
+    for (const table of INDEXED_TABLES) {
+      await client.query(`DROP TABLE IF EXISTS ix_src, ix_probe`);
+      await client.query(`CREATE TEMP TABLE ix_src AS SELECT * FROM "${table}" WHERE "storeId" = $1 LIMIT ${rows}`, [storeId]);
+      const n = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM ix_src")).rows[0]!.n;
+      if (n === 0) continue;
+      await client.query(`CREATE TABLE ix_probe (LIKE "${table}" INCLUDING DEFAULTS) WITH (fillfactor = 100)`);
+      const fill = "INSERT INTO ix_probe SELECT * FROM ix_src";
+      await timed(fill); // warm
+      const bare = Math.min(await timed(fill), await timed(fill));
+      const { rows: defs } = await client.query<{ indexname: string; indexdef: string }>(
+        `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 ORDER BY indexname`,
+        [table],
+      );
+      for (const { indexname, indexdef } of defs) {
+        const def = indexdef.replace(/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ""}INDEX ix_probe_idx ON ix_probe`);
+        await client.query("TRUNCATE ix_probe");
+        await client.query(def);
+        const ms = Math.min(await timed(fill), await timed(fill));
+        out.push({ table, index: indexname, us: ((ms - bare) / n) * 1000 });
+        if (/ USING gin /i.test(def)) {
+          // The same with a pending list that holds the whole sample, flushed once at the end.
+          const flush = `BEGIN; SET LOCAL gin_pending_list_limit = '64MB'; ${fill}; SELECT gin_clean_pending_list('ix_probe_idx'::regclass); COMMIT`;
+          const big = Math.min(await timed(flush), await timed(flush));
+          out.push({ table, index: `${indexname}, 64 MB pending list flushed once`, us: ((big - bare) / n) * 1000 });
+        }
+        await client.query("DROP INDEX ix_probe_idx");
+      }
+      out.push({ table, index: "(the row itself, no index)", us: (bare / n) * 1000 });
+      await client.query("DROP TABLE ix_probe");
+    }
+  } finally {
+    await client.query("DROP TABLE IF EXISTS ix_probe").catch(() => undefined);
+    await client.end();
+  }
+  return out;
+}
+
+function indexCostTable(costs: IndexCost[]): string {
+  const lines = ["| table | index | µs per inserted row |", "|---|---|---:|"];
+  for (const table of INDEXED_TABLES) {
+    const own = costs.filter((c) => c.table === table);
+    if (!own.length) continue;
+    for (const c of own) lines.push(`| ${c.table} | ${c.index} | ${fmt(c.us, 1)} |`);
+    const indexes = own.filter((c) => !c.index.startsWith("(") && !c.index.includes(","));
+    lines.push(`| ${table} | **all indexes** | **${fmt(indexes.reduce((sum, c) => sum + c.us, 0), 1)}** |`);
+  }
+  return lines.join("\n");
+}
+
 async function verify(app: BenchApp, storeId: number, files: BulkFiles): Promise<string[]> {
-  const [r] = await app.query<{ orders: number; customers: number; products: number; lines: string; revenue: string; events: number; stats: number }>(
+  const [r] = await app.query<{ orders: number; customers: number; products: number; lines: string; revenue: string; events: number; stats: number; marks: number; orderDays: number }>(
     `SELECT (SELECT count(*)::int FROM "Order" WHERE "storeId" = $1) AS orders,
             (SELECT count(*)::int FROM "Customer" WHERE "storeId" = $1) AS customers,
             (SELECT count(*)::int FROM "Product" WHERE "storeId" = $1) AS products,
             (SELECT count(*)::text FROM "OrderLine" WHERE "storeId" = $1) AS lines,
             (SELECT coalesce(sum("totalMinor") FILTER (WHERE "cancelledAt" IS NULL), 0)::text FROM "Order" WHERE "storeId" = $1) AS revenue,
             (SELECT count(*)::int FROM "Event" WHERE "storeId" = $1 AND type = 'order.placed') AS events,
-            (SELECT count(*)::int FROM "CustomerStats" WHERE "storeId" = $1) AS stats`,
+            (SELECT count(*)::int FROM "CustomerStats" WHERE "storeId" = $1) AS stats,
+            (SELECT count(DISTINCT (part, day))::int FROM "DashboardDirtyDay" WHERE "storeId" = $1) AS marks,
+            (SELECT count(DISTINCT day)::int FROM "Order" o, "Store" s, LATERAL (SELECT ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE s.timezone)::date AS day) d
+              WHERE o."storeId" = $1 AND s.id = $1) AS "orderDays"`,
     [storeId],
   );
   const e = files.expected;
@@ -180,6 +259,8 @@ async function verify(app: BenchApp, storeId: number, files: BulkFiles): Promise
   if (BigInt(r!.revenue) !== e.revenueMinor) problems.push(`revenue ${r!.revenue}, expected ${e.revenueMinor}`);
   if (r!.events <= 0 || r!.events > e.orders) problems.push(`${r!.events} order.placed events`);
   if (r!.stats <= 0) problems.push("no customer stats");
+  // The dashboard's dirty days (written by the loader itself when it skips triggers): every day with an order is marked.
+  if (r!.marks < r!.orderDays) problems.push(`${r!.marks} dashboard days marked, fewer than the ${r!.orderDays} days with orders`);
   return problems;
 }
 
@@ -216,6 +297,13 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       load = { products, customers, orders };
       phases.push(customers.report, orders.report);
       problems = await verify(app, store.id, files);
+      if (INDEX_ROWS > 0) {
+        const costs = await indexCosts(app, store.id, INDEX_ROWS);
+        ctx.detail(
+          `Index maintenance per inserted row (sample of up to ${fmt(INDEX_ROWS)} rows of each table re-inserted into an index-less copy, ` +
+            `then with one index at a time; best of two; BENCH_BACKFILL_INDEX_ROWS=0 skips it):\n\n${indexCostTable(costs)}`,
+        );
+      }
     } finally {
       await app.close();
     }

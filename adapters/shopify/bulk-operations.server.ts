@@ -324,9 +324,10 @@ export function gidType(gid: unknown): string | null {
   return /^gid:\/\/shopify\/([A-Za-z0-9]+)\//.exec(gid)?.[1] ?? null;
 }
 
-type ByteSource = ReadableStream<Uint8Array> | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
+export type ByteSource = ReadableStream<Uint8Array> | NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>;
 
-async function* chunksOf(stream: ByteSource): AsyncGenerator<Uint8Array | string> {
+/** The chunks of a byte source as they come (a web stream is cancelled when the consumer stops early). */
+export async function* chunksOf(stream: ByteSource): AsyncGenerator<Uint8Array | string> {
   if (typeof (stream as ReadableStream<Uint8Array>).getReader === "function") {
     const reader = (stream as ReadableStream<Uint8Array>).getReader();
     let finished = false;

@@ -7,6 +7,7 @@ import { keyringOf, readStoredToken } from "#app/auth/session-crypto.server.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/core/ingest/bulk-load.server.ts";
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
+import { canParseInThread, parseBulkInThread } from "#app/core/sync/bulk-parse-thread.server.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
@@ -68,7 +69,7 @@ export async function loadBulkResult(
   services: Pick<Services, "db" | "databaseUrl">,
   storeId: number,
   source: Parameters<typeof readBulkJsonl>[0],
-  opts: { shopCurrency: string } & BulkLoadOptions,
+  opts: { shopCurrency: string; /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */ parseInThread?: boolean } & BulkLoadOptions,
 ): Promise<BulkLoadResult> {
   let added = 0;
   let committed = 0;
@@ -85,13 +86,26 @@ export async function loadBulkResult(
     },
   });
   try {
-    for await (const record of readBulkJsonl(source)) {
-      const change = normalizeBulkRecord(record, { shopCurrency: opts.shopCurrency });
-      const shopifyStats = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
-      if (shopifyStats && change.kind === "customer.upsert") statistics.push({ seq: added, platformId: change.customer.platformId, ...shopifyStats });
-      added++;
-      const wait = loader.add(change);
-      if (wait) await wait;
+    if (opts.parseInThread ?? canParseInThread()) {
+      // Parsing, normalising and encoding in a worker thread, overlapping with the main thread's
+      // COPY and merge round trips (app/core/sync/bulk-parse-thread.server.ts).
+      for await (const items of parseBulkInThread(source, opts.shopCurrency)) {
+        for (const item of items) {
+          if (item.statistics) statistics.push({ seq: added, ...item.statistics });
+          added++;
+          const wait = loader.addEncoded(item.change);
+          if (wait) await wait;
+        }
+      }
+    } else {
+      for await (const record of readBulkJsonl(source)) {
+        const change = normalizeBulkRecord(record, { shopCurrency: opts.shopCurrency });
+        const shopifyStats = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
+        if (shopifyStats && change.kind === "customer.upsert") statistics.push({ seq: added, platformId: change.customer.platformId, ...shopifyStats });
+        added++;
+        const wait = loader.add(change);
+        if (wait) await wait;
+      }
     }
     return await loader.finish();
   } finally {

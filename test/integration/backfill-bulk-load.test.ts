@@ -11,7 +11,7 @@ import { normalizeBulkRecord } from "../../adapters/shopify/normalize-graphql.ts
 import { createGraphqlStore, type GraphqlBulkRoot } from "../../adapters/shopify/simulator/render-graphql.ts";
 import { applyChanges } from "../../app/core/ingest/apply-batch.server.ts";
 import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "../../app/core/ingest/bulk-load.server.ts";
-import type { NormalizedChange, NormalizedOrder } from "../../app/core/types.ts";
+import type { NormalizedChange, NormalizedCustomer, NormalizedOrder } from "../../app/core/types.ts";
 import { startTestServices, type TestServices } from "../support/test-services.ts";
 
 let services: TestServices;
@@ -68,6 +68,11 @@ async function snapshot(storeId: number): Promise<Record<string, unknown[]>> {
       WHERE e."storeId" = ${storeId} ORDER BY e.type, o."platformId"`,
     CustomerStats: Prisma.sql`SELECT to_jsonb(s) - 'storeId' - 'customerId' - 'updatedAt' || jsonb_build_object('customer', c."platformId") AS r
       FROM "CustomerStats" s JOIN "Customer" c ON c."storeId" = s."storeId" AND c.id = s."customerId" WHERE s."storeId" = ${storeId} ORDER BY c."platformId"`,
+    // Kept by triggers on the webhook path; the bulk load writes them itself when it skips triggers.
+    CustomerTag: Prisma.sql`SELECT jsonb_build_object('tag', t.tag, 'customer', c."platformId") AS r
+      FROM "CustomerTag" t JOIN "Customer" c ON c."storeId" = t."storeId" AND c.id = t."customerId" WHERE t."storeId" = ${storeId} ORDER BY c."platformId", t.tag`,
+    DashboardDirtyDay: Prisma.sql`SELECT DISTINCT jsonb_build_object('part', part, 'day', day) AS r, part, day
+      FROM "DashboardDirtyDay" WHERE "storeId" = ${storeId} ORDER BY part, day`,
   };
   const out: Record<string, unknown[]> = {};
   for (const [table, sql] of Object.entries(queries)) out[table] = (await services.db.$queryRaw<{ r: unknown }[]>(sql)).map((row) => row.r);
@@ -91,7 +96,21 @@ function olderVersion(order: NormalizedOrder, customer: NormalizedOrder["custome
 
 beforeAll(async () => {
   services = await startTestServices();
-  history = [...(await changesOf("products")), ...(await changesOf("customers")), ...(await changesOf("orders"))];
+  // The simulator's customers have no tags: give some of them tags (mixed case, as merchants
+  // type them), which a later version embedded in their orders changes (one kept, one dropped,
+  // one added), so the kept CustomerTag rows are written on insert and on update.
+  const tagged = (customer: NormalizedCustomer, later: boolean): NormalizedCustomer => {
+    const n = Number(customer.platformId) % 3;
+    if (n === 2) return customer;
+    return { ...customer, tags: n === 0 ? (later ? ["vip", "Novo"] : ["VIP", "Antigo"]) : ["Atacado"] };
+  };
+  history = [
+    ...(await changesOf("products")),
+    ...(await changesOf("customers")).map((c) => (c.kind === "customer.upsert" ? { ...c, customer: tagged(c.customer, false) } : c)),
+    ...(await changesOf("orders")).map((c) =>
+      c.kind === "order.upsert" && c.order.customer ? { ...c, order: { ...c.order, customer: tagged(c.order.customer, true) } } : c,
+    ),
+  ];
 });
 afterAll(async () => services?.cleanup());
 
@@ -122,6 +141,8 @@ describe("bulk load = applyChanges", () => {
     expect(expected.Payment!.length).toBeGreaterThan(0);
     expect(expected.Event!.length).toBeGreaterThan(0);
     expect(expected.CustomerStats!.length).toBeGreaterThan(0);
+    expect(expected.CustomerTag!.length).toBeGreaterThan(0);
+    expect(new Set(expected.DashboardDirtyDay!.map((r) => (r as { part: number }).part))).toEqual(new Set([1, 3]));
     for (const table of Object.keys(expected)) expect(actual[table], table).toEqual(expected[table]);
     expect(result).toMatchObject({ orders: summary.orders.length, products: summary.products.length, lines: expected.OrderLine!.length });
     expect(result.statsRefreshed).toBe(expected.CustomerStats!.length);

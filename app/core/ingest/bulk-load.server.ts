@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import type { Db } from "#app/db/client.server.ts";
 import type { Column } from "#app/db/bulk-upsert.server.ts";
-import type { NormalizedChange, NormalizedCustomer, NormalizedOrder, NormalizedProduct } from "#app/core/types.ts";
+import type { NormalizedChange, NormalizedCustomer } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
 import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
@@ -160,13 +160,36 @@ ${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
 
 // The statements of one chunk, in applyBatch's order. Sorting by platformId in the "C" collation
 // is JavaScript's string order, the order applyBatch locks rows in.
-const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, {
+const CUSTOMER_MERGE: MergeOptions = {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
   skipUnchanged: true,
   from: "bl_customer s",
   orderBy: `s."platformId" COLLATE "C"`,
-});
+};
+const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, CUSTOMER_MERGE);
+// What the Customer and Order triggers keep (segments' CustomerTag rows, the dashboard's dirty
+// days: migrations 20261123201000 and 20261123201742), written set-based by the merge statements
+// themselves when the chunk runs with session_replication_role = replica (which skips every
+// ordinary trigger, not only the foreign-key ones). Same rules as the trigger functions: an
+// inserted row marks its day and writes its lower-cased tags; an updated row marks its old and new
+// day when a column the daily totals read changed, and moves its tags from the old set to the new.
+// Needs RETURNING old.* (PostgreSQL 18+): without it the triggers are left on.
+const DAY = (at: string) => `((${at} AT TIME ZONE 'UTC') AT TIME ZONE st.timezone)::date`;
+const LOWER_TAGS = (tags: string) => `ARRAY(SELECT DISTINCT lower(x) FROM unnest(${tags}) x WHERE x IS NOT NULL)`;
+/** The customers upsert, keeping CustomerTag and the dashboard's marks (part 3: new customers). */
+const MERGE_CUSTOMERS_KEPT = `WITH w AS (${mergeSql("Customer", customerColumns, {
+  ...CUSTOMER_MERGE,
+  returning: `id, old.id IS NULL AS inserted, CASE WHEN old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("new.tags")} END AS tags,
+  CASE WHEN old.id IS NOT NULL AND old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("old.tags")} END AS "oldTags",
+  CASE WHEN old.id IS NULL OR (old."platformCreatedAt", old."createdAt", old."erasedAt") IS DISTINCT FROM (new."platformCreatedAt", new."createdAt", new."erasedAt")
+    THEN ARRAY[coalesce(new."platformCreatedAt", new."createdAt"), coalesce(old."platformCreatedAt", old."createdAt")] END AS days`,
+})}),
+untag AS (DELETE FROM "CustomerTag" t USING w WHERE w."oldTags" IS NOT NULL AND t."storeId" = $1 AND t."customerId" = w.id AND t.tag = ANY (w."oldTags") AND t.tag <> ALL (w.tags)),
+tag AS (INSERT INTO "CustomerTag" ("storeId", tag, "customerId") SELECT $1, x, w.id FROM w, unnest(w.tags) x
+  WHERE w.tags IS NOT NULL AND x <> ALL (coalesce(w."oldTags", '{}')) ON CONFLICT DO NOTHING)
+INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT DISTINCT $1::int, 3::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL`;
 const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
@@ -182,8 +205,15 @@ const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
 const TOUCH_PREVIOUS = `INSERT INTO bl_touched SELECT DISTINCT o."customerId" FROM bl_order s
 CROSS JOIN LATERAL (SELECT "customerId" FROM "Order" WHERE "storeId" = $1 AND "platformId" = s."platformId") o
 WHERE o."customerId" IS NOT NULL ON CONFLICT DO NOTHING`;
-/** The orders upsert; answers how many existing orders it updated (their lines need replacing). */
-function mergeOrdersSql(returningOld: boolean): string {
+/** The columns the dashboard's order trigger compares (an update elsewhere marks no day). */
+const ORDER_DAY_COLUMNS = ["placedAt", "totalMinor", "refundedMinor", "cancelledAt", "deletedAt", "test", "financialStatus"].map(q);
+/**
+ * The orders upsert; answers how many existing orders it updated (their lines need replacing).
+ * `markDays`: also mark the dashboard's dirty days (part 1), as the skipped trigger would.
+ */
+function mergeOrdersSql(returningOld: boolean, markDays: boolean): string {
+  const days = `CASE WHEN old.id IS NULL OR (${ORDER_DAY_COLUMNS.map((c) => `old.${c}`).join(", ")}) IS DISTINCT FROM (${ORDER_DAY_COLUMNS.map((c) => `new.${c}`).join(", ")})
+    THEN ARRAY[new."placedAt", old."placedAt"] END`;
   const upsert = mergeSql("Order", orderColumns, {
     conflict: ["storeId", "platformId"],
     guard: "platformUpdatedAt",
@@ -191,9 +221,13 @@ function mergeOrdersSql(returningOld: boolean): string {
     exprs: { customerId: `(SELECT c.id FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = s."customerPid")` },
     from: "bl_order s",
     orderBy: `s."platformId" COLLATE "C"`,
-    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"}`,
+    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""}`,
   });
-  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT * FROM w RETURNING inserted)
+  const mark = markDays
+    ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
+    : "";
+  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted)${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
 // Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
@@ -251,6 +285,55 @@ function isNewer(map: Map<string, Encoded>, platformId: string, at: number): boo
 }
 
 /**
+ * A change already encoded as COPY text: what a chunk keeps of it. Plain strings and numbers, so
+ * it crosses a thread boundary cheaply (the backfill parses and encodes in a worker thread).
+ */
+export type EncodedChange =
+  | { kind: "customer" | "product"; platformId: string; at: number; text: string }
+  | {
+      kind: "order";
+      platformId: string;
+      at: number;
+      text: string;
+      lines: string;
+      lineCount: number;
+      payments: [platformId: string, text: string][];
+      customer: { platformId: string; at: number; text: string } | null;
+    };
+
+function encodeCustomer(c: NormalizedCustomer): { platformId: string; at: number; text: string } {
+  return { platformId: c.platformId, at: c.platformUpdatedAt?.getTime() ?? 0, text: copyLine(STAGE.customer.columns, c) };
+}
+
+/** The COPY text of a customer, order or product upsert (other changes go through applyChanges). */
+export function encodeChange(change: NormalizedChange): EncodedChange {
+  switch (change.kind) {
+    case "customer.upsert":
+      return { kind: "customer", ...encodeCustomer(change.customer) };
+    case "product.upsert": {
+      const p = change.product;
+      return { kind: "product", platformId: p.platformId, at: p.platformUpdatedAt?.getTime() ?? 0, text: copyLine(STAGE.product.columns, p) };
+    }
+    case "order.upsert": {
+      const o = change.order;
+      const orderPid = copyEscape(o.platformId);
+      return {
+        kind: "order",
+        platformId: o.platformId,
+        at: o.platformUpdatedAt?.getTime() ?? 0,
+        text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"),
+        lines: o.lines.map((l) => copyLine(STAGE.line.columns, l, orderPid)).join(""),
+        lineCount: o.lines.length,
+        payments: o.payments.map((p) => [p.platformId, copyLine(STAGE.payment.columns, p, orderPid)]),
+        customer: o.customer ? encodeCustomer(o.customer) : null,
+      };
+    }
+    default:
+      throw new Error(`bulk load takes customer, order and product upserts; ${change.kind} goes through applyChanges`);
+  }
+}
+
+/**
  * One chunk, held as COPY text (encoded as objects arrive): a few flat strings per object rather
  * than the normalised object graphs, so the two chunks in memory stay small and cheap to collect.
  */
@@ -262,48 +345,32 @@ class Chunk {
   objects = 0;
   lines = 0;
 
-  add(change: NormalizedChange): void {
-    switch (change.kind) {
-      case "customer.upsert":
-        this.addCustomer(change.customer);
+  add(e: EncodedChange): void {
+    switch (e.kind) {
+      case "customer":
+        this.keep(this.customers, e.platformId, e.at, e.text);
         break;
-      case "order.upsert":
-        this.addOrder(change.order);
-        if (change.order.customer) this.addCustomer(change.order.customer);
+      case "product":
+        this.keep(this.products, e.platformId, e.at, e.text);
         break;
-      case "product.upsert":
-        this.addProduct(change.product);
+      case "order":
+        this.addOrder(e);
+        if (e.customer) this.keep(this.customers, e.customer.platformId, e.customer.at, e.customer.text);
         break;
-      default:
-        throw new Error(`bulk load takes customer, order and product upserts; ${change.kind} goes through applyChanges`);
     }
     this.objects++;
   }
 
-  private addCustomer(c: NormalizedCustomer): void {
-    const at = c.platformUpdatedAt?.getTime() ?? 0;
-    if (isNewer(this.customers, c.platformId, at)) this.customers.set(c.platformId, { at, text: copyLine(STAGE.customer.columns, c) });
+  private keep(map: Map<string, Encoded>, platformId: string, at: number, text: string): void {
+    if (isNewer(map, platformId, at)) map.set(platformId, { at, text });
   }
 
-  private addProduct(p: NormalizedProduct): void {
-    const at = p.platformUpdatedAt?.getTime() ?? 0;
-    if (isNewer(this.products, p.platformId, at)) this.products.set(p.platformId, { at, text: copyLine(STAGE.product.columns, p) });
-  }
-
-  private addOrder(o: NormalizedOrder): void {
-    const at = o.platformUpdatedAt?.getTime() ?? 0;
-    if (!isNewer(this.orders, o.platformId, at)) return;
-    const orderPid = copyEscape(o.platformId);
+  private addOrder(o: Extract<EncodedChange, { kind: "order" }>): void {
+    if (!isNewer(this.orders, o.platformId, o.at)) return;
     const prev = this.orders.get(o.platformId);
     if (prev) this.lines -= prev.lineCount;
-    this.lines += o.lines.length;
-    this.orders.set(o.platformId, {
-      at,
-      text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"),
-      lines: o.lines.map((l) => copyLine(STAGE.line.columns, l, orderPid)).join(""),
-      lineCount: o.lines.length,
-      payments: o.payments.map((p) => [p.platformId, copyLine(STAGE.payment.columns, p, orderPid)]),
-    });
+    this.lines += o.lineCount;
+    this.orders.set(o.platformId, { at: o.at, text: o.text, lines: o.lines, lineCount: o.lineCount, payments: o.payments });
   }
 
   /** COPY text per staging table, in pieces of about 1 MB. */
@@ -345,6 +412,8 @@ class Chunk {
  * SHARE first), customerId (customers upserted — so locked — earlier in the transaction, or the
  * order's existing, locked, value), orderId (orders upserted in the transaction). Deletions made
  * by other sessions keep their own checks and cascades. Without the privilege, the checks run.
+ * The role skips every ordinary trigger, so the merge writes what the Customer and Order triggers
+ * would have (MERGE_CUSTOMERS_KEPT, mergeOrdersSql's markDays); only with RETURNING old.*.
  */
 async function mayDisableTriggers(client: pg.Client): Promise<boolean> {
   try {
@@ -396,6 +465,8 @@ export function pgErrorCode(e: unknown): string | null {
 export interface BulkLoader {
   /** Queue a change; when a chunk is full, returns a promise to await (back-pressure), else undefined. */
   add(change: NormalizedChange): Promise<void> | undefined;
+  /** The same for a change already encoded (encodeChange, e.g. in a worker thread). */
+  addEncoded(change: EncodedChange): Promise<void> | undefined;
   /** Write what is left, wait for every chunk, refresh the stats of touched customers. */
   finish(): Promise<BulkLoadResult>;
   /** Release the connection (also after an error). */
@@ -416,15 +487,23 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   let skipForeignKeyChecks = false;
   let returningOld = false;
   let hasErased = false;
+  /** Customer's GIN indexes (search trigrams, tags): their pending lists are flushed per chunk. */
+  let customerGinIndexes: string[] = [];
   try {
     // Temporary tables live in the session's local buffers (default 8 MB): give a chunk room.
     await client.query("SET temp_buffers = '256MB'");
     await client.query(createStagingSql());
-    skipForeignKeyChecks = !opts.without?.skipForeignKeyChecks && (await mayDisableTriggers(client));
     const { rows } = await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version");
     returningOld = !opts.without?.returningOld && rows[0]!.version >= 180000;
+    // The triggers' work is done by the merge statements from RETURNING old.*: without it, they run.
+    skipForeignKeyChecks = !opts.without?.skipForeignKeyChecks && returningOld && (await mayDisableTriggers(client));
     const erased = await client.query(`SELECT 1 FROM "Customer" WHERE "storeId" = $1 AND "erasedAt" IS NOT NULL LIMIT 1`, [storeId]);
     hasErased = (erased.rowCount ?? 0) > 0;
+    const gin = await client.query<{ index: string }>(
+      `SELECT indexrelid::regclass::text AS index FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+       WHERE i.indrelid = '"Customer"'::regclass AND am.amname = 'gin' AND pg_has_role(c.relowner, 'MEMBER')`, // flushing needs ownership
+    );
+    customerGinIndexes = gin.rows.map((r) => r.index);
   } catch (e) {
     await client.end().catch(() => undefined);
     throw e;
@@ -433,7 +512,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   const result: BulkLoadResult = { customers: 0, orders: 0, products: 0, lines: 0, statsRefreshed: 0, waits: { forDatabase: 0, forReader: 0, stats: 0 } };
   /** When the last chunk's write finished, while no other is under way. */
   let writtenAt: number | null = null;
-  const mergeOrders = mergeOrdersSql(returningOld);
+  const mergeOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks);
+  const mergeCustomers = skipForeignKeyChecks ? MERGE_CUSTOMERS_KEPT : MERGE_CUSTOMERS;
   let current = new Chunk();
   let chunksWritten = 0;
   let inflight: Promise<void> = Promise.resolve();
@@ -452,7 +532,12 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       // flush at commit: the progress update that follows each chunk (an ordinary commit)
       // flushes the WAL past this commit anyway, so progress never claims a chunk a server
       // crash could lose; a chunk lost before that is written again when the backfill is re-run.
-      await client.query("SET LOCAL work_mem = '64MB'; SET LOCAL synchronous_commit = off");
+      // GIN indexes (Customer's search trigrams and tags) gather new entries in a pending list,
+      // merged into the index whenever it outgrows gin_pending_list_limit (4 MB): a chunk's
+      // customers fill it several times. One larger list, merged once at the end of the chunk,
+      // costs a quarter less per customer on the trigram index (bench/backfill.bench.ts, index
+      // maintenance table) and leaves no long list for other sessions' searches or inserts.
+      await client.query("SET LOCAL work_mem = '64MB'; SET LOCAL synchronous_commit = off; SET LOCAL gin_pending_list_limit = '64MB'");
       if (skipForeignKeyChecks) {
         // The store cannot go away before this commits (its deletion waits, then cascades).
         const store = await client.query(`SELECT 1 FROM "Store" WHERE id = $1 FOR KEY SHARE`, params);
@@ -461,7 +546,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       }
       for (const name of Object.keys(encoded) as StageName[]) await copyInto(name, encoded[name]);
       if (hasErased) for (const [sql, usesStore] of SKIP_ERASED) await client.query(sql, usesStore ? params : []);
-      if (chunk.customers.size) await client.query(MERGE_CUSTOMERS, params);
+      if (chunk.customers.size) await client.query(mergeCustomers, params);
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
@@ -475,6 +560,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         await client.query(INSERT_EVENTS, params);
         await client.query(TOUCH_APPLIED);
       }
+      if (chunk.customers.size) for (const index of customerGinIndexes) await client.query("SELECT gin_clean_pending_list($1::regclass)", [index]);
       await client.query("COMMIT");
     } catch (e) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -520,15 +606,18 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     inflight.catch(() => undefined); // awaited (and rethrown) by the next rotate or finish
   }
 
+  function addEncoded(change: EncodedChange): Promise<void> | undefined {
+    if (closed) throw new Error("bulk load is closed");
+    current.add(change);
+    if (current.objects >= chunkSize) return rotate();
+    // Let finished statements of the chunk being merged be seen and the next one sent: a
+    // caller parsing without pause would otherwise leave PostgreSQL waiting on it.
+    return current.objects % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+  }
+
   return {
-    add(change) {
-      if (closed) throw new Error("bulk load is closed");
-      current.add(change);
-      if (current.objects >= chunkSize) return rotate();
-      // Let finished statements of the chunk being merged be seen and the next one sent: a
-      // caller parsing without pause would otherwise leave PostgreSQL waiting on it.
-      return current.objects % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
-    },
+    add: (change) => addEncoded(encodeChange(change)),
+    addEncoded,
     async finish() {
       if (current.objects) await rotate();
       await inflight;

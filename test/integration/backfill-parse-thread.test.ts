@@ -1,0 +1,100 @@
+// The backfill parses, normalises and encodes bulk files in a worker thread
+// (app/core/sync/bulk-parse-thread.server.ts). It must leave exactly what the in-thread path
+// leaves (same rows, Shopify statistics, counts), keep file order across chunk boundaries, and
+// report a bad line with its number, after loading nothing it should not have.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "@prisma/client";
+import { BulkJsonlError } from "../../adapters/shopify/bulk-operations.server.ts";
+import { createGraphqlStore, type GraphqlBulkRoot } from "../../adapters/shopify/simulator/render-graphql.ts";
+import { canParseInThread, parseBulkInThread } from "../../app/core/sync/bulk-parse-thread.server.ts";
+import { loadBulkResult } from "../../app/jobs/shopify-backfill.server.ts";
+import { startTestServices, type TestServices } from "../support/test-services.ts";
+
+let services: TestServices;
+const graphqlStore = createGraphqlStore({ seed: 11, customers: 120, shopDomain: "parse-thread.myshopify.com" });
+
+function jsonlOf(root: GraphqlBulkRoot): string {
+  return [...graphqlStore.bulkLines(root)].map((line) => JSON.stringify(line)).join("\n") + "\n";
+}
+
+/** The text as a byte stream in small pieces, lines and characters split across them. */
+function bytes(text: string, piece = 997): ReadableStream<Uint8Array> {
+  const all = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= all.length) return controller.close();
+      controller.enqueue(all.slice(at, at + piece));
+      at += piece;
+    },
+  });
+}
+
+async function newStore(name: string): Promise<number> {
+  const store = await services.db.store.create({ data: { platform: "shopify", domain: `${name}.myshopify.com`, name, currency: "BRL" } });
+  return store.id;
+}
+
+async function rows(storeId: number): Promise<unknown[]> {
+  const own = Prisma.raw(`- 'storeId' - 'id' - 'createdAt' - 'updatedAt'`);
+  const found = await services.db.$queryRaw<{ r: unknown }[]>(Prisma.sql`
+    SELECT r FROM (
+      SELECT 'c' AS k, c."platformId" AS p, to_jsonb(c) ${own} AS r FROM "Customer" c WHERE c."storeId" = ${storeId}
+      UNION ALL SELECT 'o', o."platformId", to_jsonb(o) ${own} - 'customerId' FROM "Order" o WHERE o."storeId" = ${storeId}
+      UNION ALL SELECT 'p', p."platformId", to_jsonb(p) ${own} FROM "Product" p WHERE p."storeId" = ${storeId}
+      UNION ALL SELECT 's', c."platformId", jsonb_build_object('rfm', s."shopifyRfmGroup", 'tier', s."shopifyPredictedSpendTier", 'orders', s."ordersCount")
+        FROM "CustomerStats" s JOIN "Customer" c ON c."storeId" = s."storeId" AND c.id = s."customerId" WHERE s."storeId" = ${storeId}
+    ) x ORDER BY k, p`);
+  return found.map((row) => row.r);
+}
+
+beforeAll(async () => {
+  services = await startTestServices();
+});
+afterAll(async () => services?.cleanup());
+
+describe("bulk parse thread", () => {
+  it("is available when running from source", () => {
+    expect(canParseInThread()).toBe(true);
+  });
+
+  it("loads exactly what the in-thread path loads, statistics included", async () => {
+    const files = { products: jsonlOf("products"), customers: jsonlOf("customers"), orders: jsonlOf("orders") };
+    const [inThread, viaThread] = [await newStore("in-thread"), await newStore("via-thread")];
+    for (const [storeId, parseInThread] of [[inThread, false], [viaThread, true]] as const) {
+      for (const root of ["products", "customers", "orders"] as const) {
+        // Small chunks: many transactions, so order across chunk boundaries matters.
+        await loadBulkResult(services, storeId, bytes(files[root]), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+      }
+    }
+    const expected = await rows(inThread);
+    expect(expected.length).toBeGreaterThan(graphqlStore.plan.orders.length);
+    expect(await rows(viaThread)).toEqual(expected);
+  });
+
+  it("yields records in file order, and a bad line fails with its number after the records before it", async () => {
+    const lines = jsonlOf("customers").trimEnd().split("\n");
+    const good = lines.filter((line) => !line.includes("__parentId")).length;
+    const seen: string[] = [];
+    const broken = [...lines, "{not json", ...lines].join("\n");
+    let error: unknown = null;
+    try {
+      for await (const items of parseBulkInThread(bytes(broken, 4096), "BRL")) for (const item of items) seen.push(item.change.platformId);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BulkJsonlError);
+    expect((error as BulkJsonlError).line).toBe(lines.length + 1);
+    expect((error as Error).message).toMatch(new RegExp(`^bulk JSONL line ${lines.length + 1}: not valid JSON`));
+    // Every customer before the bad line, in file order (the last one is complete only when the next top-level line starts).
+    const inFile = lines.filter((line) => !line.includes("__parentId")).map((line) => String((JSON.parse(line) as { id: string }).id).split("/").pop());
+    expect(seen.length).toBeGreaterThanOrEqual(good - 1);
+    expect(seen).toEqual(inFile.slice(0, seen.length));
+  });
+
+  it("a bad record fails the load with the normaliser's message, naming the object", async () => {
+    const storeId = await newStore("bad-record");
+    const line = JSON.stringify({ id: "gid://shopify/Customer/not-a-number", tags: [] });
+    await expect(loadBulkResult(services, storeId, bytes(line + "\n"), { shopCurrency: "BRL", parseInThread: true })).rejects.toThrow(/Customer\/not-a-number/);
+  });
+});
