@@ -134,7 +134,7 @@ interface Group {
  * carries all of them (fewer commits and round trips per delivery). Different stores still run
  * side by side. Resolves with the ids (as strings) of the receipts whose processing failed.
  */
-class StoreBatches {
+export class StoreBatches {
   private stores = new Map<number, { tail: Promise<unknown>; open: Group | null }>();
   constructor(private readonly run: (storeId: number, ids: bigint[]) => Promise<bigint[]>) {}
 
