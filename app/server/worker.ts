@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig } from "../config.server.ts";
 import { startServices } from "./services.server.ts";
 import { startWorkers } from "../jobs/worker.server.ts";
-import { deprioritizeWorker, WORKER_NICENESS } from "./deprioritize.server.ts";
+import { deprioritizeWorker, WORKER_NICENESS, workerSchedFrom } from "./deprioritize.server.ts";
 
 try {
   const config = loadConfig();
@@ -14,7 +14,7 @@ try {
   const services = await startServices(config);
   await startWorkers(services);
   // As `npm start`'s child process: give way to the web process (see deprioritize.server.ts).
-  if (process.env.WORKER_CHILD === "1") deprioritizeWorker({ db: services.db, databaseUrl: services.databaseUrl, niceness: WORKER_NICENESS, log: services.log });
+  if (process.env.WORKER_CHILD === "1") deprioritizeWorker({ db: services.db, databaseUrl: services.databaseUrl, niceness: WORKER_NICENESS, log: services.log, sched: workerSchedFrom(process.env) });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
