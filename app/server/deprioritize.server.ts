@@ -26,7 +26,7 @@ export const WORKER_APPLICATION_NAME = "caderninho-worker";
  */
 export type WorkerSched = "nice" | "idle";
 
-export function workerSchedFrom(env: { WORKER_SCHED?: string }): WorkerSched {
+export function workerSchedFrom(env: Record<string, string | undefined>): WorkerSched {
   return env.WORKER_SCHED === "idle" ? "idle" : "nice";
 }
 
