@@ -94,6 +94,12 @@ export async function processReceipts(services: Deps, storeId: number, ids: bigi
   if (!items.length) return failed;
   try {
     await services.db.$transaction(async (tx) => {
+      // This commit need not wait for its own WAL flush: if PostgreSQL crashed before the WAL
+      // writer flushed it (a fraction of a second), the receipts would be back to `received` with
+      // their changes undone together, and the job, not yet completed (its completion is a later
+      // synchronous commit, which flushes this one too), runs again. The web process's receipt
+      // commits then stop queuing behind the worker's flushes for WALWrite.
+      await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
       await applyChangesInTx(tx, storeId, items.flatMap((i) => i.changes));
       await markDone(tx, storeId, items);
     }, BATCH_TX);
