@@ -1,5 +1,6 @@
 // Segment counts at size: BENCH_SEGMENT_CUSTOMERS customers (default 1,000,000) with stats, generated
-// in PostgreSQL (deterministic: setseed), ~0.5 % erased, orders with lines for a fifth of them.
+// in PostgreSQL (deterministic: setseed), ~0.5 % erased, orders with lines for a fifth of them,
+// checkouts for a fourth, emails for a third.
 // For a handful of typical filters: countSegment (the compiled, parameterised query, including
 // validation and the store lookup) p50/p99, next to a hand-written SQL count of the same filter in
 // the same run, and `SELECT count(*)` of the store. The counts must agree (else FAILED). Then the
@@ -255,7 +256,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       });
     }
     ctx.detail(
-      `Synthetic store: ${fmt(CUSTOMERS)} customers (0.5 % erased, 90 % with stats), ${fmt(orders)} orders with one line each, generated in PostgreSQL. ` +
+      `Synthetic store: ${fmt(CUSTOMERS)} customers (0.5 % erased, 90 % with stats, a third with a birth date), ${fmt(orders)} orders with one line each (pix / boleto / card), ` +
+        `a checkout for every fourth customer and an email for every third, generated in PostgreSQL, then VACUUM ANALYZE (as autovacuum would have run). ` +
         `${RUNS} timed runs per filter after two warm-ups (hand-written reference: ${REF_RUNS}; sample: ${SAMPLE_RUNS}). countSegment includes parsing the filter and reading the store's time zone (one extra query) ` +
         "and runs in a short transaction that sets random_page_cost for the count; " +
         "the hand-written SQL is sent as text with literal values through node-postgres on its own connection, planned with the server's defaults.",

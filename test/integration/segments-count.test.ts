@@ -145,6 +145,62 @@ describe("an OR of index ranges counted as disjoint parts", () => {
   });
 });
 
+describe("one action or one tag test alone, counted from its own rows", () => {
+  it("counts each customer once, never an erased customer, a row without customer or another store's", async () => {
+    const storeE = (await db.store.create({ data: { platform: "shopify", domain: "count-e.myshopify.com", name: "E" } })).id;
+    const storeF = (await db.store.create({ data: { platform: "shopify", domain: "count-f.myshopify.com", name: "F" } })).id;
+    const make = async (storeId: number, key: string, data: Partial<Prisma.CustomerUncheckedCreateInput> = {}) => (await db.customer.create({ data: { storeId, platformId: key, ...data } })).id;
+    const twice = await make(storeE, "twice", { tags: ["VIP"] });
+    const erased = await make(storeE, "erased", { tags: ["vip"] });
+    const once = await make(storeE, "once");
+    const other = await make(storeF, "other", { tags: ["vip"] });
+    const message = (storeId: number, customerId: number | null, key: string, openedAt: Date | null, clickedAt: Date | null = null) =>
+      db.message.create({ data: { storeId, customerId, idempotencyKey: key, to: "x@example.com", status: "sent", sentAt: NOW, openedAt, clickedAt } });
+    const day = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
+    await message(storeE, twice, "m1", day(1), day(1));
+    await message(storeE, twice, "m2", day(40), day(40));
+    await message(storeE, erased, "m3", day(1));
+    await message(storeE, once, "m4", day(50));
+    await message(storeE, once, "m5", null);
+    await message(storeE, null, "m6", day(1));
+    await message(storeF, other, "m7", day(1));
+    const order = (storeId: number, customerId: number, key: string, paymentMethod: "boleto" | "pix", extra: Partial<Prisma.OrderUncheckedCreateInput> = {}) =>
+      db.order.create({ data: { storeId, customerId, platformId: key, currency: "BRL", totalMinor: 1000n, financialStatus: "paid", paymentMethod, placedAt: day(2), ...extra } });
+    await order(storeE, twice, "o1", "boleto");
+    await order(storeE, twice, "o2", "boleto");
+    await order(storeE, erased, "o3", "boleto");
+    await order(storeE, once, "o4", "boleto", { cancelledAt: day(1) }); // not a counted order
+    await order(storeE, once, "o5", "pix");
+    await order(storeF, other, "o6", "boleto");
+    const checkout = (storeId: number, customerId: number | null, key: string, startedAt: Date, completedAt: Date | null = null) =>
+      db.checkout.create({ data: { storeId, customerId, platformId: key, currency: "BRL", startedAt, completedAt } });
+    await checkout(storeE, twice, "k1", day(1));
+    await checkout(storeE, twice, "k2", day(3));
+    await checkout(storeE, once, "k3", day(1), day(1)); // completed
+    await checkout(storeE, erased, "k4", day(1));
+    await checkout(storeE, null, "k5", day(1));
+    await checkout(storeF, other, "k6", day(1));
+    await db.customer.update({ where: { storeId_id: { storeId: storeE, id: erased } }, data: { erasedAt: NOW } });
+
+    const count = (c: Record<string, unknown>) => countSegment(db, storeE, and(cond(c)), NOW);
+    expect(await count({ field: "messageOpened" })).toBe(2); // twice (two messages) and once; not erased, not the anonymous one
+    expect(await count({ field: "messageOpened", inLastDays: 30 })).toBe(1);
+    expect(await count({ field: "messageClicked" })).toBe(1);
+    expect(await count({ field: "paymentMethod", values: ["boleto"] })).toBe(1); // once's boleto order was cancelled
+    expect(await count({ field: "paymentMethod", values: ["boleto", "pix"] })).toBe(2);
+    expect(await count({ field: "abandonedCheckout" })).toBe(1);
+    expect(await count({ field: "abandonedCheckout", inLastDays: 2 })).toBe(1);
+    expect(await count({ field: "tags", op: "any", values: ["vip", "VIP"] })).toBe(1);
+    // The same answers as the members query (which does not take this path).
+    const ctx = await segmentContext(db, storeE, NOW);
+    for (const c of [{ field: "messageOpened" }, { field: "paymentMethod", values: ["boleto", "pix"] }, { field: "abandonedCheckout" }, { field: "tags", op: "any", values: ["vip"] }]) {
+      const rows = await db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n FROM (${segmentMembersQuery(parseSegmentFilter(and(cond(c))), ctx)}) m`);
+      expect(await count(c)).toBe(rows[0]!.n);
+    }
+    expect(await countSegment(db, storeF, and(cond({ field: "messageOpened" })), NOW)).toBe(1);
+  });
+});
+
 describe("sample for the live preview", () => {
   it("buyers by total spent (ties newest first), then customers without stats newest first; never erased or another store's", async () => {
     const storeC = (await db.store.create({ data: { platform: "shopify", domain: "count-c.myshopify.com", name: "C" } })).id;

@@ -106,7 +106,7 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
 
   it("reads counted orders for payment method and products bought", () => {
     const pay = compile({ field: "paymentMethod", values: ["pix"], inLastDays: 10 });
-    expect(pay.text).toMatch(/^EXISTS \(SELECT 1 FROM "Order" o WHERE o."storeId" = \$1 AND o."customerId" = c.id AND o."cancelledAt" IS NULL .* AND o."paymentMethod" = ANY\(\$2::"PaymentMethod"\[\]\) AND o."placedAt" >= /);
+    expect(pay.text).toMatch(/^EXISTS \(SELECT 1 FROM "Order" o WHERE o."storeId" = \$1 AND o."cancelledAt" IS NULL .* AND o."paymentMethod" = ANY\(\$2::"PaymentMethod"\[\]\) AND o."placedAt" >= \(\$3::timestamptz AT TIME ZONE 'UTC'\) AND o."customerId" = c.id\)$/);
     expect(pay.values).toEqual([7, ["pix"], "2026-06-05T12:00:00.000Z"]);
     const bought = compile({ field: "boughtProduct", productIds: ["p1", "p2"] });
     expect(bought.text).toContain('l."productId" = ANY($3::text[])');
@@ -125,7 +125,7 @@ describe("segment compiler: scores, behaviour, actions, tags, consent", () => {
     const unpaid = compile({ field: "unpaidPayment" });
     expect(unpaid.text).toContain("p.status = 'pending'");
     expect(unpaid.values).toEqual([7, 7, ["boleto", "pix"], "2026-06-15T12:00:00.000Z"]);
-    expect(compile({ field: "messageOpened" }).text).toBe('EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = $1 AND m."customerId" = c.id AND m."openedAt" IS NOT NULL)');
+    expect(compile({ field: "messageOpened" }).text).toBe('EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = $1 AND m."openedAt" IS NOT NULL AND m."customerId" = c.id)');
     expect(compile({ field: "messageClicked", inLastDays: 5 }).text).toContain('m."clickedAt" >= ');
     expect(compile({ field: "unsubscribed" }).text).toContain('OR (NOT c."acceptsEmailMarketing" AND c."consentUpdatedAt" IS NOT NULL)');
     expect(compile({ field: "inSegment", segmentIds: [3] })).toEqual({
@@ -229,6 +229,20 @@ describe("segment compiler: choice of driving table", () => {
     expect(disjointParts(parseSegmentFilter(g("and", [g("or", [high, pAlive], true)])))).toBeNull();
     expect(disjointParts(parseSegmentFilter(g("and", [high, pAlive])))).toBeNull();
     expect(squash(segmentCountQuery(parseSegmentFilter(g("or", [high, c({ field: "ordersCount", op: "lt", value: 2 })])), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
+  });
+  it("counts one action or one tag test alone from its own rows: distinct customers, erased left out", () => {
+    const one = (c: Record<string, unknown>) => squash(segmentCountQuery(f(c), ctx).text);
+    expect(one({ field: "messageOpened", inLastDays: 30 })).toBe(
+      'SELECT count(DISTINCT m."customerId")::int AS n FROM "Message" m WHERE m."storeId" = $1 AND m."openedAt" IS NOT NULL AND m."openedAt" >= ($2::timestamptz AT TIME ZONE \'UTC\') AND m."customerId" IS NOT NULL AND NOT (m."customerId" IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = $3 AND e."erasedAt" IS NOT NULL))',
+    );
+    expect(one({ field: "paymentMethod", values: ["boleto"] })).toMatch(/^SELECT count\(DISTINCT o."customerId"\)::int AS n FROM "Order" o WHERE o."storeId" = \$1 AND o."cancelledAt" IS NULL/);
+    expect(one({ field: "abandonedCheckout" })).toMatch(/^SELECT count\(DISTINCT k."customerId"\)::int AS n FROM "Checkout" k WHERE k."storeId" = \$1 AND k."completedAt" IS NULL/);
+    expect(one({ field: "tags", op: "any", values: ["VIP", "vip"] })).toMatch(/^SELECT count\(DISTINCT t."customerId"\)::int AS n FROM "CustomerTag" t WHERE t."storeId" = \$1 AND t.tag = ANY\(\$2::text\[\]\)/);
+    expect(segmentCountQuery(f({ field: "tags", op: "any", values: ["VIP", "vip"] }), ctx).values[1]).toEqual(["vip"]);
+    // Not alone, negated, or another tag operator: the usual query.
+    expect(one({ field: "tags", op: "none", values: ["vip"] })).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
+    expect(squash(segmentCountQuery(f({ field: "messageOpened" }, { field: "city", op: "in", values: ["x"] }), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
+    expect(squash(segmentCountQuery(parseSegmentFilter({ type: "group", op: "and", not: true, children: [{ type: "condition", field: "messageOpened" }] }), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
   });
   it("leaves the stats join out when no stats are read (so the place index answers alone)", () => {
     expect(readsNoStats(f({ field: "city", op: "in", values: ["x"] }, { field: "emailConsent", value: true }))).toBe(true);

@@ -187,6 +187,39 @@ const since = (column: Prisma.Sql, ctx: SegmentContext, days: number | undefined
 /** A customer's orders, as the head of a correlated EXISTS. */
 const ordersOf = (ctx: SegmentContext) => Prisma.sql`SELECT 1 FROM "Order" o WHERE o."storeId" = ${ctx.storeId} AND o."customerId" = c.id`;
 
+type ActionCondition = Extract<Condition, { field: "paymentMethod" | "abandonedCheckout" | "messageOpened" | "messageClicked" }>;
+
+/**
+ * The rows behind an action condition (counted orders paid by a method, open checkouts, opened /
+ * clicked messages), pinned to the store: the predicate asks whether the customer has one
+ * (EXISTS … = c.id); a count of that condition alone counts their distinct customers instead.
+ */
+function actionRows(c: ActionCondition, ctx: SegmentContext): { from: Prisma.Sql; where: Prisma.Sql; customerId: Prisma.Sql } {
+  const S = ctx.storeId;
+  switch (c.field) {
+    case "paymentMethod":
+      return {
+        from: Prisma.sql`"Order" o`,
+        where: Prisma.sql`o."storeId" = ${S} AND ${COUNTED_ORDER} AND o."paymentMethod" = ANY(${c.values}::"PaymentMethod"[])${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)}`,
+        customerId: Prisma.sql`o."customerId"`,
+      };
+    case "abandonedCheckout":
+      return {
+        from: Prisma.sql`"Checkout" k`,
+        where: Prisma.sql`k."storeId" = ${S} AND k."completedAt" IS NULL
+          AND coalesce(k."platformUpdatedAt", k."startedAt") < ${utcTimestamp(new Date(ctx.now.getTime() - ABANDONED_AFTER_MINUTES * 60_000))}${since(Prisma.sql`k."startedAt"`, ctx, c.inLastDays)}`,
+        customerId: Prisma.sql`k."customerId"`,
+      };
+    case "messageOpened":
+    case "messageClicked": {
+      const col = c.field === "messageOpened" ? Prisma.sql`m."openedAt"` : Prisma.sql`m."clickedAt"`;
+      return { from: Prisma.sql`"Message" m`, where: Prisma.sql`m."storeId" = ${S} AND ${col} IS NOT NULL${since(col, ctx, c.inLastDays)}`, customerId: Prisma.sql`m."customerId"` };
+    }
+  }
+}
+
+const ACTION_FIELDS = new Set<string>(["paymentMethod", "abandonedCheckout", "messageOpened", "messageClicked"]);
+
 /** The row's customer id in the FROM the predicate is compiled for: c.id, or s."customerId" when driven by CustomerStats. */
 const CUSTOMER_ID = Prisma.sql`c.id`;
 const STATS_CUSTOMER_ID = Prisma.sql`s."customerId"`;
@@ -239,7 +272,12 @@ function conditionPredicate(c: Condition, ctx: SegmentContext, id: Prisma.Sql): 
       return c.op === "in" ? Prisma.sql`(c."birthDate" IS NOT NULL AND ${month})` : month;
     }
     case "paymentMethod":
-      return Prisma.sql`EXISTS (${ordersOf(ctx)} AND ${COUNTED_ORDER} AND o."paymentMethod" = ANY(${c.values}::"PaymentMethod"[])${since(Prisma.sql`o."placedAt"`, ctx, c.inLastDays)})`;
+    case "abandonedCheckout":
+    case "messageOpened":
+    case "messageClicked": {
+      const rows = actionRows(c, ctx);
+      return Prisma.sql`EXISTS (SELECT 1 FROM ${rows.from} WHERE ${rows.where} AND ${rows.customerId} = c.id)`;
+    }
     case "salesChannel":
       return Prisma.sql`jsonb_exists_any(s."channelMix", ${c.values}::text[])`;
     case "boughtProduct":
@@ -251,18 +289,10 @@ function conditionPredicate(c: Condition, ctx: SegmentContext, id: Prisma.Sql): 
     case "viewedProduct":
       return Prisma.sql`EXISTS (SELECT 1 FROM "Event" e WHERE e."storeId" = ${S} AND e."customerId" = c.id AND e.type = ${PRODUCT_VIEWED_EVENT}
         AND e.data->>'productId' = ANY(${c.productIds}::text[])${since(Prisma.sql`e."occurredAt"`, ctx, c.inLastDays)})`;
-    case "abandonedCheckout":
-      return Prisma.sql`EXISTS (SELECT 1 FROM "Checkout" k WHERE k."storeId" = ${S} AND k."customerId" = c.id AND k."completedAt" IS NULL
-        AND coalesce(k."platformUpdatedAt", k."startedAt") < ${utcTimestamp(new Date(ctx.now.getTime() - ABANDONED_AFTER_MINUTES * 60_000))}${since(Prisma.sql`k."startedAt"`, ctx, c.inLastDays)})`;
     case "unpaidPayment":
       return Prisma.sql`EXISTS (SELECT 1 FROM "Payment" p JOIN "Order" o ON o."storeId" = p."storeId" AND o.id = p."orderId"
         WHERE p."storeId" = ${S} AND o."storeId" = ${S} AND o."customerId" = c.id AND p.status = 'pending' AND p.method = ANY(${c.methods ?? ["boleto", "pix"]}::"PaymentMethod"[])
         AND o."cancelledAt" IS NULL AND o."deletedAt" IS NULL AND (p."dueAt" IS NULL OR p."dueAt" >= ${utcTimestamp(ctx.now)}))`;
-    case "messageOpened":
-    case "messageClicked": {
-      const col = c.field === "messageOpened" ? Prisma.sql`m."openedAt"` : Prisma.sql`m."clickedAt"`;
-      return Prisma.sql`EXISTS (SELECT 1 FROM "Message" m WHERE m."storeId" = ${S} AND m."customerId" = c.id AND ${col} IS NOT NULL${since(col, ctx, c.inLastDays)})`;
-    }
     case "unsubscribed":
       // Our own unsubscribe events, or the platform's consent now off after a recorded change.
       return Prisma.sql`(EXISTS (SELECT 1 FROM "Event" e WHERE e."storeId" = ${S} AND e."customerId" = c.id AND e.type = ANY(${UNSUBSCRIBED_EVENT_TYPES}::text[]))
@@ -445,6 +475,21 @@ export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): P
   if (filter.children.length === 0 && filter.op === "and" && !filter.not) {
     return Prisma.sql`SELECT ((SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId})
       - (SELECT count(*) FROM "Customer" WHERE "storeId" = ${ctx.storeId} AND "erasedAt" IS NOT NULL))::int AS n`;
+  }
+  // One action alone ("paid by boleto", "opened a message") or one "tagged any of": its customers
+  // counted from its own rows (the partial indexes; CustomerTag's key) minus the erased (a hashed
+  // list of the few erased ids), instead of walking every customer of the store to probe a hash of
+  // them.
+  const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
+  const rows =
+    only?.type !== "condition" ? null
+    : ACTION_FIELDS.has(only.field) ? actionRows(only as ActionCondition, ctx)
+    : only.field === "tags" && only.op === "any"
+      ? { from: Prisma.sql`"CustomerTag" t`, where: Prisma.sql`t."storeId" = ${ctx.storeId} AND t.tag = ANY(${[...new Set(lower(only.values))]}::text[])`, customerId: Prisma.sql`t."customerId"` }
+      : null;
+  if (rows) {
+    return Prisma.sql`SELECT count(DISTINCT ${rows.customerId})::int AS n FROM ${rows.from} WHERE ${rows.where} AND ${rows.customerId} IS NOT NULL
+      AND NOT (${rows.customerId} IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL))`;
   }
   const parts = isStatsDriven(filter) ? disjointParts(filter) : null;
   if (parts) {
