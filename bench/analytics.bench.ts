@@ -20,21 +20,11 @@ import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchContext, ResultRow } from "./support/types.ts";
 import type { Db } from "../app/db/client.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
+import type * as DuckDbApi from "@duckdb/node-api";
 
-/**
- * The little of @duckdb/node-api the yardstick uses. DuckDB is optional (install it by hand to get
- * the reference row): its platform binding packages are missing from this registry mirror, so as a
- * devDependency it left package-lock.json incomplete and `npm ci` refused to install.
- */
-interface DuckDbConnection {
-  run(sql: string): Promise<unknown>;
-  runAndReadAll(sql: string): Promise<{ getRows(): unknown[][] }>;
-  closeSync(): void;
-}
-interface DuckDbModule {
-  DuckDBInstance: { create(path: string, options: Record<string, string>): Promise<{ connect(): Promise<DuckDbConnection>; closeSync(): void }> };
-}
+/** A devDependency, loaded lazily: a platform without its native binding only skips the DuckDB rows. */
 const DUCKDB_PACKAGE = "@duckdb/node-api";
+type DuckDb = typeof DuckDbApi;
 
 export const title = "Analytics: customer stats, RFM rescoring, BG/NBD, clusters";
 export const description =
@@ -90,31 +80,37 @@ async function segmentCounts(db: Db, storeId: number): Promise<Record<string, nu
   return Object.fromEntries(rows.map((r) => [r.segment, r.n]));
 }
 
-/** DuckDB: the same rules (counted orders, local days, rank-based quintiles, R×F map) from the orders file. */
-async function duckdbFromScratch(csv: string): Promise<{ loadMs: number; ms: number; counts: Record<string, number> } | null> {
-  let duck: DuckDbModule;
+/**
+ * DuckDB: the same rules (counted orders, local days, rank-based quintiles, R×F map) over the
+ * counted orders in a CSV (customer, net, local day) exported by PostgreSQL. Times the load into
+ * DuckDB's memory and the RFM query separately, on `threads` threads. Null with the reason when
+ * @duckdb/node-api or its platform binding cannot be loaded.
+ */
+export async function duckdbFromScratch(csv: string, asOfLocal: string, threads = os.cpus().length): Promise<{ loadMs: number; ms: number; counts: Record<string, number> } | { skipped: string }> {
+  let duck: DuckDb;
   try {
-    duck = (await import(DUCKDB_PACKAGE)) as DuckDbModule;
-  } catch {
-    return null;
+    duck = (await import(DUCKDB_PACKAGE)) as DuckDb;
+  } catch (e) {
+    return { skipped: `${DUCKDB_PACKAGE} could not be loaded (${e instanceof Error ? e.message.split("\n")[0] : String(e)})` };
   }
-  const instance = await duck.DuckDBInstance.create(":memory:", { threads: String(os.cpus().length) });
+  const instance = await duck.DuckDBInstance.create(":memory:", { threads: String(threads) });
   const con = await instance.connect();
-  const load = await timed(() => con.run(`CREATE TABLE o AS SELECT * FROM read_csv('${csv}', header = false, columns = {'customer': 'INTEGER', 'net': 'BIGINT', 'day': 'DATE'})`));
-  const map = rfMapCells().map((c) => `(${c.r}, ${c.f}, '${c.segment}')`).join(", ");
-  const asOfLocal = "DATE '2026-06-30'";
-  const q = await timed(() =>
-    con.runAndReadAll(`
-      WITH b AS (SELECT customer, ${asOfLocal} - max(day) AS recency, count(*) AS frequency, sum(net) AS monetary FROM o GROUP BY customer),
-      s AS (SELECT *, (1 + (5 * (rank() OVER (ORDER BY recency DESC) - 1)) // count(*) OVER ()) AS r,
-                      (1 + (5 * (rank() OVER (ORDER BY frequency) - 1)) // count(*) OVER ()) AS f,
-                      (1 + (5 * (rank() OVER (ORDER BY monetary) - 1)) // count(*) OVER ()) AS m FROM b)
-      SELECT map.segment, count(*)::INTEGER AS n FROM s JOIN (VALUES ${map}) map(r, f, segment) ON map.r = s.r AND map.f = s.f GROUP BY 1`),
-  );
-  const counts = Object.fromEntries(q.result.getRows().map(([segment, n]) => [String(segment), Number(n)]));
-  con.closeSync();
-  instance.closeSync();
-  return { loadMs: load.ms, ms: q.ms, counts };
+  try {
+    const load = await timed(() => con.run(`CREATE TABLE o AS SELECT * FROM read_csv('${csv}', header = false, columns = {'customer': 'INTEGER', 'net': 'BIGINT', 'day': 'DATE'})`));
+    const map = rfMapCells().map((c) => `(${c.r}, ${c.f}, '${c.segment}')`).join(", ");
+    const q = await timed(() =>
+      con.runAndReadAll(`
+        WITH b AS (SELECT customer, DATE '${asOfLocal}' - max(day) AS recency, count(*) AS frequency, sum(net) AS monetary FROM o GROUP BY customer),
+        s AS (SELECT *, (1 + (5 * (rank() OVER (ORDER BY recency DESC) - 1)) // count(*) OVER ()) AS r,
+                        (1 + (5 * (rank() OVER (ORDER BY frequency) - 1)) // count(*) OVER ()) AS f,
+                        (1 + (5 * (rank() OVER (ORDER BY monetary) - 1)) // count(*) OVER ()) AS m FROM b)
+        SELECT map.segment, count(*)::INTEGER AS n FROM s JOIN (VALUES ${map}) map(r, f, segment) ON map.r = s.r AND map.f = s.f GROUP BY 1`),
+    );
+    return { loadMs: load.ms, ms: q.ms, counts: Object.fromEntries(q.result.getRows().map(([segment, n]) => [String(segment), Number(n)])) };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
 }
 
 /** n customers drawn from BG/NBD with known parameters, observed for 52 weeks from staggered starts. */
@@ -187,8 +183,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
           WHERE o."storeId" = ${storeId} AND o."cancelledAt" IS NULL AND NOT o.test AND o."deletedAt" IS NULL
             AND o."financialStatus" IN ('paid', 'partially_paid', 'partially_refunded', 'refunded', 'authorized')) TO '${csv}' (FORMAT csv)`),
       );
-      const duck = await duckdbFromScratch(csv);
-      if (!duck) duckRow = { metric: "DuckDB, same RFM from scratch", measured: "n/a", verdict: "info", note: "@duckdb/node-api not installed" };
+      const duck = await duckdbFromScratch(csv, "2026-06-30");
+      if ("skipped" in duck) duckRow = { metric: "DuckDB, same RFM from scratch", measured: "n/a", verdict: "info", note: `skipped: ${duck.skipped}` };
       else {
         const same = JSON.stringify(Object.entries(duck.counts).sort()) === JSON.stringify(Object.entries(scratchCounts).sort());
         duckRow = {

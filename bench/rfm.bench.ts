@@ -6,13 +6,25 @@
 // nothing changed. References in the same run: the window-rank scoring SELECT alone (three rank()
 // windows over the stats, nothing written: the floor of the previous design, which scored that
 // way), and a bare scan of the stats (the floor of any rescoring that reads them).
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
 import { Prisma } from "@prisma/client";
 import { rescoreRfm, scoredCustomersSql } from "../app/core/analytics/rfm.server.ts";
+import { COUNTED_ORDER } from "../app/core/ingest/customer-stats.server.ts";
+import { duckdbFromScratch, generate } from "./analytics.bench.ts";
 import { fmt } from "./support/stats.ts";
-import type { BenchContext, ResultRow } from "./support/types.ts";
+import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
+import type { Db } from "../app/db/client.server.ts";
 
 const CUSTOMERS = Number(process.env.BENCH_RFM_CUSTOMERS ?? 1_000_000);
+/** Customers of the from-scratch comparison (~10 orders each); 0 skips it. */
+const SCRATCH_CUSTOMERS = Number(process.env.BENCH_RFM_SCRATCH_CUSTOMERS ?? CUSTOMERS);
+const TIMEZONE = "America/Sao_Paulo";
+const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 const AS_OF = new Date("2026-06-30T12:00:00Z");
 const TARGET_MS = 3000;
 const seconds = (ms: number) => `${fmt(ms / 1000, 2)} s`;
@@ -21,6 +33,12 @@ export const title = "RFM rescoring at a million customers";
 export const description = `${fmt(CUSTOMERS)} customers' kept stats generated in PostgreSQL; first scoring, a day with 2 % changed, a day with nothing changed, vs the window-rank scoring SELECT alone and a bare scan.`;
 
 export async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const rows = await fromKeptStats(ctx);
+  if (SCRATCH_CUSTOMERS > 0) rows.push(...(await fromScratch(ctx)));
+  return rows;
+}
+
+async function fromKeptStats(ctx: BenchContext): Promise<ResultRow[]> {
   const app = await ctx.startApp("rfm", { http: false, workers: false });
   try {
     const { db } = app.services;
@@ -70,6 +88,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const same = await timedRun();
     ctx.log(`unchanged: ${seconds(same.ms)} (${same.steps})`);
     const reference = `window-rank SELECT alone ${seconds(windowMs)}; bare scan ${seconds(scanMs)}`;
+    ctx.detail(`Kept stats: node peak RSS ${fmt(maxRssMb())} MB after the runs; PostgreSQL's sorts bounded by work_mem = 256MB (SET LOCAL in the rescoring transaction; the server default is 4MB).`);
     const verdict = (ms: number) => (CUSTOMERS >= 1_000_000 ? (ms < TARGET_MS ? "pass" : "fail") : "info");
     return [
       { metric: `RFM first scoring, ${fmt(CUSTOMERS)} customers (every score written: not the daily case)`, measured: seconds(first.ms), reference, target: "—", verdict: "info", note: `${fmt(first.result.changed)} changed; ${first.steps}`, value: first.ms },
@@ -78,5 +97,88 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     ];
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * RFM from scratch (orders → per-customer recency/frequency/money → rank scores → segments), in
+ * PostgreSQL over the "Order" table and in DuckDB over the same counted orders. Both compute and
+ * count segments, neither writes scores (writing 1M rows is the first-scoring row above). PostgreSQL:
+ * the product's window statement (`scoredCustomersSql`, all orders inside a 120-month window) with
+ * work_mem 256MB and up to 2 parallel workers; DuckDB: in memory, 2 threads, after loading a CSV that
+ * PostgreSQL exports with COPY (bench/.tmp, deleted after). The segment counts must agree.
+ */
+async function fromScratch(ctx: BenchContext): Promise<ResultRow[]> {
+  const app = await ctx.startApp("rfm_scratch", { http: false, workers: false });
+  const csv = path.resolve("bench/.tmp", `rfm-orders-${process.pid}.csv`);
+  try {
+    const { db } = app.services;
+    const storeId = (await db.store.create({ data: { platform: "shopify", domain: "bench-rfm-scratch.myshopify.com", name: "RFM scratch", timezone: TIMEZONE } })).id;
+    // This database only serves this comparison: the orders go in without the secondary indexes and
+    // with triggers off (per-row foreign-key checks, dashboard counters), ~5× faster, so 10M orders fit
+    // the bench's time. Neither from-scratch computation uses those indexes (both read every order).
+    for (const index of ["Order_storeId_customerId_placedAt_idx", "Order_storeId_placedAt_idx", "Order_storeId_paymentMethod_financialStatus_idx", "Order_segment_counted_idx"]) {
+      await db.$executeRawUnsafe(`DROP INDEX IF EXISTS "${index}"`);
+    }
+    const g0 = performance.now();
+    const { orders } = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL session_replication_role = replica`;
+      return generate(tx as unknown as Db, storeId, SCRATCH_CUSTOMERS);
+    }, { timeout: 1_800_000 });
+    await db.$executeRaw`VACUUM ANALYZE "Order"`;
+    const genMs = performance.now() - g0;
+    ctx.log(`from scratch: generated ${fmt(SCRATCH_CUSTOMERS)} customers / ${fmt(orders)} orders in ${seconds(genMs)}`);
+    const size = `${fmt(SCRATCH_CUSTOMERS)} customers / ${fmt(orders)} orders`;
+
+    const p0 = performance.now();
+    const pgCounts = await db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL work_mem = '256MB'`;
+      const rows = await tx.$queryRaw<{ segment: string; n: number }[]>(
+        Prisma.sql`SELECT segment, count(*)::int AS n FROM (${scoredCustomersSql(storeId, { windowMonths: 120, tiePolicy: "rank" }, AS_OF, TIMEZONE)}) s GROUP BY 1`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.segment, r.n]));
+    }, { timeout: 600_000 });
+    const pgMs = performance.now() - p0;
+
+    const e0 = performance.now();
+    const exported = await exportCountedOrders(app, storeId, csv);
+    const exportMs = performance.now() - e0;
+    const rssBefore = maxRssMb();
+    const duck = await duckdbFromScratch(csv, "2026-06-30", 2);
+    if ("skipped" in duck) {
+      return [{ metric: `RFM from scratch, PostgreSQL (${size})`, measured: seconds(pgMs), reference: "DuckDB skipped", target: "—", verdict: "info", note: `skipped: ${duck.skipped}`, value: pgMs }];
+    }
+    const same = JSON.stringify(Object.entries(duck.counts).sort()) === JSON.stringify(Object.entries(pgCounts).sort());
+    const verdict = same ? "info" : "FAILED";
+    const agree = same ? "same segment counts" : `segment counts differ: DuckDB ${JSON.stringify(duck.counts)} vs PostgreSQL ${JSON.stringify(pgCounts)}`;
+    ctx.detail(
+      `From scratch: ${size} generated in PostgreSQL in ${seconds(genMs)} (set-based, analytics.bench.ts's generator, secondary indexes dropped and triggers off while inserting; BENCH_RFM_SCRATCH_CUSTOMERS, 0 skips). ` +
+        `COPY of the ${fmt(exported)} counted orders to CSV ${seconds(exportMs)}, DuckDB load ${seconds(duck.loadMs)}. Node peak RSS ${fmt(rssBefore)} MB before DuckDB, ${fmt(maxRssMb())} MB after (DuckDB runs in this process).`,
+    );
+    return [
+      { metric: `RFM from scratch over the orders, PostgreSQL (${size})`, measured: seconds(pgMs), reference: `DuckDB ${seconds(duck.ms)} (+ load ${seconds(duck.loadMs)})`, target: "— (report next to DuckDB)", verdict, note: `${agree}; window statement, 2 parallel workers, work_mem 256MB`, value: pgMs },
+      { metric: "reference: DuckDB, same RFM from scratch (in memory, 2 threads)", measured: seconds(duck.ms), reference: `load from CSV ${seconds(duck.loadMs)}; COPY out of PostgreSQL ${seconds(exportMs)}`, target: "—", verdict, note: agree, value: duck.ms },
+    ];
+  } finally {
+    fs.rmSync(csv, { force: true });
+    await app.close();
+  }
+}
+
+/** The store's counted orders as CSV (customer, net, store-local day) through COPY … TO STDOUT; returns the row count. */
+async function exportCountedOrders(app: BenchApp, storeId: number, file: string): Promise<number> {
+  const client = new pg.Client({ connectionString: app.databaseUrl, application_name: "bench-rfm-export" });
+  await client.connect();
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tz = TIMEZONE.replace(/'/g, "''");
+    // COUNTED_ORDER has no parameters: its text is the SQL.
+    const where = COUNTED_ORDER.sql;
+    const stream = client.query(copyTo(`COPY (SELECT o."customerId", o."totalMinor" - o."refundedMinor", ((o."placedAt" AT TIME ZONE 'UTC') AT TIME ZONE '${tz}')::date
+      FROM "Order" o WHERE o."storeId" = ${Number(storeId)} AND o."customerId" IS NOT NULL AND ${where}) TO STDOUT (FORMAT csv)`));
+    await pipeline(stream, fs.createWriteStream(file));
+    return stream.rowCount ?? 0;
+  } finally {
+    await client.end();
   }
 }
