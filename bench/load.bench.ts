@@ -18,7 +18,7 @@ import { stateDigest, type StateDigest } from "../test/support/state-digest.ts";
 import { generate } from "./analytics.bench.ts";
 import { targetOf, warmUp } from "./ingest.bench.ts";
 import { startBareReceiver } from "./support/bare-receiver.ts";
-import { phaseTable, type PhaseReport } from "./support/probe.ts";
+import { lockWaitTable, phaseTable, type PhaseReport } from "./support/probe.ts";
 import { prepareThreadSender, type SendResult } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
@@ -404,5 +404,9 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     },
   );
   ctx.detail(phaseTable(phases));
+  for (const p of phases) {
+    const locks = lockWaitTable(p);
+    ctx.detail(locks || `No lock waits sampled in ${p.label}.`);
+  }
   return rows;
 }
