@@ -95,6 +95,11 @@ export interface PhaseReport {
   statementsTotalMs: number | null;
   /** Average number of app backends in each state over the phase (e.g. "prisma: active (CPU)"). */
   backends: Record<string, number>;
+  /**
+   * Average number of app backends waiting on a heavyweight lock, by who waits on whom:
+   * "waiting pool: statement ← blocking pool (state): statement" (pg_blocking_pids, statements cut short).
+   */
+  lockWaits: Record<string, number>;
   samples: number;
 }
 
@@ -122,6 +127,7 @@ export function startProbe(opts: {
   const pg0 = postgresCpuSeconds(opts.postmasterPid);
   const machine0 = machineCpuSeconds();
   const counts: Record<string, number> = {};
+  const lockCounts: Record<string, number> = {};
   let samples = 0;
   let stopped = false;
 
@@ -155,6 +161,18 @@ export function startProbe(opts: {
         else what = r.state ?? "unknown";
         const key = `${r.app}: ${what}`;
         counts[key] = (counts[key] ?? 0) + r.n;
+      }
+      if (rows.some((r) => r.wait?.startsWith("Lock:"))) {
+        const appName = (col: string) => `CASE ${col} WHEN 'caderninho-jobs' THEN 'pg-boss' WHEN '' THEN 'prisma' ELSE ${col} END`;
+        const stmt = (col: string) => `left(regexp_replace(${col}, '\\s+', ' ', 'g'), 60)`;
+        const { rows: waits } = await client.query<{ key: string; n: number }>(
+          `SELECT ${appName("a.application_name")} || ': ' || ${stmt("a.query")} || ' ← ' || coalesce(${appName("b.application_name")} || ' (' || b.state || '): ' || ${stmt("b.query")}, '?') AS key, count(*)::int AS n
+           FROM pg_stat_activity a LEFT JOIN LATERAL (SELECT * FROM pg_stat_activity b WHERE b.pid = (pg_blocking_pids(a.pid))[1]) b ON true
+           WHERE a.datname = $1 AND a.wait_event_type = 'Lock' AND a.usename <> $2
+           GROUP BY 1`,
+          [db, MONITOR_ROLE],
+        );
+        for (const w of waits) lockCounts[w.key] = (lockCounts[w.key] ?? 0) + w.n;
       }
       await new Promise((r) => setTimeout(r, opts.sampleMs ?? 100));
     }
@@ -210,6 +228,7 @@ export function startProbe(opts: {
         noise.phase = opts.label;
       }
       const backends = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, samples ? v / samples : 0]));
+      const lockWaits = Object.fromEntries(Object.entries(lockCounts).map(([k, v]) => [k, samples ? v / samples : 0]));
       return {
         label: opts.label,
         seconds,
@@ -222,6 +241,7 @@ export function startProbe(opts: {
         topStatements,
         statementsTotalMs,
         backends,
+        lockWaits,
         samples,
       };
     },
@@ -253,6 +273,22 @@ export function phaseTable(reports: PhaseReport[]): string {
     ),
     row("main-thread event-loop utilisation", (r) => `${Math.round(100 * r.eventLoopUtilization)} %`),
     ...keys.map((k) => row(`avg backends — ${k}`, (r) => (r.backends[k] ?? 0).toFixed(2))),
+  ].join("\n");
+}
+
+/** Markdown: who waited on whose lock (the most frequent pairs, as average backends), or "" when nobody did. */
+export function lockWaitTable(r: PhaseReport, n = 8): string {
+  const top = Object.entries(r.lockWaits)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n);
+  if (!top.length) return "";
+  const cell = (k: string) => `\`${k.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+  return [
+    `Lock waits in ${r.label} (avg backends waiting; the statement waiting ← the first backend blocking it, from pg_blocking_pids):`,
+    "",
+    "| waiting ← blocking | avg backends |",
+    "|---|---:|",
+    ...top.map(([k, v]) => `| ${cell(k)} | ${v.toFixed(2)} |`),
   ].join("\n");
 }
 
