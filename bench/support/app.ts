@@ -103,7 +103,8 @@ export function appFactory(o: AppFactoryOptions) {
         closed = true;
         try {
           await http?.close();
-          await child?.stop();
+          // A bench database is dropped right after: a worker still busy (a rescore in flight) is not waited for long.
+          await child?.stop(10_000);
           await services.stop();
         } finally {
           await monitor.end().catch(() => undefined);
