@@ -20,7 +20,8 @@ const stop = async (code = 0) => {
 // `npm start`'s child: when the web process is gone (killed, crashed) its IPC channel closes;
 // drain and exit rather than keep working for a parent that no longer exists. Listened to before
 // anything else: a parent that dies while this process is still starting must stop it too.
-if (process.env.WORKER_CHILD === "1") {
+// (Only with an IPC channel: `process.send` exists for a child spawned with one, even after it closed.)
+if (process.env.WORKER_CHILD === "1" && typeof process.send === "function") {
   const parentGone = () => {
     // Its embedded PostgreSQL may have died with it: don't wait forever on a drain that can't finish.
     setTimeout(() => process.exit(1), 30_000).unref();
