@@ -19,7 +19,7 @@ const workers: WorkerProcess[] = [];
 beforeAll(async () => {
   app = await startTestApp({}, { workers: false });
   // Three worker processes, two batches at a time each: six handlers racing over the same queue.
-  for (let i = 0; i < 3; i++) workers.push(spawnWorker(app.services.testDb.url, { WORKER_CONCURRENCY: "2" }));
+  for (let i = 0; i < 3; i++) workers.push(spawnWorker(app.services.testDb.url, { WORKER_CONCURRENCY: "2", ENCRYPTION_KEY: app.services.secrets.encryptionKey }));
   await Promise.all(workers.map((w) => w.ready));
 });
 afterAll(async () => {

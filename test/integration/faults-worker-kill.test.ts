@@ -34,7 +34,9 @@ afterAll(async () => {
 });
 
 function startWorker(): WorkerProcess {
-  const w = spawnWorker(app.services.testDb.url, { SHOPIFY_ADMIN_ORIGIN: sim.origin, WORKER_CONCURRENCY: "2" });
+  // The app's key, as every process of one deployment shares it (a worker with a key of its own
+  // encrypts the stored Shopify token at start-up so that the next worker cannot read it).
+  const w = spawnWorker(app.services.testDb.url, { SHOPIFY_ADMIN_ORIGIN: sim.origin, WORKER_CONCURRENCY: "2", ENCRYPTION_KEY: app.services.secrets.encryptionKey });
   workers.push(w);
   return w;
 }

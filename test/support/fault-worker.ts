@@ -29,7 +29,9 @@ process.once("exit", () => {
 
 export function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "caderninho-worker-"));
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["app/server/worker.ts"], {
+  // Node itself with tsx's loader, not the tsx CLI: the CLI runs the program in a child of its own,
+  // so a SIGKILL to the CLI left the real worker running on as an orphan (it was never killed).
+  const child = spawn(process.execPath, ["--import", "tsx", "app/server/worker.ts"], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
