@@ -100,6 +100,9 @@ export async function processReceipts(services: Deps, storeId: number, ids: bigi
       // synchronous commit, which flushes this one too), runs again. The web process's receipt
       // commits then stop queuing behind the worker's flushes for WALWrite.
       await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
+      // StoreBatches serialises one store's batches inside a process; this does it across worker
+      // processes (npm run worker on other machines): a waiting batch holds no row lock yet.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-batch'), ${storeId}::int)`;
       await applyChangesInTx(tx, storeId, items.flatMap((i) => i.changes));
       await markDone(tx, storeId, items);
     }, BATCH_TX);
