@@ -197,14 +197,13 @@ describe("kept daily totals and dashboard figures", () => {
     await applyChanges(db, storeB.id, [order({ id: "b4", customer: "y", placedAt: ago(3), totalMinor: 1_000n })]);
     const marked = await db.$queryRaw<{ storeId: number }[]>`SELECT DISTINCT "storeId" FROM "DashboardDirtyDay" ORDER BY 1`;
     expect(marked.map((m) => m.storeId)).toEqual(expect.arrayContaining([e.id, storeB.id]));
-    const logged: unknown[] = [];
-    const result = await refreshAllDailyStats({ db, log: { info: (...a: unknown[]) => logged.push(a), error: (...a: unknown[]) => logged.push(a) } as never });
+    const result = await refreshAllDailyStats(services);
     expect(result.stores).toBe(marked.length);
     expect(result.days).toBeGreaterThanOrEqual(3);
     expect(await db.dashboardDirtyDay.count()).toBe(0);
     for (const id of [e.id, storeB.id]) expect(await keptDailyRows(db, id)).toEqual(await dailyRowsFromScratch(db, id));
     expect((await dailyTotals(db, e.id, 30, now)).allTime).toEqual({ orders: 2, revenueMinor: 1_000n });
     // Nothing marked: nothing to do.
-    expect(await refreshAllDailyStats({ db, log: { info: () => {}, error: () => {} } as never })).toEqual({ stores: 0, days: 0 });
+    expect(await refreshAllDailyStats(services)).toEqual({ stores: 0, days: 0 });
   });
 });
