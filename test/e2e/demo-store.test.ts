@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ConsoleMessage, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeWithChromium, launchBrowser, type LaunchedBrowser } from "#test/support/browser.ts";
+import { describeWithChromium, launchBrowser, sequentialSteps, type LaunchedBrowser } from "#test/support/browser.ts";
 import { PROJECT_ROOT, startAppProcess, type AppProcess } from "#test/support/app-process.ts";
 
 const DEMO_CUSTOMERS = 120;
@@ -68,17 +68,7 @@ describeWithChromium("npm start shows the demo store in a browser", () => {
   const pageErrors: string[] = [];
   // Steps share one page and build on each other: after a failure, skip the rest instead of
   // letting each wait out its own timeout.
-  let failedStep: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (failedStep) ctx.skip(`an earlier step failed: ${failedStep}`);
-      try {
-        await fn();
-      } catch (e) {
-        failedStep = name;
-        throw e;
-      }
-    });
+  const step = sequentialSteps();
   const timings: Record<string, number> = {};
   const t0 = Date.now();
 

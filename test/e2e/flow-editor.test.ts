@@ -7,8 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeWithChromium, launchBrowser, type LaunchedBrowser } from "#test/support/browser.ts";
+import { afterAll, beforeAll, expect } from "vitest";
+import { describeWithChromium, launchBrowser, sequentialSteps, stepSlug, waitForHydrated, type LaunchedBrowser } from "#test/support/browser.ts";
 import { PROJECT_ROOT, startAppProcess, type AppProcess } from "#test/support/app-process.ts";
 import { startSmtpTestServer, type SmtpTestServer } from "#test/support/smtp-test-server.ts";
 
@@ -24,26 +24,8 @@ describeWithChromium("flow editor in a browser", () => {
   let page: Page;
   let flowUrl = "";
   let flowName = "";
-  let failed: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (failed) ctx.skip(`an earlier step failed: ${failed}`);
-      try {
-        await fn();
-      } catch (e) {
-        failed = name;
-        await page?.screenshot({ path: path.join(SHOTS, `failed-flow-${name.replace(/\W+/g, "-").slice(0, 40)}.png`), fullPage: true }).catch(() => {});
-        throw e;
-      }
-    });
-
-  /** React owns the element (hydrated): Remix's router is up and the node has React props. */
-  async function hydrated(selector: string): Promise<void> {
-    await page.waitForFunction((sel) => {
-      const el = document.querySelector(sel);
-      return "__remixRouter" in window && !!el && Object.keys(el).some((k) => k.startsWith("__reactProps$"));
-    }, selector, { timeout: 90_000 });
-  }
+  const step = sequentialSteps(async (name) => page?.screenshot({ path: path.join(SHOTS, `failed-flow-${stepSlug(name)}.png`), fullPage: true }));
+  const hydrated = (selector: string) => waitForHydrated(page, selector);
 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   const previewHeading = () => page.locator("h3", { hasText: /^Pré-visualização:|^Preview:/ }).first();

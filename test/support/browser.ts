@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { describe, it } from "vitest";
 
 export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
@@ -121,3 +121,37 @@ export async function launchBrowser(opts: { locale?: string; viewport?: { width:
     },
   };
 }
+
+/**
+ * Steps that share one page and build on each other: after a failure the rest are skipped (instead
+ * of each waiting out its own timeout), and `onFailure` (a screenshot, say) runs for the failed one.
+ */
+export function sequentialSteps(onFailure: (name: string) => Promise<unknown> = async () => {}) {
+  let failed: string | null = null;
+  return (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx) => {
+      if (failed) ctx.skip(`an earlier step failed: ${failed}`);
+      try {
+        await fn();
+      } catch (e) {
+        failed = name;
+        await onFailure(name).catch(() => {});
+        throw e;
+      }
+    });
+}
+
+/** React owns the element (hydrated): Remix's router is up and the node has React props. */
+export async function waitForHydrated(page: Page, selector: string, timeout = 90_000): Promise<void> {
+  await page.waitForFunction(
+    (sel) => {
+      const el = document.querySelector(sel);
+      return "__remixRouter" in window && !!el && Object.keys(el).some((k) => k.startsWith("__reactProps$"));
+    },
+    selector,
+    { timeout },
+  );
+}
+
+/** A file-name-safe slug of a step name, for failure screenshots. */
+export const stepSlug = (name: string) => name.replace(/\W+/g, "-").slice(0, 40);
