@@ -10,7 +10,7 @@ import { normalizeShopifyWebhook } from "../adapters/shopify/normalize.ts";
 import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../app/demo/demo-store.server.ts";
 import { QUEUES } from "../app/jobs/queues.ts";
 import { phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
-import { startBareReceiver } from "./support/bare-receiver.ts";
+import { withBareReceiver } from "./support/bare-receiver.ts";
 import { prepareThreadSender, sendSaturated, type SendResult, type SendTarget } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
@@ -165,37 +165,14 @@ const statusText = (s: SendResult) =>
  */
 async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customers: number; currency: string }, N: number, phases: PhaseReport[]): Promise<ResultRow[]> {
   const limit = Math.min(N, RECEIVE_TARGET_RATE * PACED_SECONDS);
-  let barePaced: SendResult;
-  {
-    const app = await ctx.startApp("paced_bare", { http: false, workers: false });
-    try {
-      const store = await ensureDemoStore(app.services);
-      const receiver = await startBareReceiver({
-        databaseUrl: app.databaseUrl,
-        secret: app.services.secrets.shopifyWebhookSecret,
-        storeId: store.id,
-        maxBytes: app.services.config.WEBHOOK_MAX_BYTES,
-      });
-      try {
-        const paced = await prepareThreadSender({
-          target: { endpoint: `${receiver.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret: app.services.secrets.shopifyWebhookSecret },
-          simulator: simOpts,
-          mode: "paced",
-          rate: RECEIVE_TARGET_RATE,
-          concurrency: ctx.concurrency,
-          limit,
-        });
-        const probe = ctx.probe(app, "(a′) reference: bare receiver, 500/s");
-        barePaced = await paced.go();
-        phases.push(await probe.stop());
-      } finally {
-        await receiver.close();
-      }
-      ctx.log(`(a′) reference: bare receiver at ${RECEIVE_TARGET_RATE}/s: ${latencyText(barePaced)}`);
-    } finally {
-      await app.close();
-    }
-  }
+  const barePaced = await withBareReceiver(ctx, "paced_bare", async ({ app, target }) => {
+    const paced = await prepareThreadSender({ target, simulator: simOpts, mode: "paced", rate: RECEIVE_TARGET_RATE, concurrency: ctx.concurrency, limit });
+    const probe = ctx.probe(app, "(a′) reference: bare receiver, 500/s");
+    const result = await paced.go();
+    phases.push(await probe.stop());
+    return result;
+  });
+  ctx.log(`(a′) reference: bare receiver at ${RECEIVE_TARGET_RATE}/s: ${latencyText(barePaced)}`);
 
   // (a′) the design's condition: a steady 500 deliveries/s with workers off, in a child process
   // (as `npm start` runs them) and inside the web process (WORKERS=inline). The child is measured
@@ -341,38 +318,16 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
   }
 
   // (a) reference: the same receive on bare node:http + node-postgres, fresh database.
-  let bare: SendResult, bareStored: number;
-  {
-    const app = await ctx.startApp("receive_bare", { http: false, workers: false });
-    try {
-      const store = await ensureDemoStore(app.services);
-      const receiver = await startBareReceiver({
-        databaseUrl: app.databaseUrl,
-        secret: app.services.secrets.shopifyWebhookSecret,
-        storeId: store.id,
-        maxBytes: app.services.config.WEBHOOK_MAX_BYTES,
-      });
-      try {
-        const sender = await prepareThreadSender({
-          target: { endpoint: `${receiver.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret: app.services.secrets.shopifyWebhookSecret },
-          simulator: simOpts,
-          mode: "saturated",
-          concurrency: ctx.concurrency,
-        });
-        ctx.log(`(a) reference: ${sender.count} deliveries to a bare node:http + node-postgres receiver`);
-        const probe = ctx.probe(app, "(a) reference: bare receiver");
-        bare = await sender.go();
-        phases.push(await probe.stop());
-        const [r] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WebhookReceipt" WHERE "storeId" = $1`, [store.id]);
-        bareStored = r!.n;
-      } finally {
-        await receiver.close();
-      }
-      ctx.log(`(a) reference: ${fmt(bare.sent / bare.seconds)} deliveries/s, ${latencyText(bare)}`);
-    } finally {
-      await app.close();
-    }
-  }
+  const { bare, bareStored } = await withBareReceiver(ctx, "receive_bare", async ({ app, storeId, target }) => {
+    const sender = await prepareThreadSender({ target, simulator: simOpts, mode: "saturated", concurrency: ctx.concurrency });
+    ctx.log(`(a) reference: ${sender.count} deliveries to a bare node:http + node-postgres receiver`);
+    const probe = ctx.probe(app, "(a) reference: bare receiver");
+    const result = await sender.go();
+    phases.push(await probe.stop());
+    const [r] = await app.query<{ n: number }>(`SELECT count(*)::int AS n FROM "WebhookReceipt" WHERE "storeId" = $1`, [storeId]);
+    return { bare: result, bareStored: r!.n };
+  });
+  ctx.log(`(a) reference: ${fmt(bare.sent / bare.seconds)} deliveries/s, ${latencyText(bare)}`);
 
   // (c) end to end: workers on while sending, the sender in the app's own process as seedDemoStore does.
   let c: SendResult, cSeconds: number, cCheck: Check;

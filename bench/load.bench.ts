@@ -17,7 +17,7 @@ import { enqueueRescore } from "../app/jobs/rescore.server.ts";
 import { stateDigest, type StateDigest } from "../test/support/state-digest.ts";
 import { generate } from "./analytics.bench.ts";
 import { targetOf, warmUp } from "./ingest.bench.ts";
-import { startBareReceiver } from "./support/bare-receiver.ts";
+import { withBareReceiver } from "./support/bare-receiver.ts";
 import { lockWaitTable, phaseTable, type PhaseReport } from "./support/probe.ts";
 import { prepareThreadSender, type SendResult } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
@@ -294,32 +294,13 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
   const reference = (load.sent + load.failed === wanted ? await fullReference : null) ?? (await serialReference("load_serial_prefix", load.sent + load.failed));
 
   // Reference: the bare receiver at the same rate, for REF_SECONDS.
-  let bare: SendResult;
-  {
-    const app = await ctx.startApp("load_bare", { http: false, workers: false });
-    try {
-      const store = await ensureDemoStore(app.services);
-      const receiver = await startBareReceiver({ databaseUrl: app.databaseUrl, secret: app.services.secrets.shopifyWebhookSecret, storeId: store.id, maxBytes: app.services.config.WEBHOOK_MAX_BYTES });
-      try {
-        const sender = await prepareThreadSender({
-          target: { endpoint: `${receiver.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret: app.services.secrets.shopifyWebhookSecret },
-          simulator: simOpts,
-          mode: "paced",
-          rate: RATE,
-          concurrency: ctx.concurrency,
-          limit: RATE * REF_SECONDS,
-          maxInFlight: ABANDON_IN_FLIGHT,
-        });
-        const probe = ctx.probe(app, `reference: bare receiver ${RATE}/s for ${REF_SECONDS} s`);
-        bare = await sender.go();
-        phases.push(await probe.stop());
-      } finally {
-        await receiver.close();
-      }
-    } finally {
-      await app.close();
-    }
-  }
+  const bare = await withBareReceiver(ctx, "load_bare", async ({ app, target }) => {
+    const sender = await prepareThreadSender({ target, simulator: simOpts, mode: "paced", rate: RATE, concurrency: ctx.concurrency, limit: RATE * REF_SECONDS, maxInFlight: ABANDON_IN_FLIGHT });
+    const probe = ctx.probe(app, `reference: bare receiver ${RATE}/s for ${REF_SECONDS} s`);
+    const result = await sender.go();
+    phases.push(await probe.stop());
+    return result;
+  });
 
   const l = latencySummary(load.latencies);
   const b = latencySummary(bare.latencies);

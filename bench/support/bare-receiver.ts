@@ -5,6 +5,9 @@
 import http from "node:http";
 import pg from "pg";
 import { verifyShopifyWebhook } from "../../adapters/shopify/webhook-verify.ts";
+import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../../app/demo/demo-store.server.ts";
+import type { SendTarget } from "./sender.ts";
+import type { BenchApp, BenchContext } from "./types.ts";
 
 export interface BareReceiver {
   url: string;
@@ -64,4 +67,25 @@ export async function startBareReceiver(opts: { databaseUrl: string; secret: str
       await pool.end();
     },
   };
+}
+
+/**
+ * A reference run against the bare receiver: a fresh bench app (for its database and secrets) with
+ * the demo store, the receiver in front of it, and `fn` given the webhook target to send to.
+ * Everything is closed afterwards, also when `fn` throws.
+ */
+export async function withBareReceiver<T>(ctx: BenchContext, appName: string, fn: (bare: { app: BenchApp; storeId: number; target: SendTarget }) => Promise<T>): Promise<T> {
+  const app = await ctx.startApp(appName, { http: false, workers: false });
+  try {
+    const store = await ensureDemoStore(app.services);
+    const secret = app.services.secrets.shopifyWebhookSecret;
+    const receiver = await startBareReceiver({ databaseUrl: app.databaseUrl, secret, storeId: store.id, maxBytes: app.services.config.WEBHOOK_MAX_BYTES });
+    try {
+      return await fn({ app, storeId: store.id, target: { endpoint: `${receiver.url}/webhooks/shopify`, shop: DEMO_SHOP_DOMAIN, secret } });
+    } finally {
+      await receiver.close();
+    }
+  } finally {
+    await app.close();
+  }
 }
