@@ -8,6 +8,7 @@ import { linkKey } from "#app/core/email/tokens.ts";
 import { recordUnsubscribe, unsubscribeTarget } from "#app/core/email/unsubscribe.server.ts";
 import { QUEUES } from "#app/jobs/queues.ts";
 import type { EmailConsentJob } from "#app/jobs/shopify-email-consent.server.ts";
+import { jobsWithin } from "#app/jobs/jobs-in-transaction.server.ts";
 
 async function target(params: { token?: string }, context: LoaderFunctionArgs["context"]) {
   const found = await unsubscribeTarget(context.services.db, linkKey(context.services.secrets.sessionSecret), params.token ?? "");
@@ -26,10 +27,12 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
   const t = await target(params, context);
   const form = await request.formData().catch(() => null);
   const oneClick = form?.get("List-Unsubscribe") === "One-Click";
-  if (await recordUnsubscribe(context.services.db, t, oneClick ? "one-click" : "page")) {
-    // The store must know too, or its own emails go on and its webhooks keep saying "subscribed".
-    await context.services.boss.send(QUEUES.shopifyEmailConsent, { storeId: t.storeId, customerId: t.customerId } satisfies EmailConsentJob);
-  }
+  // The store must know too, or its own emails go on and its webhooks keep saying "subscribed":
+  // the push is queued in the unsubscribe's own transaction.
+  const job: EmailConsentJob = { storeId: t.storeId, customerId: t.customerId };
+  await recordUnsubscribe(context.services.db, t, oneClick ? "one-click" : "page", new Date(), (tx) =>
+    context.services.boss.send(QUEUES.shopifyEmailConsent, job, { db: jobsWithin(tx) }),
+  );
   return { done: true };
 };
 

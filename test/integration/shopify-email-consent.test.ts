@@ -8,6 +8,9 @@ import { createAdminGraphql } from "../../adapters/shopify/admin-graphql.server.
 import { ShopifyApiError } from "../../adapters/shopify/admin-graphql.server.ts";
 import { pushEmailUnsubscribe } from "../../adapters/shopify/email-consent.server.ts";
 import { linkKey, signLinkToken } from "../../app/core/email/tokens.ts";
+import { recordUnsubscribe } from "../../app/core/email/unsubscribe.server.ts";
+import { jobsWithin } from "../../app/jobs/jobs-in-transaction.server.ts";
+import { QUEUES } from "../../app/jobs/queues.ts";
 import { runEmailConsentPush } from "../../app/jobs/shopify-email-consent.server.ts";
 import { startAdminSimulator, type AdminSimulator } from "../support/shopify-admin-simulator.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
@@ -48,6 +51,28 @@ describe("unsubscribe pushed to Shopify", () => {
     expect((await fetch(`${app.url}/unsubscribe/${token}`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(200);
     await app.drain();
     expect(sim.requests.filter((r) => r.operation === "customerEmailMarketingConsentUpdate")).toHaveLength(calls);
+  });
+
+  it("records the unsubscribe and queues its push in one transaction: a failed enqueue leaves both undone", async () => {
+    const { db, boss } = app.services;
+    const c = await db.customer.create({ data: { storeId, platformId: String(simCustomer(3).id), email: simCustomer(3).email!, acceptsEmailMarketing: true } });
+    const target = { storeId, customerId: c.id, messageId: null, email: c.email!, storeName: "Consent A", locale: "pt-BR" as const, subscribed: true };
+    const jobsFor = () => db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${QUEUES.shopifyEmailConsent} AND data->>'customerId' = ${String(c.id)}`.then((r) => r[0]!.n);
+    const events = () => db.event.count({ where: { storeId, customerId: c.id, type: "unsubscribed" } });
+
+    // The job row is written, then the process "crashes" before commit: nothing of the click is left.
+    const crashed = recordUnsubscribe(db, target, "page", new Date(), async (tx) => {
+      await boss.send(QUEUES.shopifyEmailConsent, { storeId, customerId: c.id }, { db: jobsWithin(tx), startAfter: 3600 });
+      throw new Error("crash after enqueue");
+    });
+    await expect(crashed).rejects.toThrow("crash after enqueue");
+    expect(await db.customer.findUniqueOrThrow({ where: { storeId_id: { storeId, id: c.id } } })).toMatchObject({ acceptsEmailMarketing: true, emailUnsubscribedAt: null });
+    expect([await events(), await jobsFor()]).toEqual([0, 0]);
+
+    // Clicking again works, and then the customer, the event and the job are all there.
+    expect(await recordUnsubscribe(db, target, "page", new Date(), (tx) => boss.send(QUEUES.shopifyEmailConsent, { storeId, customerId: c.id }, { db: jobsWithin(tx), startAfter: 3600 }))).toBe(true);
+    expect((await db.customer.findUniqueOrThrow({ where: { storeId_id: { storeId, id: c.id } } })).acceptsEmailMarketing).toBe(false);
+    expect([await events(), await jobsFor()]).toEqual([1, 1]);
   });
 
   it("pushes nothing for WooCommerce stores, customers who opted in again, or never unsubscribed", async () => {

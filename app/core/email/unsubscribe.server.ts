@@ -1,4 +1,5 @@
 // One-click unsubscribe (RFC 8058) and tracking, behind signed tokens (app/core/email/tokens.ts).
+import type { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { pickLocale, type FlowLocale } from "#app/core/flows/model.ts";
 import { verifyLinkToken } from "./tokens.ts";
@@ -30,16 +31,29 @@ export async function unsubscribeTarget(db: Db, key: Buffer, token: string): Pro
   };
 }
 
-/** Record the choice: no more marketing email, when, and an "unsubscribed" event on the timeline. */
-export async function recordUnsubscribe(db: Db, target: UnsubscribeTarget, via: "one-click" | "page", now: Date = new Date()): Promise<boolean> {
-  const changed = await db.customer.updateMany({
-    where: { storeId: target.storeId, id: target.customerId, acceptsEmailMarketing: true },
-    // emailUnsubscribedAt keeps a stale "subscribed" from the platform from undoing it (see the schema).
-    data: { acceptsEmailMarketing: false, consentUpdatedAt: now, emailUnsubscribedAt: now },
+/**
+ * Record the choice: no more marketing email, when, and an "unsubscribed" event on the timeline —
+ * in one transaction with `andThen` (the route queues the push to the store there), so a crash
+ * leaves either all of it or none: a customer whose click was lost can click again.
+ */
+export async function recordUnsubscribe(
+  db: Db,
+  target: UnsubscribeTarget,
+  via: "one-click" | "page",
+  now: Date = new Date(),
+  andThen?: (tx: Prisma.TransactionClient) => Promise<unknown>,
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const changed = await tx.customer.updateMany({
+      where: { storeId: target.storeId, id: target.customerId, acceptsEmailMarketing: true },
+      // emailUnsubscribedAt keeps a stale "subscribed" from the platform from undoing it (see the schema).
+      data: { acceptsEmailMarketing: false, consentUpdatedAt: now, emailUnsubscribedAt: now },
+    });
+    if (changed.count === 0) return false;
+    await tx.event.create({ data: { storeId: target.storeId, customerId: target.customerId, type: "unsubscribed", occurredAt: now, data: { via, messageId: target.messageId, channel: "email" } } });
+    await andThen?.(tx);
+    return true;
   });
-  if (changed.count === 0) return false;
-  await db.event.create({ data: { storeId: target.storeId, customerId: target.customerId, type: "unsubscribed", occurredAt: now, data: { via, messageId: target.messageId, channel: "email" } } });
-  return true;
 }
 
 /** A tracked click: the first one is recorded (and counts as an open); the URL to go to. */
