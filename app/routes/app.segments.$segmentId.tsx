@@ -10,10 +10,10 @@ import { requireAdmin } from "#app/auth/admin.server.ts";
 import { builderData, inputError, membersPage, parseSegmentInput, readJson, saveSegment, segmentOr404 } from "#app/core/segments/admin.server.ts";
 import { removeSegment } from "#app/core/segments/membership.server.ts";
 import { safeParseSegmentFilter } from "#app/core/segments/filter.ts";
-import { activeSyncRun, queueSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import { segmentTagName } from "#app/core/tags/segment-tags.ts";
 import { tagPrefixOf } from "#app/jobs/tag-push.server.ts";
-import { QUEUES, type StoreJob } from "#app/jobs/queues.ts";
+import { QUEUES } from "#app/jobs/queues.ts";
+import { requestSyncRun } from "#app/jobs/request-sync-run.server.ts";
 import { SegmentForm, type DraftGroup } from "#app/components/segment-builder.tsx";
 import { formatMoney } from "#app/core/money.ts";
 import { segmentTitle } from "#app/core/segments/fields.ts";
@@ -47,7 +47,7 @@ export const loader = async ({ request, context, params }: LoaderFunctionArgs) =
 
 export const action = async ({ request, context, params }: ActionFunctionArgs) => {
   const { store, services } = await requireAdmin(request, context);
-  const { db, boss } = services;
+  const { db } = services;
   const segment = await segmentOr404(db, store.id, params.segmentId);
   const body = await readJson(request);
   if (!body.ok) return Response.json({ ok: false, error: null, issues: body.issues }, { status: 400 });
@@ -65,9 +65,7 @@ export const action = async ({ request, context, params }: ActionFunctionArgs) =
       return redirect("/app/segments");
     case "push-tags": {
       if (!segment.pushTags) await db.segment.update({ where: { storeId_id: { storeId: store.id, id: segment.id } }, data: { pushTags: true } });
-      if (await activeSyncRun(db, store.id, "tag_push")) return Response.json({ ok: false, error: "alreadyRunning", issues: [] });
-      const run = await queueSyncRun(db, store.id, "tag_push");
-      await boss.send(QUEUES.tagsPush, { storeId: store.id, runId: run.id } satisfies StoreJob, { singletonKey: String(store.id) });
+      if (!(await requestSyncRun(services, store.id, "tag_push", QUEUES.tagsPush))) return Response.json({ ok: false, error: "alreadyRunning", issues: [] });
       return Response.json({ ok: true, error: null, issues: [], pushQueued: true });
     }
     default:

@@ -9,9 +9,10 @@ import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { requireAdmin } from "#app/auth/admin.server.ts";
 import { describeProgress, formatDuration } from "#app/core/sync/progress.ts";
-import { activeSyncRun, latestSyncRuns, queueSyncRun } from "#app/core/sync/sync-runs.server.ts";
+import { latestSyncRuns } from "#app/core/sync/sync-runs.server.ts";
+import { requestSyncRun } from "#app/jobs/request-sync-run.server.ts";
 import type { TagPushReport } from "#app/core/tags/segment-tags.ts";
-import { QUEUES, type StoreJob } from "#app/jobs/queues.ts";
+import { QUEUES } from "#app/jobs/queues.ts";
 
 const KINDS: SyncKind[] = ["backfill", "reconcile", "tag_push", "rescore"];
 
@@ -45,10 +46,8 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   if (intent === "resync" && (store.isDemo || store.platform !== "shopify")) return { ok: false as const, error: "resyncUnavailable" };
   const kind: SyncKind = intent === "resync" ? "backfill" : "tag_push";
   // One at a time: a second click while one is queued or running changes nothing.
-  if (await activeSyncRun(services.db, store.id, kind)) return { ok: false as const, error: "alreadyRunning" };
-  const run = await queueSyncRun(services.db, store.id, kind);
-  const job: StoreJob = { storeId: store.id, runId: run.id };
-  await services.boss.send(intent === "resync" ? QUEUES.shopifyBackfill : QUEUES.tagsPush, job, { singletonKey: String(store.id) });
+  const run = await requestSyncRun(services, store.id, kind, intent === "resync" ? QUEUES.shopifyBackfill : QUEUES.tagsPush);
+  if (!run) return { ok: false as const, error: "alreadyRunning" };
   return { ok: true as const, error: null };
 };
 

@@ -24,10 +24,6 @@ export function activeSyncRun(db: Db, storeId: number, kind: SyncKind, now = new
   });
 }
 
-export function queueSyncRun(db: Db, storeId: number, kind: SyncKind): Promise<SyncRun> {
-  return db.syncRun.create({ data: { storeId, kind, status: "queued" } });
-}
-
 /** Marks a queued run (runId) as running, or creates a running one. */
 export async function startSyncRun(db: Db, storeId: number, kind: SyncKind, total: number | null, runId?: number): Promise<SyncRun> {
   if (runId !== undefined) {
