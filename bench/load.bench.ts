@@ -18,7 +18,8 @@ import { stateDigest, type StateDigest } from "../test/support/state-digest.ts";
 import { generate } from "./analytics.bench.ts";
 import { targetOf, warmUp } from "./ingest.bench.ts";
 import { withBareReceiver } from "./support/bare-receiver.ts";
-import { lockWaitTable, phaseTable, type PhaseReport } from "./support/probe.ts";
+import { lockWaitTable, phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
+import { procCpuTable, startProcCpu } from "./support/proc-cpu.ts";
 import { prepareThreadSender, type SendResult } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
@@ -232,6 +233,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
   let load: SendResult, lag: Lag, backlog: Backlog, once: OnceCheck, digest: StateDigest, processing: Processing;
   let rescores: RescoreRuns;
+  let procCpu: string;
   {
     const app = await ctx.startApp("load", { http: true, workers: "child" });
     try {
@@ -258,7 +260,9 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
         if (r!.n > 0) break;
         await new Promise((res) => setTimeout(res, 100));
       }
-      const probe = ctx.probe(app, `load: ${RATE}/s + rescoring`);
+      const loadLabel = `load: ${RATE}/s + rescoring`;
+      const probe = ctx.probe(app, loadLabel);
+      const cpuByProcess = await startProcCpu(app);
       const from = new Date();
       const startedAt = Date.now();
       const sampler = backlogSampler(app, store.id);
@@ -277,7 +281,10 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       try {
         processing = await waitProcessedUpTo(app, store.id, load.sent, startedAt);
       } finally {
-        phases.push(await probe.stop());
+        const cpu = await cpuByProcess.stop();
+        const phase = await probe.stop();
+        phases.push(phase);
+        procCpu = procCpuTable(loadLabel, phase.seconds, cpu);
       }
       if (!processing.finished) ctx.log(`load: only ${fmt(processing.processed, 0)} of ${fmt(load.sent, 0)} receipts processed ${PROCESS_TIMEOUT_S} s after the load; reporting what was done`);
       lag = await queueLag(app, store.id);
@@ -385,6 +392,11 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     },
   );
   ctx.detail(phaseTable(phases));
+  if (procCpu) ctx.detail(procCpu);
+  for (const p of phases) {
+    const top = statementTable(p, 12);
+    if (top) ctx.detail(top);
+  }
   for (const p of phases) {
     const locks = lockWaitTable(p);
     ctx.detail(locks || `No lock waits sampled in ${p.label}.`);
