@@ -6,7 +6,12 @@ import { rescoreStore } from "#app/core/analytics/rescore-store.server.ts";
 import type { RescoreSummary } from "./rescore-thread.server.ts";
 
 const { databaseUrl, storeId } = workerData as { databaseUrl: string; storeId: number };
-const db = createDb(databaseUrl, { max: 3 });
+// Its connections named apart from the webhook batches' (same worker prefix, so deprioritized alike):
+// the load bench then shows what the rescoring's backends do and cost on their own rows.
+const url = new URL(databaseUrl);
+const app = url.searchParams.get("application_name");
+if (app) url.searchParams.set("application_name", `${app}-rescore`);
+const db = createDb(url.toString(), { max: 3 });
 try {
   const result = await rescoreStore(db, storeId);
   const summary: RescoreSummary = {

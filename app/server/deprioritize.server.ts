@@ -94,7 +94,8 @@ export function deprioritizeWorker(opts: { db: Db; databaseUrl: string; niceness
       lowerOwnThreads(opts.niceness, idledThreads);
       if (!local || refused) return;
       const { rows } = await poolOf(opts.db).query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+        // The worker's own connections and its rescoring thread's ("caderninho-worker-rescore").
+        `SELECT pid FROM pg_stat_activity WHERE (application_name = $1 OR application_name LIKE $1 || '-%') AND datname = current_database()`,
         [WORKER_APPLICATION_NAME],
       );
       const alive = new Set<number>();

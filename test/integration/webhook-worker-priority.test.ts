@@ -56,6 +56,18 @@ describe("worker priority", () => {
       } finally {
         await late.end();
       }
+      // The rescoring thread's connections (named "<worker>-rescore") are the worker's too.
+      const r = new URL(u.toString());
+      r.searchParams.set("application_name", `${WORKER_APPLICATION_NAME}-rescore`);
+      const rescore = new pg.Client({ connectionString: r.toString() });
+      await rescore.connect();
+      try {
+        const rescorePid = await backendPid(rescore);
+        while (os.getPriority(rescorePid) !== lowest && Date.now() < deadline + 10_000) await new Promise((res) => setTimeout(res, 50));
+        expect(os.getPriority(rescorePid)).toBe(lowest);
+      } finally {
+        await rescore.end();
+      }
     } finally {
       stop();
       await worker.end();
