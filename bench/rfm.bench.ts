@@ -98,7 +98,7 @@ async function fromKeptStats(ctx: BenchContext): Promise<ResultRow[]> {
     // During the day 2 % of customers ordered again (not vacuumed: below autovacuum's threshold).
     // (Its statistics sent at once, so the daily run's WAL and HOT figures are the rescoring's alone.)
     await db.$transaction([
-      db.$queryRaw`SELECT pg_stat_force_next_flush()`,
+      db.$executeRaw`SELECT pg_stat_force_next_flush()`,
       db.$executeRaw`
       UPDATE "CustomerStats" SET "ordersCount" = "ordersCount" + 1, "revenueMinor" = "revenueMinor" + "avgOrderMinor", "lastOrderAt" = timestamp '2026-06-30'
       WHERE "storeId" = ${storeId} AND "customerId" % 50 = 7`,
