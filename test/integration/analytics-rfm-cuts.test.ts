@@ -2,7 +2,8 @@
 // instead of per-row window ranks. These tests prove it gives exactly the window formulation's
 // scores (still used for windows and NTILE) and the TypeScript specification's, on random stores
 // with heavy ties, tiny stores (the ⌈k·n/5⌉ edges), last orders right at local midnight in zones
-// with DST, half-hour and +14 h offsets, and across a day where some customers moved.
+// with DST, half-hour and +14 h offsets, and across a day where some customers moved; and that the
+// segment members segments count from (CustomerRfmSegment) always mirror the scores.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
 import { rescoreRfm, scoredCustomersSql } from "../../app/core/analytics/rfm.server.ts";
@@ -86,7 +87,15 @@ async function bySpec(storeId: number, timezone: string): Promise<Map<number, Ro
   return new Map(stats.map((s, i) => [s.customerId, { id: s.customerId, r: r[i]!, f: f[i]!, m: m[i]!, segment: segmentFor(r[i]!, f[i]!) }]));
 }
 
+/** CustomerRfmSegment (segment members, counted by segments) mirrors CustomerStats.rfmSegment exactly. */
+async function expectMembersMirrored(storeId: number) {
+  const members = await t.db.customerRfmSegment.findMany({ where: { storeId }, orderBy: { customerId: "asc" }, select: { customerId: true, segment: true } });
+  const stats = await t.db.customerStats.findMany({ where: { storeId, rfmSegment: { not: null } }, orderBy: { customerId: "asc" }, select: { customerId: true, rfmSegment: true } });
+  expect(members).toEqual(stats.map((s) => ({ customerId: s.customerId, segment: s.rfmSegment })));
+}
+
 async function expectSameScores(storeId: number, timezone: string) {
+  await expectMembersMirrored(storeId);
   const mine = await stored(storeId);
   const windows = await byWindows(storeId, timezone);
   const spec = await bySpec(storeId, timezone);
@@ -180,9 +189,41 @@ describe("RFM by cut values equals the window formulation", () => {
     expect(otherBefore).toBeGreaterThan(0);
     await t.db.customer.delete({ where: { storeId_id: { storeId, id: victim } } });
     expect(await t.db.rfmSnapshot.count({ where: { storeId, customerId: victim } })).toBe(0);
+    expect(await t.db.customerRfmSegment.count({ where: { storeId, customerId: victim } })).toBe(0);
+    await expectMembersMirrored(storeId);
+    const otherMembers = await t.db.customerRfmSegment.count({ where: { storeId: other } });
+    expect(otherMembers).toBeGreaterThan(0);
     expect(await t.db.rfmSnapshot.count({ where: { storeId } })).toBeGreaterThan(0);
     await t.db.store.delete({ where: { id: storeId } });
     expect(await t.db.rfmSnapshot.count({ where: { storeId } })).toBe(0);
     expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
+    expect(await t.db.customerRfmSegment.count({ where: { storeId } })).toBe(0);
+    expect(await t.db.customerRfmSegment.count({ where: { storeId: other } })).toBe(otherMembers);
+  });
+
+  it("segment members follow every other write of CustomerStats.rfmSegment (the triggers): insert, update, upsert, NTILE and window rescoring, delete", async () => {
+    const storeId = await makeStore("UTC", 300, 41);
+    const ids = (await t.db.customerStats.findMany({ where: { storeId }, select: { customerId: true }, orderBy: { customerId: "asc" } })).map((s) => s.customerId);
+    // Prisma and raw SQL writes of the column, one row and many, moves and clears; a write of other columns only.
+    await t.db.customerStats.update({ where: { storeId_customerId: { storeId, customerId: ids[0]! } }, data: { rfmSegment: "champions" } });
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "rfmSegment" = CASE WHEN "customerId" % 2 = 0 THEN 'lost' ELSE 'loyal' END WHERE "storeId" = ${storeId} AND "customerId" % 3 = 0`;
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "rfmSegment" = NULL WHERE "storeId" = ${storeId} AND "customerId" % 9 = 0`;
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "avgOrderMinor" = "avgOrderMinor" + 1 WHERE "storeId" = ${storeId}`;
+    await expectMembersMirrored(storeId);
+    const fresh = await t.db.customer.create({ data: { storeId, platformId: "fresh" } });
+    await t.db.customerStats.upsert({ where: { storeId_customerId: { storeId, customerId: fresh.id } }, create: { storeId, customerId: fresh.id, rfmSegment: "new" }, update: {} });
+    await t.db.customerStats.upsert({ where: { storeId_customerId: { storeId, customerId: fresh.id } }, create: { storeId, customerId: fresh.id }, update: { rfmSegment: "promising" } });
+    await expectMembersMirrored(storeId);
+    // The other rescorings (NTILE, a window of months) write through the triggers.
+    await rescoreRfm(t.db, storeId, { windowMonths: null, tiePolicy: "ntile" }, AS_OF);
+    await expectMembersMirrored(storeId);
+    await rescoreRfm(t.db, storeId, { windowMonths: 1, tiePolicy: "rank" }, AS_OF);
+    await expectMembersMirrored(storeId);
+    // Back to the default: the set-based path picks up from whatever the triggers left.
+    await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    await expectSameScores(storeId, "UTC");
+    await t.db.customerStats.deleteMany({ where: { storeId, customerId: { in: ids.slice(0, 50) } } });
+    await expectMembersMirrored(storeId);
+    expect(await t.db.customerRfmSegment.count({ where: { storeId } })).toBeGreaterThan(0);
   });
 });

@@ -123,16 +123,18 @@ describe("an OR of index ranges counted as disjoint parts", () => {
     const pAliveLow = cond({ field: "pAlive", op: "lt", value: 0.3 });
     const isLost = cond({ field: "rfmSegment", op: "in", values: ["lost"] });
     const notVip = not(cond({ field: "tags", op: "any", values: ["vip"] }));
-    const cases: [unknown, (r: (typeof rows)[number]) => boolean][] = [
-      [and(orOf(churnHigh, pAliveLow), notVip), (r) => (high(r) || lowAlive(r)) && !vip(r)],
-      [orOf(churnHigh, pAliveLow), (r) => high(r) || lowAlive(r)],
-      [and(orOf(pAliveLow, churnHigh, isLost)), (r) => lowAlive(r) || high(r) || lost(r)],
-      [and(isLost, orOf(churnHigh, pAliveLow)), (r) => lost(r) && (high(r) || lowAlive(r))],
+    // [filter, members, counted as disjoint parts]: an OR with an RFM-segment branch is not split (no
+    // index of CustomerStats leads with the segment), its count is one scan; the same members either way.
+    const cases: [unknown, (r: (typeof rows)[number]) => boolean, boolean][] = [
+      [and(orOf(churnHigh, pAliveLow), notVip), (r) => (high(r) || lowAlive(r)) && !vip(r), true],
+      [orOf(churnHigh, pAliveLow), (r) => high(r) || lowAlive(r), true],
+      [and(orOf(pAliveLow, churnHigh, isLost)), (r) => lowAlive(r) || high(r) || lost(r), false],
+      [and(isLost, orOf(churnHigh, pAliveLow)), (r) => lost(r) && (high(r) || lowAlive(r)), true],
     ];
-    for (const [filter, expected] of cases) {
+    for (const [filter, expected, split] of cases) {
       const parsed = parseSegmentFilter(filter);
       // The split is what is measured here (not the one-scan plan).
-      expect((segmentCountQuery(parsed, await segmentContext(db, storeD, NOW))).text).toMatch(/^SELECT \(\(SELECT count/);
+      expect((segmentCountQuery(parsed, await segmentContext(db, storeD, NOW))).text).toMatch(split ? /^SELECT \(\(SELECT count/ : /^SELECT count\(\*\)::int AS n FROM "CustomerStats" s/);
       const want = live.filter(expected).length;
       expect(want).toBeGreaterThan(0);
       expect(await countSegment(db, storeD, filter, NOW)).toBe(want);

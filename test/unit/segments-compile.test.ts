@@ -2,7 +2,7 @@
 // real database against fixture customers). Values must only ever appear as parameters.
 import { describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
-import { compileNode, disjointParts, escapeLike, isStatsDriven, readsNoStats, segmentCountQuery, segmentFromWhere, type SegmentContext } from "../../app/core/segments/compile.server.ts";
+import { compileNode, disjointParts, escapeLike, isStatsDriven, readsNoStats, segmentCountQuery, segmentFromWhere, segmentMembersQuery, type SegmentContext } from "../../app/core/segments/compile.server.ts";
 import { parseSegmentFilter, type Condition, type FilterNode } from "../../app/core/segments/filter.ts";
 
 const ctx: SegmentContext = { storeId: 7, timezone: "America/Sao_Paulo", now: new Date("2026-06-15T12:00:00Z") };
@@ -220,15 +220,28 @@ describe("segment compiler: choice of driving table", () => {
     const sql = squash(segmentCountQuery(filter, ctx).text);
     expect(sql).toMatch(/^SELECT \(\(SELECT count\(\*\) FROM "CustomerStats" s WHERE .*\) \+ \(SELECT count\(\*\) FROM "CustomerStats" s WHERE .*\)\)::int AS n$/);
     // A root OR splits too; three branches exclude both earlier ones.
-    const three = disjointParts(parseSegmentFilter(g("or", [high, pAlive, c({ field: "rfmSegment", op: "in", values: ["lost"] })])))!;
+    const three = disjointParts(parseSegmentFilter(g("or", [high, pAlive, c({ field: "ordersCount", op: "gte", value: 3 })])))!;
     expect(three).toHaveLength(3);
     expect(three[2]!.children).toHaveLength(3);
     // No split: an OR with a branch no index leads (avg ticket), a negated OR, an OR that can match
     // customers without stats (not stats-driven), or no OR at all.
     expect(disjointParts(parseSegmentFilter(g("and", [g("or", [high, c({ field: "avgTicket", op: "gt", value: 5 })])])))).toBeNull();
     expect(disjointParts(parseSegmentFilter(g("and", [g("or", [high, pAlive], true)])))).toBeNull();
+    // The RFM segment leads no index of CustomerStats (its members are in CustomerRfmSegment).
+    expect(disjointParts(parseSegmentFilter(g("or", [high, c({ field: "rfmSegment", op: "in", values: ["lost"] })])))).toBeNull();
     expect(disjointParts(parseSegmentFilter(g("and", [high, pAlive])))).toBeNull();
     expect(squash(segmentCountQuery(parseSegmentFilter(g("or", [high, c({ field: "ordersCount", op: "lt", value: 2 })])), ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "Customer" c/);
+  });
+  it("counts and lists one RFM segment condition alone from CustomerRfmSegment's key, erased left out; anything more from the stats", () => {
+    const rfm = f({ field: "rfmSegment", op: "in", values: ["champions", "loyal"] });
+    const members = 'FROM "CustomerRfmSegment" g WHERE g."storeId" = $1 AND g.segment = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM "Customer" e WHERE e."storeId" = $3 AND e."erasedAt" IS NOT NULL AND e.id = g."customerId")';
+    expect(squash(segmentCountQuery(rfm, ctx).text)).toBe(`SELECT count(*)::int AS n ${members}`);
+    expect(segmentCountQuery(rfm, ctx).values).toEqual([ctx.storeId, ["champions", "loyal"], ctx.storeId]);
+    expect(squash(segmentMembersQuery(rfm, ctx).text)).toBe(`SELECT g."customerId" AS "customerId" ${members}`);
+    // not_in, or with another condition: the column on CustomerStats (the table mirrors it).
+    expect(squash(segmentCountQuery(f({ field: "rfmSegment", op: "not_in", values: ["lost"] }), ctx).text)).not.toContain("CustomerRfmSegment");
+    const both = parseSegmentFilter({ type: "group", op: "and", children: [{ type: "condition", field: "rfmSegment", op: "in", values: ["lost"] }, { type: "condition", field: "ordersCount", op: "gte", value: 2 }] });
+    expect(squash(segmentCountQuery(both, ctx).text)).toMatch(/^SELECT count\(\*\)::int AS n FROM "CustomerStats" s WHERE .*s\."rfmSegment" = ANY/);
   });
   it("counts one action or one tag test alone from its own rows: distinct customers, erased left out", () => {
     const one = (c: Record<string, unknown>) => squash(segmentCountQuery(f(c), ctx).text);

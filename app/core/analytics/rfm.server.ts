@@ -8,6 +8,9 @@ import { RFM_SEGMENTS, rfMapCells, type RfmSegment } from "./segments.ts";
 
 type Tx = Prisma.TransactionClient;
 
+/** While 'on' (SET LOCAL), the rescoring mirrors segment moves into CustomerRfmSegment itself and the row trigger on CustomerStats skips them. */
+const MEMBERS_BY_STATEMENT = "caderninho.rfm_members_by_statement";
+
 /** Snapshots of this many most recent runs are kept per store (one run a day ≈ a month of history). */
 export const SNAPSHOT_RUNS_KEPT = 30;
 
@@ -189,7 +192,10 @@ async function rescoreByCuts(tx: Tx, storeId: number, runId: number, timezone: s
   step("find changed");
   // The changed rows are found by primary key, one probe each: the planner cannot know how few
   // changed and would otherwise hash the whole table to find them.
-  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+  // The segment moves are mirrored into CustomerRfmSegment here, set-based, instead of by its row
+  // trigger on CustomerStats (see migration rfm_segment_members): the setting turns that trigger off
+  // for this statement. No index of CustomerStats covers a score, so these updates are HOT.
+  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), set_config(${MEMBERS_BY_STATEMENT}, 'on', true)`;
   const moved = await tx.$queryRaw<TransitionRow[]>`
     WITH upd AS (
       UPDATE "CustomerStats" cs SET "rScore" = s.r, "fScore" = s.f, "mScore" = s.m, "rfmSegment" = s.segment
@@ -198,9 +204,16 @@ async function rescoreByCuts(tx: Tx, storeId: number, runId: number, timezone: s
       RETURNING cs."customerId" AS id, old."rfmSegment" AS "from", s.segment AS "to", s.r, s.f, s.m),
     snap AS (
       INSERT INTO "RfmSnapshot" ("storeId", "runId", "customerId", "rScore", "fScore", "mScore", segment)
-      SELECT ${storeId}, ${runId}, id, r, f, m, "to" FROM upd WHERE "to" IS NOT NULL)
+      SELECT ${storeId}, ${runId}, id, r, f, m, "to" FROM upd WHERE "to" IS NOT NULL),
+    left_segment AS (
+      DELETE FROM "CustomerRfmSegment" g USING upd
+      WHERE g."storeId" = ${storeId} AND g.segment = upd."from" AND g."customerId" = upd.id AND upd."from" IS DISTINCT FROM upd."to"),
+    joined_segment AS (
+      INSERT INTO "CustomerRfmSegment" ("storeId", segment, "customerId")
+      SELECT ${storeId}, "to", id FROM upd WHERE "to" IS NOT NULL AND "from" IS DISTINCT FROM "to"
+      ON CONFLICT DO NOTHING)
     SELECT CASE WHEN "to" IS NULL THEN 'cleared' ELSE 'moved' END AS kind, "from", "to", count(*)::int AS customers FROM upd GROUP BY 1, 2, 3`;
-  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)`;
+  await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true), set_config(${MEMBERS_BY_STATEMENT}, '', true)`;
   await tx.$executeRaw`DROP TABLE rfm_changed`;
   step("write");
   // Segment sizes after the run: before (counted in the cuts' scan, same rows) − moved out + moved in.

@@ -425,8 +425,23 @@ function statsFromWhere(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql 
 
 /** `SELECT … AS "customerId"` of every member: for materialisation (membership.server.ts). */
 export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql {
+  const members = rfmMembers(filter, ctx);
+  if (members) return Prisma.sql`SELECT g."customerId" AS "customerId" ${members}`;
   if (isStatsDriven(filter)) return Prisma.sql`SELECT s."customerId" AS "customerId" ${statsFromWhere(filter, ctx)}`;
   return Prisma.sql`SELECT c.id AS "customerId" ${segmentFromWhere(filter, ctx, { source: readsNoStats(filter) ? "customers" : "join" })}`;
+}
+
+/**
+ * FROM + WHERE of "RFM segment in (…)" alone, from CustomerRfmSegment's key (storeId, segment,
+ * customerId): a range of it, index only. (CustomerStats has no index on rfmSegment, so that a
+ * rescoring's updates stay HOT; that table mirrors the column, see migration rfm_segment_members.)
+ * Erased customers out as in statsFromWhere. Null for any other filter.
+ */
+function rfmMembers(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql | null {
+  const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
+  if (only?.type !== "condition" || only.field !== "rfmSegment" || only.op !== "in") return null;
+  return Prisma.sql`FROM "CustomerRfmSegment" g WHERE g."storeId" = ${ctx.storeId} AND g.segment = ANY(${only.values}::text[])
+    AND NOT EXISTS (SELECT 1 FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL AND e.id = g."customerId")`;
 }
 
 /**
@@ -434,7 +449,7 @@ export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext):
  * of them reads a range of that index. pAlive is the second key of the churn index: a condition on
  * it is still checked inside the index scan (an index condition), never row by row.
  */
-const RANGE_FIELDS = new Set<string>(["rfmSegment", "cluster", "lastOrderAt", "totalSpent", "ordersCount", "churnRisk", "churnBand", "pAlive"]);
+const RANGE_FIELDS = new Set<string>(["cluster", "lastOrderAt", "totalSpent", "ordersCount", "churnRisk", "churnBand", "pAlive"]);
 const RANGE_OPS = new Set<string>(["in", "eq", "gt", "gte", "lt", "lte", "between", "before", "from", "in_last_days", "more_than_days_ago"]);
 const MAX_SPLIT_BRANCHES = 4;
 
@@ -480,6 +495,8 @@ export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): P
   // counted from its own rows (the partial indexes; CustomerTag's key) minus the erased (a hashed
   // list of the few erased ids), instead of walking every customer of the store to probe a hash of
   // them.
+  const members = rfmMembers(filter, ctx);
+  if (members) return Prisma.sql`SELECT count(*)::int AS n ${members}`;
   const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
   const rows =
     only?.type !== "condition" ? null
