@@ -16,6 +16,7 @@ const graphqlStore = createGraphqlStore({ seed: 11, customers: 120, shopDomain: 
 function jsonlOf(root: GraphqlBulkRoot): string {
   return [...graphqlStore.bulkLines(root)].map((line) => JSON.stringify(line)).join("\n") + "\n";
 }
+const files = { products: jsonlOf("products"), customers: jsonlOf("customers"), orders: jsonlOf("orders") };
 
 /** The text as a byte stream in small pieces, lines and characters split across them. */
 function bytes(text: string, piece = 997): ReadableStream<Uint8Array> {
@@ -59,7 +60,6 @@ describe("bulk parse thread", () => {
   });
 
   it("loads exactly what the in-thread path loads, statistics included", async () => {
-    const files = { products: jsonlOf("products"), customers: jsonlOf("customers"), orders: jsonlOf("orders") };
     const [inThread, viaThread] = [await newStore("in-thread"), await newStore("via-thread")];
     for (const [storeId, parseInThread] of [[inThread, false], [viaThread, true]] as const) {
       for (const root of ["products", "customers", "orders"] as const) {
@@ -70,6 +70,48 @@ describe("bulk parse thread", () => {
     const expected = await rows(inThread);
     expect(expected.length).toBeGreaterThan(graphqlStore.plan.orders.length);
     expect(await rows(viaThread)).toEqual(expected);
+  });
+
+  it("leaves out an embedded customer identical to the last copy sent for it, and only then", async () => {
+    // Shopify embeds the customer's current state in every order: the same text again and again.
+    const lines = jsonlOf("orders").trimEnd().split("\n");
+    const customers = new Map<string, unknown>();
+    for (const line of jsonlOf("customers").trimEnd().split("\n")) {
+      const node = JSON.parse(line) as { id: string; __parentId?: string };
+      if (node.__parentId === undefined) customers.set(node.id, node);
+    }
+    const current = lines.map((line) => {
+      const node = JSON.parse(line) as { customer?: { id: string } | null; __parentId?: string };
+      return node.__parentId === undefined && node.customer && customers.has(node.customer.id) ? JSON.stringify({ ...node, customer: customers.get(node.customer.id) }) : line;
+    });
+    const lastSent = new Map<string, string>();
+    let left = 0;
+    let sent = 0;
+    for await (const items of parseBulkInThread(bytes(current.join("\n") + "\n"), "BRL")) {
+      for (const { change } of items) {
+        if (change.kind !== "order") continue;
+        const customerPid = change.text.slice(0, change.text.indexOf("\t"));
+        if (customerPid === "\\N") continue;
+        if (change.customer) {
+          expect(change.customer.platformId).toBe(customerPid);
+          expect(lastSent.get(customerPid)).not.toBe(change.customer.text);
+          lastSent.set(customerPid, change.customer.text);
+          sent++;
+        } else {
+          expect(lastSent.has(customerPid)).toBe(true);
+          left++;
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(0);
+    expect(left).toBeGreaterThan(0);
+    // And the store ends the same as with every copy applied (the in-thread path sends them all).
+    const [inThread, viaThread] = [await newStore("repeat-in-thread"), await newStore("repeat-via-thread")];
+    for (const [storeId, parseInThread] of [[inThread, false], [viaThread, true]] as const) {
+      await loadBulkResult(services, storeId, bytes(files.products), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+      await loadBulkResult(services, storeId, bytes(current.join("\n") + "\n"), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+    }
+    expect(await rows(viaThread)).toEqual(await rows(inThread));
   });
 
   it("yields records in file order, and a bad line fails with its number after the records before it", async () => {
