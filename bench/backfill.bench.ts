@@ -20,7 +20,7 @@ import type { BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
 import { loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
 import { writeBulkFiles, type BulkFiles } from "./support/bulk-files.ts";
-import { phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
+import { phaseTable, processCpuSeconds, statementTable, type PhaseReport } from "./support/probe.ts";
 import { fmt } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
 
@@ -118,6 +118,25 @@ interface PhaseResult {
   waits: BulkLoadResult["waits"];
   report: PhaseReport;
   rss: RssSampler;
+  /** CPU seconds of the parse thread (null: parsed on the main thread). */
+  parseThreadCpu: number | null;
+  /** CPU seconds of the loader's own PostgreSQL backend (COPY + merges) up to the last chunk's commit. */
+  loaderBackendCpu: number | null;
+  /** Wall seconds from the last chunk's commit to the end (stats refresh). */
+  afterLastChunk: number;
+}
+
+/** The CPU so far of the bulk loader's backend (application_name caderninho-bulk-load) in this app's database. */
+async function loaderBackendCpu(app: BenchApp): Promise<number | null> {
+  const rows = await app.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE application_name = 'caderninho-bulk-load' AND datname = current_database()`,
+  );
+  let sum: number | null = null;
+  for (const { pid } of rows) {
+    const cpu = processCpuSeconds(pid);
+    if (cpu !== null) sum = (sum ?? 0) + cpu;
+  }
+  return sum;
 }
 
 async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, label: string, file: string, expectedObjects: number): Promise<PhaseResult> {
@@ -126,24 +145,41 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
   const t0 = performance.now();
   let committed = 0;
   let nextMark = 0.1;
+  let backendCpu: number | null = null;
+  let lastChunkAt = 0;
   const result = await ctx.profile(label, () =>
     loadBulkResult(app.services, storeId, fs.createReadStream(file, { highWaterMark: READ_CHUNK }), {
       shopCurrency: SHOP_CURRENCY,
       chunkSize: CHUNK,
       parseInThread: PARSE_THREAD,
-      onCommitted: (n) => {
+      onCommitted: async (n) => {
         committed += n;
         while (committed / expectedObjects >= nextMark - 1e-9) {
           rss.mark(nextMark);
           nextMark += 0.1;
         }
+        if (committed >= expectedObjects) {
+          lastChunkAt = performance.now();
+          backendCpu = await loaderBackendCpu(app);
+        }
       },
     }),
   );
-  const seconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const seconds = (t1 - t0) / 1000;
   rss.stop();
   const report = await probe.stop();
-  return { seconds, objects: committed, lines: result.lines, waits: result.waits, report, rss };
+  return {
+    seconds,
+    objects: committed,
+    lines: result.lines,
+    waits: result.waits,
+    report,
+    rss,
+    parseThreadCpu: result.parseThreadCpu,
+    loaderBackendCpu: backendCpu,
+    afterLastChunk: lastChunkAt ? (t1 - lastChunkAt) / 1000 : 0,
+  };
 }
 
 /** The previous path on the first `limit` orders: normalise, applyChanges in batches of 1000, serially. */
@@ -367,6 +403,26 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
           `${fmt(ctx.cores / ((nodeUs + pgUs) / 1e6))} orders/s if all ${ctx.cores} cores were the backfill's, perfectly shared; ` +
           `${fmt(e.bytes.orders / e.orders)} bytes of JSONL per order (only the fields the query selects)`,
       });
+    }
+    // Where the CPU per order goes, by thread and by backend (the attribution the next cut starts from).
+    if (r.postgresCpu !== null) {
+      const per = (cpuSeconds: number) => `${fmt((cpuSeconds / o.objects) * 1e6, 1)} µs`;
+      const parse = o.parseThreadCpu;
+      const backend = o.loaderBackendCpu;
+      const parts: [string, number | null, string][] = [
+        ["Node parse thread (JSON.parse + normaliser + COPY encoder)", parse, parse === null ? "parsed on the main thread (BENCH_BACKFILL_PARSE_THREAD=0): counted in the main thread" : "process.threadCpuUsage() of the worker thread"],
+        ["Node main thread (chunks, COPY streams, statements)", r.mainThreadCpu, `event-loop utilisation ${fmt(100 * r.eventLoopUtilization)} %`],
+        ["Node other threads (GC, libuv, compiler)", Math.max(0, r.otherThreadsCpu - (parse ?? 0)), "process CPU − main thread − parse thread"],
+        ["PostgreSQL: the loader's backend (COPY + merges)", backend, "its /proc/<pid>/stat at the last chunk's commit"],
+        [
+          "PostgreSQL: everything else (stats refresh, ANALYZE, autovacuum, WAL writer, pg-boss)",
+          backend === null ? null : Math.max(0, r.postgresCpu - backend),
+          `${fmt(o.afterLastChunk)} s of the phase's ${fmt(o.seconds)} s came after the last chunk's commit (stats refresh)`,
+        ],
+      ];
+      for (const [what, cpu, note] of parts) {
+        rows.push({ metric: `orders phase CPU per order: ${what}`, measured: cpu === null ? "—" : per(cpu), verdict: "info", note });
+      }
     }
     rows.push({
       metric: "orders phase: peak RSS of the process",

@@ -59,11 +59,14 @@ function lower(value: unknown): string | null {
   return typeof value === "string" ? value.toLowerCase() : null;
 }
 
+const NON_ZERO_DIGIT = /[1-9]/;
+
 /** "gid://shopify/Order/123" (or "…/MailingAddress/9?model_name=CustomerAddress") → "123". Throws on anything else. */
 export function platformIdFromGid(gid: unknown, what = "id"): string {
   if (typeof gid === "string") {
     const match = /^gid:\/\/shopify\/[A-Za-z0-9]+\/(\d+)(?:\?.*)?$/.exec(gid.trim());
-    if (match?.[1] && BigInt(match[1]) > 0n) return match[1];
+    // Digits name a positive number when one of them is not 0 (no BigInt per id).
+    if (match?.[1] && NON_ZERO_DIGIT.test(match[1])) return match[1];
     if (/^\d+$/.test(gid.trim()) && BigInt(gid.trim()) > 0n) return gid.trim();
   }
   throw new ShopifyPayloadError(`${what} is not a Shopify GID: ${JSON.stringify(gid)}`, "graphql");

@@ -7,7 +7,7 @@ import { keyringOf, readStoredToken } from "#app/auth/session-crypto.server.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/core/ingest/bulk-load.server.ts";
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
-import { canParseInThread, parseBulkInThread } from "#app/core/sync/bulk-parse-thread.server.ts";
+import { canParseInThread, parseBulkInThread, type ParseThreadStats } from "#app/core/sync/bulk-parse-thread.server.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
@@ -70,7 +70,7 @@ export async function loadBulkResult(
   storeId: number,
   source: Parameters<typeof readBulkJsonl>[0],
   opts: { shopCurrency: string; /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */ parseInThread?: boolean } & BulkLoadOptions,
-): Promise<BulkLoadResult> {
+): Promise<BulkLoadResult & { /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null }> {
   let added = 0;
   let committed = 0;
   const statistics: (ShopifyStatisticsRow & { seq: number })[] = [];
@@ -89,7 +89,8 @@ export async function loadBulkResult(
     if (opts.parseInThread ?? canParseInThread()) {
       // Parsing, normalising and encoding in a worker thread, overlapping with the main thread's
       // COPY and merge round trips (app/core/sync/bulk-parse-thread.server.ts).
-      for await (const items of parseBulkInThread(source, opts.shopCurrency)) {
+      const threadStats: ParseThreadStats = { cpuMicros: null };
+      for await (const items of parseBulkInThread(source, opts.shopCurrency, threadStats)) {
         for (const item of items) {
           if (item.statistics) statistics.push({ seq: added, ...item.statistics });
           added++;
@@ -97,6 +98,8 @@ export async function loadBulkResult(
           if (wait) await wait;
         }
       }
+      const result = await loader.finish();
+      return { ...result, parseThreadCpu: threadStats.cpuMicros === null ? null : threadStats.cpuMicros / 1e6 };
     } else {
       for await (const record of readBulkJsonl(source)) {
         const change = normalizeBulkRecord(record, { shopCurrency: opts.shopCurrency });
@@ -106,8 +109,8 @@ export async function loadBulkResult(
         const wait = loader.add(change);
         if (wait) await wait;
       }
+      return { ...(await loader.finish()), parseThreadCpu: null };
     }
-    return await loader.finish();
   } finally {
     await loader.close();
   }

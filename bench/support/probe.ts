@@ -303,3 +303,14 @@ export function statementTable(r: PhaseReport, n = 8, width = 110): string {
   });
   return [head, "", "| statement | calls | mean | total | share |", "|---|---:|---:|---:|---:|", ...rows].join("\n");
 }
+
+/** CPU seconds (user + system) used so far by one live process, e.g. a PostgreSQL backend; null when unreadable. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / clockTicks;
+  } catch {
+    return null;
+  }
+}

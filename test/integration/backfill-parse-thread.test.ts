@@ -4,7 +4,9 @@
 // report a bad line with its number, after loading nothing it should not have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
-import { BulkJsonlError } from "../../adapters/shopify/bulk-operations.server.ts";
+import { BulkJsonlError, readBulkJsonl } from "../../adapters/shopify/bulk-operations.server.ts";
+import { normalizeBulkRecord } from "../../adapters/shopify/normalize-graphql.ts";
+import { encodeChange } from "../../app/core/ingest/bulk-load.server.ts";
 import { createGraphqlStore, type GraphqlBulkRoot } from "../../adapters/shopify/simulator/render-graphql.ts";
 import { canParseInThread, parseBulkInThread } from "../../app/core/sync/bulk-parse-thread.server.ts";
 import { loadBulkResult } from "../../app/jobs/shopify-backfill.server.ts";
@@ -16,6 +18,7 @@ const graphqlStore = createGraphqlStore({ seed: 11, customers: 120, shopDomain: 
 function jsonlOf(root: GraphqlBulkRoot): string {
   return [...graphqlStore.bulkLines(root)].map((line) => JSON.stringify(line)).join("\n") + "\n";
 }
+const files = { products: jsonlOf("products"), customers: jsonlOf("customers"), orders: jsonlOf("orders") };
 
 /** The text as a byte stream in small pieces, lines and characters split across them. */
 function bytes(text: string, piece = 997): ReadableStream<Uint8Array> {
@@ -59,7 +62,6 @@ describe("bulk parse thread", () => {
   });
 
   it("loads exactly what the in-thread path loads, statistics included", async () => {
-    const files = { products: jsonlOf("products"), customers: jsonlOf("customers"), orders: jsonlOf("orders") };
     const [inThread, viaThread] = [await newStore("in-thread"), await newStore("via-thread")];
     for (const [storeId, parseInThread] of [[inThread, false], [viaThread, true]] as const) {
       for (const root of ["products", "customers", "orders"] as const) {
@@ -70,6 +72,60 @@ describe("bulk parse thread", () => {
     const expected = await rows(inThread);
     expect(expected.length).toBeGreaterThan(graphqlStore.plan.orders.length);
     expect(await rows(viaThread)).toEqual(expected);
+  });
+
+  it("leaves out an embedded customer identical to the last copy sent for it, and only then", async () => {
+    // Shopify embeds the customer's current state in every order: the same text again and again.
+    const lines = jsonlOf("orders").trimEnd().split("\n");
+    const customers = new Map<string, unknown>();
+    for (const line of jsonlOf("customers").trimEnd().split("\n")) {
+      const node = JSON.parse(line) as { id: string; __parentId?: string };
+      if (node.__parentId === undefined) customers.set(node.id, node);
+    }
+    const current = lines.map((line) => {
+      const node = JSON.parse(line) as { customer?: { id: string } | null; __parentId?: string };
+      return node.__parentId === undefined && node.customer && customers.has(node.customer.id) ? JSON.stringify({ ...node, customer: customers.get(node.customer.id) }) : line;
+    });
+    // What each order's embedded customer encodes to (the same code, on this thread), in file order.
+    const embedded: (string | null)[] = [];
+    for await (const record of readBulkJsonl(bytes(current.join("\n") + "\n"))) {
+      const change = encodeChange(normalizeBulkRecord(record, { shopCurrency: "BRL" }));
+      if (change.kind === "order") embedded.push(change.customer?.text ?? null);
+    }
+    const lastSent = new Map<string, string>();
+    let left = 0;
+    let sent = 0;
+    let at = 0;
+    for await (const items of parseBulkInThread(bytes(current.join("\n") + "\n"), "BRL")) {
+      for (const { change } of items) {
+        if (change.kind !== "order") continue;
+        const full = embedded[at++];
+        const customerPid = change.text.slice(0, change.text.indexOf("\t"));
+        if (customerPid === "\\N") continue;
+        if (change.customer) {
+          expect(change.customer.text).toBe(full);
+          expect(lastSent.get(customerPid)).not.toBe(full);
+          lastSent.set(customerPid, change.customer.text);
+          sent++;
+        } else {
+          // Left out only when identical to the copy sent last for that customer.
+          expect(lastSent.get(customerPid)).toBe(full);
+          left++;
+        }
+      }
+    }
+    expect(at).toBe(embedded.length);
+    expect(sent).toBeGreaterThan(0);
+    expect(left).toBeGreaterThan(0);
+    // And the store ends the same as with every copy applied (the in-thread path sends them all).
+    const [inThread, viaThread] = [await newStore("repeat-in-thread"), await newStore("repeat-via-thread")];
+    for (const [storeId, parseInThread] of [[inThread, false], [viaThread, true]] as const) {
+      await loadBulkResult(services, storeId, bytes(files.products), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+      await loadBulkResult(services, storeId, bytes(current.join("\n") + "\n"), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+      // Then the orders as placed: the customers' copies differ from order to order.
+      await loadBulkResult(services, storeId, bytes(files.orders), { shopCurrency: "BRL", chunkSize: 37, parseInThread });
+    }
+    expect(await rows(viaThread)).toEqual(await rows(inThread));
   });
 
   it("yields records in file order, and a bad line fails with its number after the records before it", async () => {

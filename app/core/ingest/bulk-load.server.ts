@@ -221,13 +221,19 @@ function mergeOrdersSql(returningOld: boolean, markDays: boolean): string {
     exprs: { customerId: `(SELECT c.id FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = s."customerPid")` },
     from: "bl_order s",
     orderBy: `s."platformId" COLLATE "C"`,
-    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""}`,
+    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""},
+      name, "totalMinor", currency, "placedAt"`,
   });
   const mark = markDays
     ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
 SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
     : "";
-  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted)${mark}
+  // The timeline events of the orders inserted just now, and the customers whose stats need a
+  // refresh, straight from RETURNING (no second pass over the applied orders, no join back to
+  // the staged rows: an inserted order's values are the staged ones).
+  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted),
+ev AS (${INSERT_EVENTS}),
+touched AS (INSERT INTO bl_touched SELECT DISTINCT c FROM w, LATERAL (VALUES (w."customerId"), (w.previous)) v(c) WHERE c IS NOT NULL ON CONFLICT DO NOTHING)${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
 // Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
@@ -242,13 +248,12 @@ const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, {
   from: `bl_payment s JOIN bl_applied a ON a."platformId" = s."orderPid"`,
   orderBy: `s."platformId" COLLATE "C"`,
 });
-// Same event as applyBatch: { orderId, name, totalMinor (text), currency } for inserted orders of a customer.
+// Same event as applyBatch: { orderId, name, totalMinor (text), currency } for inserted orders of
+// a customer; a CTE of the orders upsert (mergeOrdersSql), reading its RETURNING rows `w`.
 const INSERT_EVENTS = `INSERT INTO "Event" ("storeId", "customerId", type, "occurredAt", data)
-SELECT $1::int, a."customerId", 'order.placed', s."placedAt",
-  jsonb_build_object('orderId', a.id, 'name', s.name, 'totalMinor', s."totalMinor"::text, 'currency', s.currency)
-FROM bl_applied a JOIN bl_order s ON s."platformId" = a."platformId" WHERE a.inserted AND a."customerId" IS NOT NULL`;
-const TOUCH_APPLIED = `INSERT INTO bl_touched SELECT DISTINCT c FROM bl_applied, LATERAL (VALUES ("customerId"), ("previousCustomerId")) v(c)
-WHERE c IS NOT NULL ON CONFLICT DO NOTHING`;
+SELECT $1::int, w."customerId", 'order.placed', w."placedAt",
+  jsonb_build_object('orderId', w.id, 'name', w.name, 'totalMinor', w."totalMinor"::text, 'currency', w.currency)
+FROM w WHERE w.inserted AND w."customerId" IS NOT NULL`;
 
 // Erased customers (app/core/privacy) are never re-created: staged rows with a tombstoned platform
 // id are dropped, their orders linked to the anonymous row and stripped like applyBatch does.
@@ -557,8 +562,6 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         }
         await client.query(INSERT_LINES, params);
         await client.query(MERGE_PAYMENTS, params);
-        await client.query(INSERT_EVENTS, params);
-        await client.query(TOUCH_APPLIED);
       }
       if (chunk.customers.size) for (const index of customerGinIndexes) await client.query("SELECT gin_clean_pending_list($1::regclass)", [index]);
       await client.query("COMMIT");

@@ -61,13 +61,49 @@ export function stagingType(type: ColumnType): string {
   return typeof type === "object" ? "text" : type;
 }
 
+type FieldEncoder = (value: unknown) => string;
+
+/** copyField for one type, for a value that is not null. */
+function fieldEncoder(type: ColumnType): FieldEncoder {
+  if (typeof type === "object") return (value) => copyEscape(String(value));
+  switch (type) {
+    case "text":
+      return (value) => copyEscape(String(value));
+    case "int":
+    case "bigint":
+    case "float":
+      return (value) => String(value);
+    default:
+      return (value) => copyField(type, value);
+  }
+}
+
+/** Each column's getter and encoder, resolved once per column list (not per field of every row). */
+const ENCODERS = new WeakMap<readonly Column<never>[], { get: (row: never) => unknown; encode: FieldEncoder }[]>();
+
+function encodersOf<R>(columns: readonly Column<R>[]): { get: (row: R) => unknown; encode: FieldEncoder }[] {
+  const key = columns as unknown as readonly Column<never>[];
+  let encoders = ENCODERS.get(key);
+  if (!encoders) {
+    encoders = columns.map((c) => ({ get: c.get as (row: never) => unknown, encode: fieldEncoder(c.type) }));
+    ENCODERS.set(key, encoders);
+  }
+  return encoders as unknown as { get: (row: R) => unknown; encode: FieldEncoder }[];
+}
+
 /**
  * A COPY text line (with its newline) for `row`, after the already-escaped leading field
- * `prefix`. Built by join, so the result is one flat string (not a rope of concatenations).
+ * `prefix`.
  */
 export function copyLine<R>(columns: readonly Column<R>[], row: R, prefix?: string): string {
-  const fields: string[] = prefix === undefined ? [] : [prefix];
-  for (const c of columns) fields.push(copyField(c.type, c.get(row)));
-  fields[fields.length - 1] += "\n";
-  return fields.join("\t");
+  const encoders = encodersOf(columns);
+  let out = prefix === undefined ? "" : `${prefix}\t`;
+  const last = encoders.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const { get, encode } = encoders[i]!;
+    const value = get(row);
+    out += value === null || value === undefined ? "\\N" : encode(value);
+    out += i === last ? "\n" : "\t";
+  }
+  return out;
 }

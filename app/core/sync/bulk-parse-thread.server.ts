@@ -27,7 +27,13 @@ export type ToParent =
   | { t: "pull" }
   | { t: "batch"; items: ParsedItem[] }
   | { t: "error"; name: string; message: string; line: number | null }
-  | { t: "done" };
+  | { t: "done"; cpuMicros: number };
+
+/** Filled in when the thread has gone through the whole source. */
+export interface ParseThreadStats {
+  /** CPU time of the parse thread (user + system), µs. */
+  cpuMicros: number | null;
+}
 
 /** The thread's entry is a TypeScript source file: present when running from source (tsx, as npm start does). */
 export function canParseInThread(): boolean {
@@ -42,7 +48,7 @@ function rebuild(message: Extract<ToParent, { t: "error" }>): Error {
 }
 
 /** Batches of encoded records of a bulk JSONL source, in file order. */
-export async function* parseBulkInThread(source: ByteSource, shopCurrency: string): AsyncGenerator<ParsedItem[]> {
+export async function* parseBulkInThread(source: ByteSource, shopCurrency: string, stats?: ParseThreadStats): AsyncGenerator<ParsedItem[]> {
   const worker = new Worker(ENTRY, { workerData: { shopCurrency }, execArgv: ["--import", "tsx"] });
   const chunks = chunksOf(source);
   const queue: ParsedItem[][] = [];
@@ -84,6 +90,7 @@ export async function* parseBulkInThread(source: ByteSource, shopCurrency: strin
         break;
       case "done":
         done = true;
+        if (stats) stats.cpuMicros = message.cpuMicros;
         notify();
         break;
     }
