@@ -83,6 +83,7 @@ async function generate(db: Db, storeId: number, n: number): Promise<number> {
   await db.$executeRaw`VACUUM ANALYZE "CustomerTag"`;
   await db.$executeRaw`VACUUM ANALYZE "Customer"`;
   await db.$executeRaw`VACUUM ANALYZE "CustomerStats"`;
+  await db.$executeRaw`VACUUM ANALYZE "CustomerRfmSegment"`;
   await db.$executeRaw`VACUUM ANALYZE "Order"`;
   await db.$executeRaw`VACUUM ANALYZE "OrderLine"`;
   await db.$executeRaw`VACUUM ANALYZE "Checkout"`;

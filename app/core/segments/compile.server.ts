@@ -435,13 +435,15 @@ export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext):
  * FROM + WHERE of "RFM segment in (…)" alone, from CustomerRfmSegment's key (storeId, segment,
  * customerId): a range of it, index only. (CustomerStats has no index on rfmSegment, so that a
  * rescoring's updates stay HOT; that table mirrors the column, see migration rfm_segment_members.)
- * Erased customers out as in statsFromWhere. Null for any other filter.
+ * Erased customers out. Null for any other filter.
  */
 function rfmMembers(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql | null {
   const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
   if (only?.type !== "condition" || only.field !== "rfmSegment" || only.op !== "in") return null;
+  // The erased as a hashed list of their (few) ids, as for actions: whatever the planner believes
+  // about the table's size, never one probe per member.
   return Prisma.sql`FROM "CustomerRfmSegment" g WHERE g."storeId" = ${ctx.storeId} AND g.segment = ANY(${only.values}::text[])
-    AND NOT EXISTS (SELECT 1 FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL AND e.id = g."customerId")`;
+    AND NOT (g."customerId" IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL))`;
 }
 
 /**
