@@ -9,7 +9,7 @@ import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/co
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import { canParseInThread, parseBulkInThread, type ParseThreadStats } from "#app/core/sync/bulk-parse-thread.server.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
-import { BULK_QUERIES, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
+import { BULK_QUERIES, BulkOperationError, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
 import { recordShopifyStatistics, type ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
@@ -70,7 +70,7 @@ export async function loadBulkResult(
   storeId: number,
   source: Parameters<typeof readBulkJsonl>[0],
   opts: { shopCurrency: string; /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */ parseInThread?: boolean } & BulkLoadOptions,
-): Promise<BulkLoadResult & { /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null }> {
+): Promise<BulkLoadResult & { /** Root records read from the file. */ records: number; /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null }> {
   let added = 0;
   let committed = 0;
   const statistics: (ShopifyStatisticsRow & { seq: number })[] = [];
@@ -99,7 +99,7 @@ export async function loadBulkResult(
         }
       }
       const result = await loader.finish();
-      return { ...result, parseThreadCpu: threadStats.cpuMicros === null ? null : threadStats.cpuMicros / 1e6 };
+      return { ...result, records: added, parseThreadCpu: threadStats.cpuMicros === null ? null : threadStats.cpuMicros / 1e6 };
     } else {
       for await (const record of readBulkJsonl(source)) {
         const change = normalizeBulkRecord(record, { shopCurrency: opts.shopCurrency });
@@ -109,7 +109,7 @@ export async function loadBulkResult(
         const wait = loader.add(change);
         if (wait) await wait;
       }
-      return { ...(await loader.finish()), parseThreadCpu: null };
+      return { ...(await loader.finish()), records: added, parseThreadCpu: null };
     }
   } finally {
     await loader.close();
@@ -141,7 +141,7 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       total += state.rootObjectCount || state.objectCount;
       await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { total, cursor: { phase, operationId: op.id } } });
       if (!state.url) continue; // nothing matched
-      await loadBulkResult(services, storeId, await downloadBulkResult(state.url), {
+      const loaded = await loadBulkResult(services, storeId, await downloadBulkResult(state.url), {
         shopCurrency: store.currency,
         chunkSize: batchSize,
         onCommitted: async (count) => {
@@ -150,6 +150,11 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
           await db.syncRun.update({ where: { storeId_id: { storeId, id: run.id } }, data: { done } });
         },
       });
+      // A file that ends early (a cut download, a lost batch) must not pass for a complete sync:
+      // the job fails and retries. Shopify reports the root count of a completed operation.
+      if (state.rootObjectCount > 0 && loaded.records !== state.rootObjectCount) {
+        throw new BulkOperationError(`bulk ${phase} result held ${loaded.records} of the ${state.rootObjectCount} objects Shopify reported`, state);
+      }
       log.info({ storeId, kind, phase, objects: objects[phase] }, "sync phase done");
     }
     // The next reconciliation starts from when this pass started: anything changed while it ran

@@ -54,4 +54,21 @@ describe("Shopify bulk backfill", () => {
     const statsAfter = await db.customerStats.aggregate({ where: { storeId }, _sum: { revenueMinor: true, ordersCount: true } });
     expect(statsAfter._sum).toEqual(statsBefore._sum);
   });
+
+  it("fails, rather than passing for complete, when a result file ends early; the retry loads everything", async () => {
+    const { db } = services;
+    const store = await db.store.create({ data: { platform: "shopify", domain: "backfill-cut.myshopify.com", name: "Cut", currency: "BRL" } });
+    const client = createAdminGraphql({ shop: SHOP, accessToken: "shpat_backfill", apiVersion: sim.apiVersion, endpoint: sim.endpoint });
+    const expected = sim.summary();
+    sim.cutNextDownload(5); // the products file, served short with a 200
+    await expect(runShopifyBackfill(services, store.id, { client, pollIntervalMs: 10 })).rejects.toThrow(new RegExp(`bulk products result held \\d+ of the ${expected.products} objects Shopify reported`));
+    const failed = await db.syncRun.findFirstOrThrow({ where: { storeId: store.id, kind: "backfill" }, orderBy: { id: "desc" } });
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/result held/);
+    expect((await db.store.findUniqueOrThrow({ where: { id: store.id } })).lastSyncedAt).toBeNull();
+
+    const result = await runShopifyBackfill(services, store.id, { client, pollIntervalMs: 10 });
+    expect(result.objects).toEqual({ products: expected.products, customers: expected.customers, orders: expected.orders });
+    expect(await db.order.count({ where: { storeId: store.id } })).toBe(expected.orders);
+  });
 });

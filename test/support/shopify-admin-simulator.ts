@@ -83,6 +83,8 @@ export interface AdminSimulator {
   summary(): SimulationSummary;
   /** The next `count` GraphQL requests fail this way (queued after earlier injections). */
   failNext(count: number, failure: InjectedFailure): void;
+  /** The next bulk result download ends cleanly (200) after `lines` lines: a short file. */
+  cutNextDownload(lines: number): void;
   /**
    * An outage: for the next `ms` milliseconds every GraphQL request fails, taking the given kinds
    * in turn (429, 5xx, dropped connections, hangs). Counted requests are in `requests`.
@@ -709,16 +711,23 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     });
   }
 
+  let downloadCut: number | null = null;
   function handleDownload(res: ServerResponse, number: number): void {
     const operation = operations.get(number);
     if (!operation || operation.status !== "COMPLETED") {
       send(res, 404, { error: "NoSuchKey" });
       return;
     }
+    const limit = downloadCut ?? Infinity;
+    downloadCut = null;
     res.writeHead(200, { "Content-Type": "application/jsonl" });
     Readable.from(
       (function* () {
-        for (const line of orderedLines(operation)) yield `${JSON.stringify(line)}\n`;
+        let n = 0;
+        for (const line of orderedLines(operation)) {
+          if (n++ >= limit) return;
+          yield `${JSON.stringify(line)}\n`;
+        }
       })(),
     ).pipe(res);
   }
@@ -797,6 +806,9 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
     summary,
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    cutNextDownload(lines) {
+      downloadCut = lines;
     },
     failFor(ms, kinds) {
       outage = { until: Date.now() + ms, kinds, next: 0 };
