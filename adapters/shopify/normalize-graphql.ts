@@ -67,7 +67,7 @@ export function platformIdFromGid(gid: unknown, what = "id"): string {
     const match = /^gid:\/\/shopify\/[A-Za-z0-9]+\/(\d+)(?:\?.*)?$/.exec(gid.trim());
     // Digits name a positive number when one of them is not 0 (no BigInt per id).
     if (match?.[1] && NON_ZERO_DIGIT.test(match[1])) return match[1];
-    if (/^\d+$/.test(gid.trim()) && BigInt(gid.trim()) > 0n) return gid.trim();
+    if (/^\d+$/.test(gid.trim()) && NON_ZERO_DIGIT.test(gid)) return gid.trim();
   }
   throw new ShopifyPayloadError(`${what} is not a Shopify GID: ${JSON.stringify(gid)}`, "graphql");
 }

@@ -46,28 +46,24 @@ describe("worker priority", () => {
       while (os.getPriority(workerPid) !== lowest && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(os.getPriority(workerPid)).toBe(lowest);
       expect(os.getPriority(webPid)).toBe(webBefore);
-      // A connection the pool opens later is found on a later pass.
-      const late = new pg.Client({ connectionString: u.toString() });
-      await late.connect();
-      try {
-        const latePid = await backendPid(late);
-        while (os.getPriority(latePid) !== lowest && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
-        expect(os.getPriority(latePid)).toBe(lowest);
-      } finally {
-        await late.end();
-      }
-      // The rescoring thread's connections (named "<worker>-rescore") are the worker's too.
-      const r = new URL(u.toString());
-      r.searchParams.set("application_name", `${WORKER_APPLICATION_NAME}-rescore`);
-      const rescore = new pg.Client({ connectionString: r.toString() });
-      await rescore.connect();
-      try {
-        const rescorePid = await backendPid(rescore);
-        while (os.getPriority(rescorePid) !== lowest && Date.now() < deadline + 10_000) await new Promise((res) => setTimeout(res, 50));
-        expect(os.getPriority(rescorePid)).toBe(lowest);
-      } finally {
-        await rescore.end();
-      }
+      // A connection opened later is found on a later pass: the pool's own, and the rescoring
+      // thread's (named "<worker>-rescore"), which are the worker's too.
+      const lateConnectionIsLowered = async (applicationName: string) => {
+        const url = new URL(u.toString());
+        url.searchParams.set("application_name", applicationName);
+        const late = new pg.Client({ connectionString: url.toString() });
+        await late.connect();
+        try {
+          const latePid = await backendPid(late);
+          const until = Date.now() + 10_000;
+          while (os.getPriority(latePid) !== lowest && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+          expect(os.getPriority(latePid), applicationName).toBe(lowest);
+        } finally {
+          await late.end();
+        }
+      };
+      await lateConnectionIsLowered(WORKER_APPLICATION_NAME);
+      await lateConnectionIsLowered(`${WORKER_APPLICATION_NAME}-rescore`);
     } finally {
       stop();
       await worker.end();

@@ -210,6 +210,11 @@ describe("GraphQL normaliser: ordinary query results and helpers", () => {
     expect(platformIdFromGid("gid://shopify/Order/123")).toBe("123");
     expect(platformIdFromGid("gid://shopify/MailingAddress/9?model_name=CustomerAddress")).toBe("9");
     expect(() => platformIdFromGid("gid://shopify/Order/0")).toThrow();
+    expect(() => platformIdFromGid("gid://shopify/Order/000")).toThrow();
+    expect(platformIdFromGid("gid://shopify/Order/0070")).toBe("0070");
+    expect(platformIdFromGid(" 4501 ")).toBe("4501");
+    expect(() => platformIdFromGid("000")).toThrow();
+    expect(() => platformIdFromGid("gid://shopify/Order/-5")).toThrow();
     expect(landingSitePath("https://shop.example/a/b?utm_source=x")).toBe("/a/b?utm_source=x");
     expect(landingSitePath("/a?b=c")).toBe("/a?b=c");
     expect(landingSitePath("")).toBeNull();

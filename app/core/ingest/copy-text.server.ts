@@ -33,49 +33,31 @@ function textArray(values: unknown): string {
   return `${out}}`;
 }
 
+type FieldEncoder = (value: unknown) => string;
+
+/** Each type's encoding of a value that is not null (enums travel as text). */
+const ENCODE: Record<Exclude<ColumnType, object>, FieldEncoder> = {
+  text: (value) => copyEscape(String(value)),
+  int: String,
+  bigint: String,
+  float: String,
+  bool: (value) => (value ? "t" : "f"),
+  timestamptz: (value) => (value as Date).toISOString(),
+  date: (value) => (value as Date).toISOString(),
+  jsonb: (value) => copyEscape(json(value)),
+  "text[]": (value) => copyEscape(textArray(value)),
+};
+
+const encoderFor = (type: ColumnType): FieldEncoder => (typeof type === "object" ? ENCODE.text : ENCODE[type]);
+
 /** One field, escaped for COPY text (\N for null). */
 export function copyField(type: ColumnType, value: unknown): string {
-  if (value === null || value === undefined) return "\\N";
-  if (typeof type === "object") return copyEscape(String(value));
-  switch (type) {
-    case "text":
-      return copyEscape(String(value));
-    case "int":
-    case "bigint":
-    case "float":
-      return String(value);
-    case "bool":
-      return value ? "t" : "f";
-    case "timestamptz":
-    case "date":
-      return (value as Date).toISOString();
-    case "jsonb":
-      return copyEscape(json(value));
-    case "text[]":
-      return copyEscape(textArray(value));
-  }
+  return value === null || value === undefined ? "\\N" : encoderFor(type)(value);
 }
 
 /** The PostgreSQL type a staging column gets for a ColumnType (enums travel as text, cast on merge). */
 export function stagingType(type: ColumnType): string {
   return typeof type === "object" ? "text" : type;
-}
-
-type FieldEncoder = (value: unknown) => string;
-
-/** copyField for one type, for a value that is not null. */
-function fieldEncoder(type: ColumnType): FieldEncoder {
-  if (typeof type === "object") return (value) => copyEscape(String(value));
-  switch (type) {
-    case "text":
-      return (value) => copyEscape(String(value));
-    case "int":
-    case "bigint":
-    case "float":
-      return (value) => String(value);
-    default:
-      return (value) => copyField(type, value);
-  }
 }
 
 /** Each column's getter and encoder, resolved once per column list (not per field of every row). */
@@ -85,7 +67,7 @@ function encodersOf<R>(columns: readonly Column<R>[]): { get: (row: R) => unknow
   const key = columns as unknown as readonly Column<never>[];
   let encoders = ENCODERS.get(key);
   if (!encoders) {
-    encoders = columns.map((c) => ({ get: c.get as (row: never) => unknown, encode: fieldEncoder(c.type) }));
+    encoders = columns.map((c) => ({ get: c.get as (row: never) => unknown, encode: encoderFor(c.type) }));
     ENCODERS.set(key, encoders);
   }
   return encoders as unknown as { get: (row: R) => unknown; encode: FieldEncoder }[];

@@ -438,12 +438,23 @@ export function segmentMembersQuery(filter: SegmentFilter, ctx: SegmentContext):
  * Erased customers out. Null for any other filter.
  */
 function rfmMembers(filter: SegmentFilter, ctx: SegmentContext): Prisma.Sql | null {
-  const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
+  const only = soleCondition(filter);
   if (only?.type !== "condition" || only.field !== "rfmSegment" || only.op !== "in") return null;
-  // The erased as a hashed list of their (few) ids, as for actions: whatever the planner believes
-  // about the table's size, never one probe per member.
   return Prisma.sql`FROM "CustomerRfmSegment" g WHERE g."storeId" = ${ctx.storeId} AND g.segment = ANY(${only.values}::text[])
-    AND NOT (g."customerId" IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL))`;
+    AND ${notErased(Prisma.sql`g."customerId"`, ctx)}`;
+}
+
+/** The filter's one child when it is nothing more (no NOT, no siblings). */
+function soleCondition(filter: SegmentFilter): SegmentFilter["children"][number] | null {
+  return !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
+}
+
+/**
+ * `customerId` is not an erased customer's: the erased as a hashed list of their (few) ids, so
+ * that whatever the planner believes about the counted table's size, never one probe per row.
+ */
+function notErased(customerId: Prisma.Sql, ctx: SegmentContext): Prisma.Sql {
+  return Prisma.sql`NOT (${customerId} IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL))`;
 }
 
 /**
@@ -499,7 +510,7 @@ export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): P
   // them.
   const members = rfmMembers(filter, ctx);
   if (members) return Prisma.sql`SELECT count(*)::int AS n ${members}`;
-  const only = !filter.not && filter.children.length === 1 ? filter.children[0]! : null;
+  const only = soleCondition(filter);
   const rows =
     only?.type !== "condition" ? null
     : ACTION_FIELDS.has(only.field) ? actionRows(only as ActionCondition, ctx)
@@ -508,7 +519,7 @@ export function segmentCountQuery(filter: SegmentFilter, ctx: SegmentContext): P
       : null;
   if (rows) {
     return Prisma.sql`SELECT count(DISTINCT ${rows.customerId})::int AS n FROM ${rows.from} WHERE ${rows.where} AND ${rows.customerId} IS NOT NULL
-      AND NOT (${rows.customerId} IN (SELECT e.id FROM "Customer" e WHERE e."storeId" = ${ctx.storeId} AND e."erasedAt" IS NOT NULL))`;
+      AND ${notErased(rows.customerId, ctx)}`;
   }
   const parts = isStatsDriven(filter) ? disjointParts(filter) : null;
   if (parts) {
