@@ -50,11 +50,6 @@ const ENCODE: Record<Exclude<ColumnType, object>, FieldEncoder> = {
 
 const encoderFor = (type: ColumnType): FieldEncoder => (typeof type === "object" ? ENCODE.text : ENCODE[type]);
 
-/** One field, escaped for COPY text (\N for null). */
-export function copyField(type: ColumnType, value: unknown): string {
-  return value === null || value === undefined ? "\\N" : encoderFor(type)(value);
-}
-
 /** The PostgreSQL type a staging column gets for a ColumnType (enums travel as text, cast on merge). */
 export function stagingType(type: ColumnType): string {
   return typeof type === "object" ? "text" : type;
