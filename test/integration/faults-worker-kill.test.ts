@@ -111,7 +111,9 @@ describe("worker killed mid-job", () => {
     await db.session.create({ data: { id: `offline_${BACKFILL_SHOP}`, shop: BACKFILL_SHOP, state: "", isOnline: false, accessToken: "shpat_kill" } });
     const first = startWorker();
     await first.ready;
-    await boss.send(QUEUES.shopifyBackfill, { storeId: store.id }, { singletonKey: String(store.id), heartbeatSeconds: 10, retryDelay: 1, retryBackoff: false });
+    // 20 s, not pg-boss's minimum of 10: on a loaded machine a live worker's heartbeat refresh can
+    // come late, and the job would then be retried while the first worker still runs it.
+    await boss.send(QUEUES.shopifyBackfill, { storeId: store.id }, { singletonKey: String(store.id), heartbeatSeconds: 20, retryDelay: 1, retryBackoff: false });
     // Mid-job: products written, customers/orders still to come (each bulk operation takes 3 polls).
     const run = await waitFor("the backfill to be part-way (or already over)", async () => {
       const r = await db.syncRun.findFirst({ where: { storeId: store.id, kind: "backfill" }, orderBy: { id: "desc" } });
@@ -126,7 +128,8 @@ describe("worker killed mid-job", () => {
     }
     await first.kill9();
     expect(run.done).toBeLessThan(sim.summary().products + sim.summary().customers + sim.summary().orders);
-    expect((await jobsByState(QUEUES.shopifyBackfill)).active).toBe(1);
+    const atKill = await jobsByState(QUEUES.shopifyBackfill);
+    expect(atKill.active, `backfill jobs by state at the kill: ${JSON.stringify(atKill)}; the worker's log:\n${first.output().slice(-4000)}`).toBe(1);
 
     const second = startWorker();
     await second.ready;
@@ -139,12 +142,15 @@ describe("worker killed mid-job", () => {
       300_000,
       250,
     );
-    expect(finished.status).toBe("done");
+    expect(finished.status, `${finished.error ?? ""}; the worker's log:\n${second.output().slice(-4000)}`).toBe("done");
     expect((await jobsByState(QUEUES.shopifyBackfill)).completed).toBe(1);
 
     const expected = sim.summary();
     const digest = await stateDigest(db, store.id);
-    expect([digest.products, digest.customers, digest.orders]).toEqual([expected.products, expected.customers, expected.orders]);
+    // If this fails with a run "done": every run of the store and the worker's log say which pass lost what.
+    const runs = await db.syncRun.findMany({ where: { storeId: store.id }, orderBy: { id: "asc" } });
+    const why = `runs: ${JSON.stringify(runs.map((r) => ({ id: r.id, kind: r.kind, status: r.status, done: r.done, total: r.total, error: r.error })))}; the worker's log:\n${second.output().slice(-4000)}`;
+    expect([digest.products, digest.customers, digest.orders], why).toEqual([expected.products, expected.customers, expected.orders]);
     expect(digest.revenueMinor).toBe(expected.revenueMinor.toString());
     expect(digest).toEqual(await serialBackfillReference({ domain: BACKFILL_SHOP }, { seed: 44, customers: 400, shopDomain: BACKFILL_SHOP }));
     await second.stop();
