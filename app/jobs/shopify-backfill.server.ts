@@ -90,7 +90,7 @@ export async function loadBulkResult(
       // Parsing, normalising and encoding in a worker thread, overlapping with the main thread's
       // COPY and merge round trips (app/core/sync/bulk-parse-thread.server.ts).
       const threadStats: ParseThreadStats = { cpuMicros: null };
-      for await (const items of parseBulkInThread(source, opts.shopCurrency, threadStats)) {
+      for await (const items of parseBulkInThread(source, opts.shopCurrency, threadStats, opts.chunkSize ?? 10_000)) {
         for (const item of items) {
           if (item.statistics) statistics.push({ seq: added, ...item.statistics });
           added++;
