@@ -18,7 +18,7 @@ import { normalizeBulkRecord } from "../adapters/shopify/normalize-graphql.ts";
 import { applyChanges } from "../app/core/ingest/apply-batch.server.ts";
 import type { BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
-import { loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
+import { BACKFILL_SET_BASED_STATS_FROM, loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
 import { writeBulkFiles, type BulkFiles } from "./support/bulk-files.ts";
 import { machineCpuSeconds, phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
 import { startPostgresCpuSampler } from "./support/proc-cpu.ts";
@@ -143,6 +143,8 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
       shopCurrency: SHOP_CURRENCY,
       chunkSize: CHUNK,
       parseInThread: PARSE_THREAD,
+      // As runShopifyBackfill loads a backfill (not a reconciliation).
+      setBasedStatsFrom: BACKFILL_SET_BASED_STATS_FROM,
       onCommitted: async (n) => {
         committed += n;
         while (committed / expectedObjects >= nextMark - 1e-9) {
