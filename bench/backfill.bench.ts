@@ -388,7 +388,11 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     // backfill used; the machine's capacity over the phase minus that minus other processes' CPU
     // is the idle share (time both sides spent waiting for each other, or for I/O).
     const r = o.report;
-    const pgTotal = o.postgres?.total ?? null;
+    // The bench's own monitoring connections (probe, pg_stat_activity sampling) are not the backfill's.
+    const monitoring = Object.entries(o.postgres?.byKind ?? {})
+      .filter(([k]) => /^backends of bench-/.test(k))
+      .reduce((sum, [, v]) => sum + v, 0);
+    const pgTotal = o.postgres ? o.postgres.total - monitoring : null;
     if (pgTotal !== null) {
       const per = (cpuSeconds: number) => `${fmt((cpuSeconds / o.objects) * 1e6, 1)} µs`;
       const nodeCpu = r.mainThreadCpu + r.otherThreadsCpu;
@@ -396,8 +400,8 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       const nodeUs = (nodeCpu / o.objects) * 1e6;
       const pgUs = (pgTotal / o.objects) * 1e6;
       const capacity = ctx.cores * o.seconds;
-      const others = o.machineCpu === null ? null : Math.max(0, o.machineCpu - used);
-      const idle = Math.max(0, capacity - used - (others ?? 0));
+      const others = o.machineCpu === null ? null : Math.max(0, o.machineCpu - used - monitoring);
+      const idle = Math.max(0, capacity - used - monitoring - (others ?? 0));
       rows.push({
         metric: "orders phase: CPU per order (Node incl. parse thread + PostgreSQL, all its processes)",
         measured: `${fmt(nodeUs + pgUs)} µs`,
@@ -413,11 +417,11 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
         measured: `${fmt((100 * idle) / capacity)} % idle`,
         verdict: "info",
         note:
-          `${fmt(capacity)} core-seconds: the backfill ${fmt(used)} (Node ${fmt(nodeCpu)}, PostgreSQL ${fmt(pgTotal)}), ` +
+          `${fmt(capacity)} core-seconds: the backfill ${fmt(used)} (Node ${fmt(nodeCpu)}, PostgreSQL ${fmt(pgTotal)}), the bench's monitoring ${fmt(monitoring, 2)}, ` +
           `other processes ${others === null ? "?" : fmt(others)} (noise), idle ${fmt(idle)} (${fmt(idle / o.seconds, 2)} of a core on average)`,
       });
       const parse = o.parseThreadCpu;
-      const kinds = { ...o.postgres!.byKind };
+      const kinds = Object.fromEntries(Object.entries(o.postgres!.byKind).filter(([k]) => !/^backends of bench-/.test(k)));
       const take = (...names: string[]) => names.reduce((sum, n) => {
         const v = kinds[n] ?? 0;
         delete kinds[n];

@@ -141,7 +141,7 @@ function auxKind(pid: number): string | null {
     return null;
   }
   const m = /^postgres: (.*)$/.exec(title);
-  if (!m) return "other";
+  if (!m) return "other"; // not yet retitled (just forked), or not a PostgreSQL process
   const t = m[1]!;
   if (t.startsWith("autovacuum worker")) return "autovacuum workers";
   if (t.startsWith("parallel worker")) return "parallel query workers";
@@ -183,8 +183,11 @@ export async function startPostgresCpuSampler(app: BenchApp, intervalMs = 250): 
     for (const [pid, p] of childrenOf(postmaster)) {
       if (p.state === "Z") continue;
       const s = seen.get(pid);
-      if (s) s.last = p.ticks;
-      else seen.set(pid, { kind: auxKind(pid), first: initial ? p.ticks : 0, last: p.ticks });
+      if (s) {
+        s.last = p.ticks;
+        // A process forked a moment ago may still carry the postmaster's command line.
+        if (s.kind === "other") s.kind = auxKind(pid);
+      } else seen.set(pid, { kind: auxKind(pid), first: initial ? p.ticks : 0, last: p.ticks });
     }
   };
   const liveTicks = () => [...childrenOf(postmaster).values()].reduce((sum, p) => sum + p.ticks, 0);
