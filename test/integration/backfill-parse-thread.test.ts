@@ -148,6 +148,45 @@ describe("bulk parse thread", () => {
     expect(seen).toEqual(inFile.slice(0, seen.length));
   });
 
+  it("parses ahead of a consumer that waits, up to aheadRecords and no further", async () => {
+    // 30,000 customers (the template's, with new ids): far more than either bound below.
+    const roots = jsonlOf("customers").trimEnd().split("\n").filter((line) => !line.includes("__parentId"));
+    const many = Array.from({ length: 30_000 }, (_, i) => roots[i % roots.length]!.replace(/gid:\/\/shopify\/Customer\/\d+/, `gid://shopify/Customer/${900_000 + i}`));
+    const text = many.join("\n") + "\n";
+    const lineBytes = new TextEncoder().encode(text).length / many.length;
+    /** Records the thread has been handed the bytes of, once the consumer took one batch and then stalled. */
+    const readAhead = async (aheadRecords: number): Promise<number> => {
+      const all = new TextEncoder().encode(text);
+      let at = 0;
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= all.length) return controller.close();
+          controller.enqueue(all.slice(at, at + 16_384));
+          at += 16_384;
+        },
+      });
+      const batches = parseBulkInThread(source, "BRL", undefined, aheadRecords);
+      const first = await batches.next();
+      expect(first.done).toBe(false);
+      // The consumer is busy (a merge): the thread keeps parsing until it is aheadRecords ahead.
+      let before = -1;
+      for (let i = 0; i < 100 && at !== before; i++) {
+        before = at;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const records = Math.min(at, all.length) / lineBytes;
+      await batches.return(undefined);
+      return records;
+    };
+    const small = await readAhead(1000);
+    const chunk = await readAhead(10_000);
+    // Batches of 200: the taken one and 1000 / 200 = 5 unacknowledged ones, plus a read piece or two.
+    expect(small).toBeGreaterThan(1000);
+    expect(small).toBeLessThan(1200 + 200 + (2 * 16_384) / lineBytes);
+    expect(chunk).toBeGreaterThan(10_000);
+    expect(chunk).toBeLessThan(10_200 + 200 + (2 * 16_384) / lineBytes);
+  });
+
   it("a bad record fails the load with the normaliser's message, naming the object", async () => {
     const storeId = await newStore("bad-record");
     const line = JSON.stringify({ id: "gid://shopify/Customer/not-a-number", tags: [] });

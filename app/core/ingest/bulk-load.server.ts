@@ -52,10 +52,9 @@ export interface BulkLoadOptions {
   without?: { skipForeignKeyChecks?: boolean; returningOld?: boolean };
   /**
    * From this many touched customers on, their stats are rebuilt set-based, two statements side
-   * by side (app/core/sync/stats-rebuild.server.ts), instead of per customer. Off by default:
-   * cheaper at 50,000 orders (1.3–1.7 s against 1.9–2.0 s on one connection), but at 1M orders
-   * it cost ~45 % more PostgreSQL time than the per-customer slices (bench/backfill.bench.ts,
-   * busy machine, scaled by the other statements' slowdown).
+   * by side (app/core/sync/stats-rebuild.server.ts), instead of per customer. Off by default (a
+   * refresh of a few customers of a large store is cheaper per customer); a backfill turns it on
+   * (BACKFILL_SET_BASED_STATS_FROM in app/jobs/shopify-backfill.server.ts, with the figures).
    */
   setBasedStatsFrom?: number;
 }

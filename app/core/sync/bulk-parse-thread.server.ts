@@ -4,7 +4,7 @@
 // PostgreSQL. Records come back in file order (one thread, ordered messages), so `__parentId`
 // grouping, "later wins ties" and progress work exactly as in-thread. The main thread reads the
 // source and hands the bytes over as the thread asks for them (the file is never held whole); the
-// thread stays at most a few batches ahead of the loader. Errors (bad JSONL line, bad payload)
+// thread stays at most `aheadRecords` (a chunk) ahead of what the loader took. Errors (bad JSONL line, bad payload)
 // come back with their message and line and are thrown from the iterator, after the records that
 // preceded them.
 import fs from "node:fs";
@@ -48,8 +48,8 @@ function rebuild(message: Extract<ToParent, { t: "error" }>): Error {
 }
 
 /** Batches of encoded records of a bulk JSONL source, in file order. */
-export async function* parseBulkInThread(source: ByteSource, shopCurrency: string, stats?: ParseThreadStats): AsyncGenerator<ParsedItem[]> {
-  const worker = new Worker(ENTRY, { workerData: { shopCurrency }, execArgv: ["--import", "tsx"] });
+export async function* parseBulkInThread(source: ByteSource, shopCurrency: string, stats?: ParseThreadStats, aheadRecords = 10_000): AsyncGenerator<ParsedItem[]> {
+  const worker = new Worker(ENTRY, { workerData: { shopCurrency, aheadRecords }, execArgv: ["--import", "tsx"] });
   const chunks = chunksOf(source);
   const queue: ParsedItem[][] = [];
   let done = false;
