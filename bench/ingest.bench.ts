@@ -11,7 +11,7 @@ import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../app/demo/demo-store.server
 import { QUEUES } from "../app/jobs/queues.ts";
 import { phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
 import { withBareReceiver } from "./support/bare-receiver.ts";
-import { prepareThreadSender, sendSaturated, type SendResult, type SendTarget } from "./support/sender.ts";
+import { prepareThreadSender, sendSaturated, senderCpuText, type SendResult, type SendTarget } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
@@ -259,7 +259,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
       verdict: lost ? "FAILED" : ok ? "pass" : "fail",
       note:
         `${r.sent} of ${r.sent + r.failed} accepted (${statusText(r)}), ${stored} stored, achieved ${fmt(achieved)}/s over ${fmt(r.seconds)} s, ` +
-        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms; web event-loop delay p99 ${fmt(loopP99Ms)} ms (max ${fmt(loopMaxMs)}).` +
+        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms, ${senderCpuText(r)} (bare: ${senderCpuText(barePaced)}); web event-loop delay p99 ${fmt(loopP99Ms)} ms (max ${fmt(loopMaxMs)}).` +
         (r.abandoned ? ` Overloaded: more than 250 requests were waiting, so the last ${r.abandoned} were not sent.` : ""),
       value: l.p99,
     };
@@ -424,7 +424,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       target: `≥ ${RECEIVE_TARGET_RATE} deliveries/s`,
       verdict: aLost ? "FAILED" : aRate >= RECEIVE_TARGET_RATE ? "pass" : "fail",
       note:
-        `${a.sent} of ${N} accepted in ${fmt(a.seconds)} s (${statusText(a)}), ${aEnqueued} jobs enqueued. ` +
+        `${a.sent} of ${N} accepted in ${fmt(a.seconds)} s (${statusText(a)}), ${aEnqueued} jobs enqueued, ${senderCpuText(a)}. ` +
         `Reference: the same HMAC + JSON check + receipt INSERT on bare node:http and node-postgres (no Express, Remix, Prisma, nor enqueue): ` +
         `${bare.sent} of ${N} accepted (${statusText(bare)}), ${bareStored} stored.`,
       value: aRate,
@@ -496,8 +496,9 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     `Store: ${expected.customers} customers, ${expected.orders} orders, ${expected.products} products, ${N} deliveries ` +
       `(${Object.entries(expected.deliveriesByTopic)
         .map(([t, n]) => `${t} ${n}`)
-        .join(", ")}). Sender in (a)/(a′)/(a″): a worker thread of the bench process (its own event loop, like an external client); ` +
-      "in (c): the main thread, as `seedDemoStore` runs it. Latency is measured per request on the client (performance.now() around fetch + body).",
+        .join(", ")}). Sender in (a)/(a′)/(a″): a worker thread of the bench process (its own event loop, like an external client) that renders and signs every delivery ` +
+      "before the clock starts and then only writes the prepared bytes with node:http over keep-alive connections (a cheap load generator: on 2 cores its CPU is taken from the app); " +
+      "in (c): the main thread, as `seedDemoStore` runs it (postShopifyDelivery over fetch, HMAC per request). Latency is measured per request on the client (performance.now() from the request until its answer's body is read).",
     `Where the time goes, per phase (CPU as % of one core; the machine has ${ctx.cores} cores; "avg backends" = mean number of the app's PostgreSQL connections in each state, sampled every 100 ms from pg_stat_activity):`,
     phaseTable(phases),
     ...phases.filter((p) => /^\((a|b)\) (receive|process)|^reference/.test(p.label)).map((p) => statementTable(p)),
