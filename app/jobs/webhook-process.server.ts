@@ -11,8 +11,9 @@
 // another's Customer row lock (Lock:transactionid) while it held its locks across a dozen round
 // trips. Batches of one store that arrive while one runs are merged into the next transaction.
 import type { Job } from "pg-boss";
-import type { Prisma, WebhookReceipt } from "@prisma/client";
-import { applyChanges, applyChangesInTx } from "#app/core/ingest/apply-batch.server.ts";
+import type { WebhookReceipt } from "@prisma/client";
+import { applyChanges, applyChangesInTx, applyUpsertsInRawTx, onlyUpserts } from "#app/core/ingest/apply-batch.server.ts";
+import { rawTransaction, type RawTx } from "#app/db/raw-tx.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import type { Services } from "#app/server/services.server.ts";
 import { poolOf } from "#app/db/client.server.ts";
@@ -76,7 +77,7 @@ async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Pro
 }
 
 /** Mark applied receipts `processed` (or `skipped` when every change was ignored), in one statement. */
-async function markDone(db: Pick<Prisma.TransactionClient, "$executeRaw">, storeId: number, items: Readable[]): Promise<void> {
+async function markDone(db: Pick<RawTx, "$executeRaw">, storeId: number, items: Readable[]): Promise<void> {
   if (!items.length) return;
   const ids = items.map((i) => i.receipt.id.toString());
   const skipped = items.map((i) => i.changes.every((c) => c.kind === "ignored"));
@@ -117,20 +118,26 @@ async function takePrivacyReceipts(services: Deps, storeId: number, all: Readabl
 export async function processReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<bigint[]> {
   const { items, failed } = await takePrivacyReceipts(services, storeId, await readReceipts(services, storeId, ids));
   if (!items.length) return failed;
+  const changes = items.flatMap((i) => i.changes);
+  // The whole batch in one transaction: the changes, then the receipts marked done.
+  const applyAll = async (tx: RawTx, apply: () => Promise<unknown>) => {
+    // This commit need not wait for its own WAL flush: if PostgreSQL crashed before the WAL
+    // writer flushed it (a fraction of a second), the receipts would be back to `received` with
+    // their changes undone together, and the job, not yet completed (its completion is a later
+    // synchronous commit, which flushes this one too), runs again. The web process's receipt
+    // commits then stop queuing behind the worker's flushes for WALWrite.
+    await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
+    // StoreBatches serialises one store's batches inside a process; this does it across worker
+    // processes (npm run worker on other machines): a waiting batch holds no row lock yet.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-batch'), ${storeId}::int)`;
+    await apply();
+    await markDone(tx, storeId, items);
+  };
   try {
-    await services.db.$transaction(async (tx) => {
-      // This commit need not wait for its own WAL flush: if PostgreSQL crashed before the WAL
-      // writer flushed it (a fraction of a second), the receipts would be back to `received` with
-      // their changes undone together, and the job, not yet completed (its completion is a later
-      // synchronous commit, which flushes this one too), runs again. The web process's receipt
-      // commits then stop queuing behind the worker's flushes for WALWrite.
-      await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
-      // StoreBatches serialises one store's batches inside a process; this does it across worker
-      // processes (npm run worker on other machines): a waiting batch holds no row lock yet.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-batch'), ${storeId}::int)`;
-      await applyChangesInTx(tx, storeId, items.flatMap((i) => i.changes));
-      await markDone(tx, storeId, items);
-    }, BATCH_TX);
+    // Upserts only (nearly every batch): on node-postgres, without Prisma's per-statement compile
+    // (app/db/raw-tx.server.ts); deletions and uninstalls need Prisma's model API.
+    if (onlyUpserts(changes)) await rawTransaction(services.db, (tx) => applyAll(tx, () => applyUpsertsInRawTx(tx, storeId, changes)), { timeoutMs: BATCH_TX.timeout });
+    else await services.db.$transaction((tx) => applyAll(tx, () => applyChangesInTx(tx, storeId, changes)), BATCH_TX);
     await blankBodiesAboutErased(services.db, storeId, items);
     return failed;
   } catch (batchError) {
