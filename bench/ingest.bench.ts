@@ -4,6 +4,7 @@
 // (webhook-process → normalizeShopifyWebhook → applyChange). Reference in the same run: the same
 // changes applied serially with applyChange, no HTTP, no queue.
 import fs from "node:fs";
+import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { createStoreSimulator, type SimulationSummary } from "../adapters/shopify/simulator/index.ts";
 import { normalizeShopifyWebhook } from "../adapters/shopify/normalize.ts";
@@ -11,7 +12,7 @@ import { DEMO_SHOP_DOMAIN, ensureDemoStore } from "../app/demo/demo-store.server
 import { QUEUES } from "../app/jobs/queues.ts";
 import { phaseTable, statementTable, type PhaseReport } from "./support/probe.ts";
 import { withBareReceiver } from "./support/bare-receiver.ts";
-import { prepareThreadSender, sendSaturated, type SendResult, type SendTarget } from "./support/sender.ts";
+import { prepareThreadSender, sendSaturated, senderCpuText, type SendResult, type SendTarget } from "./support/sender.ts";
 import { fmt, latencySummary } from "./support/stats.ts";
 import type { BenchApp, BenchContext, ResultRow } from "./support/types.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
@@ -23,6 +24,8 @@ const PROCESS_TIMEOUT_S = Number(process.env.BENCH_PROCESS_TIMEOUT_S ?? 180);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 8);
 /** `1`: only the steady-500/s rows (a′)/(a″) and their reference, for a quick look while working on the receive path. */
 const PACED_ONLY = process.env.BENCH_INGEST_PACED_ONLY === "1";
+/** Comma-separated keys of the steady-500/s variants to run (off, child, child_idle, child_idle_walwriter, inline); all when unset. */
+const ONLY_VARIANTS = process.env.BENCH_INGEST_ONLY?.split(",").map((k) => k.trim());
 
 type ApplyOne = (db: Db, storeId: number, change: NormalizedChange) => Promise<unknown>;
 type ApplyMany = (db: Db, storeId: number, changes: NormalizedChange[]) => Promise<unknown>;
@@ -189,7 +192,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
     /** PostgreSQL settings (ALTER SYSTEM + reload) for this variant only, reset after. */
     pg?: Record<string, string>;
   }
-  const variants: Variant[] = [
+  const allVariants: Variant[] = [
     { key: "off", workers: false, text: "off" },
     { key: "child", workers: "child", text: "in a child process (as npm start: nice 10)" },
     ...(process.env.BENCH_INGEST_VARIANTS === "0"
@@ -206,10 +209,13 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
         ] satisfies Variant[]),
     { key: "inline", workers: "inline", text: "inline in the web process" },
   ];
+  const variants = allVariants.filter((v) => !ONLY_VARIANTS || ONLY_VARIANTS.includes(v.key));
   const paced: { v: Variant; r: SendResult; stored: number; loopP99Ms: number; loopMaxMs: number }[] = [];
   for (const v of variants) {
     const { workers } = v;
-    const app = await ctx.startApp(workers ? `paced_workers_${v.key}` : "paced", { http: true, workers: workers === "inline" ? true : workers, env: v.env });
+    // BENCH_CHILD_CPU_PROF=1: the worker child writes a V8 CPU profile (bench/.tmp/child-prof/) when it exits.
+    const profEnv: Record<string, string> = workers === "child" && process.env.BENCH_CHILD_CPU_PROF === "1" ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve("bench/.tmp/child-prof")}` } : {};
+    const app = await ctx.startApp(workers ? `paced_workers_${v.key}` : "paced", { http: true, workers: workers === "inline" ? true : workers, env: { ...v.env, ...profEnv } });
     const settings = Object.entries(v.pg ?? {});
     try {
       for (const [k, val] of settings) await app.query(`ALTER SYSTEM SET ${k} = '${val}'`);
@@ -259,7 +265,7 @@ async function pacedSection(ctx: BenchContext, simOpts: { seed: number; customer
       verdict: lost ? "FAILED" : ok ? "pass" : "fail",
       note:
         `${r.sent} of ${r.sent + r.failed} accepted (${statusText(r)}), ${stored} stored, achieved ${fmt(achieved)}/s over ${fmt(r.seconds)} s, ` +
-        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms; web event-loop delay p99 ${fmt(loopP99Ms)} ms (max ${fmt(loopMaxMs)}).` +
+        `at most ${r.maxInFlight} in flight, sender lag ≤ ${fmt(r.maxScheduleLagMs)} ms, ${senderCpuText(r)} (bare: ${senderCpuText(barePaced)}); web event-loop delay p99 ${fmt(loopP99Ms)} ms (max ${fmt(loopMaxMs)}).` +
         (r.abandoned ? ` Overloaded: more than 250 requests were waiting, so the last ${r.abandoned} were not sent.` : ""),
       value: l.p99,
     };
@@ -279,9 +285,11 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
   ctx.log(`simulated store: ${expected.customers} customers, ${expected.orders} orders, ${N} deliveries`);
   const phases: PhaseReport[] = [];
   const details: string[] = [];
+  const pacedStatements = () => phases.filter((p) => p.label === "(a″) 500/s, workers child").map((p) => statementTable(p, 12));
   if (PACED_ONLY) {
     const rows = await pacedSection(ctx, simOpts, N, phases);
     ctx.detail(phaseTable(phases));
+    for (const t of pacedStatements()) ctx.detail(t);
     return rows;
   }
 
@@ -424,7 +432,7 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       target: `≥ ${RECEIVE_TARGET_RATE} deliveries/s`,
       verdict: aLost ? "FAILED" : aRate >= RECEIVE_TARGET_RATE ? "pass" : "fail",
       note:
-        `${a.sent} of ${N} accepted in ${fmt(a.seconds)} s (${statusText(a)}), ${aEnqueued} jobs enqueued. ` +
+        `${a.sent} of ${N} accepted in ${fmt(a.seconds)} s (${statusText(a)}), ${aEnqueued} jobs enqueued, ${senderCpuText(a)}. ` +
         `Reference: the same HMAC + JSON check + receipt INSERT on bare node:http and node-postgres (no Express, Remix, Prisma, nor enqueue): ` +
         `${bare.sent} of ${N} accepted (${statusText(bare)}), ${bareStored} stored.`,
       value: aRate,
@@ -496,11 +504,13 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     `Store: ${expected.customers} customers, ${expected.orders} orders, ${expected.products} products, ${N} deliveries ` +
       `(${Object.entries(expected.deliveriesByTopic)
         .map(([t, n]) => `${t} ${n}`)
-        .join(", ")}). Sender in (a)/(a′)/(a″): a worker thread of the bench process (its own event loop, like an external client); ` +
-      "in (c): the main thread, as `seedDemoStore` runs it. Latency is measured per request on the client (performance.now() around fetch + body).",
+        .join(", ")}). Sender in (a)/(a′)/(a″): a worker thread of the bench process (its own event loop, like an external client) that renders and signs every delivery ` +
+      "before the clock starts and then only writes the prepared bytes with node:http over keep-alive connections (a cheap load generator: on 2 cores its CPU is taken from the app); " +
+      "in (c): the main thread, as `seedDemoStore` runs it (postShopifyDelivery over fetch, HMAC per request). Latency is measured per request on the client (performance.now() from the request until its answer's body is read).",
     `Where the time goes, per phase (CPU as % of one core; the machine has ${ctx.cores} cores; "avg backends" = mean number of the app's PostgreSQL connections in each state, sampled every 100 ms from pg_stat_activity):`,
     phaseTable(phases),
     ...phases.filter((p) => /^\((a|b)\) (receive|process)|^reference/.test(p.label)).map((p) => statementTable(p)),
+    ...pacedStatements(),
   );
   for (const d of details) ctx.detail(d);
   return rows;

@@ -29,11 +29,10 @@ export async function ensureDemoStore(services: Services): Promise<Store> {
   });
 }
 
-/** POST one delivery to a Shopify webhook endpoint exactly as Shopify does (headers + HMAC). */
-export async function postShopifyDelivery(endpoint: string, shop: string, secret: string, d: SimulatedDelivery): Promise<Response> {
+/** One delivery as Shopify sends it: the JSON body and its headers (HMAC of exactly these bytes). */
+export function renderShopifyDelivery(shop: string, secret: string, d: SimulatedDelivery): { headers: Record<string, string>; body: string } {
   const body = JSON.stringify(d.body);
-  return fetch(endpoint, {
-    method: "POST",
+  return {
     headers: {
       "Content-Type": "application/json",
       "X-Shopify-Topic": d.topic,
@@ -44,7 +43,13 @@ export async function postShopifyDelivery(endpoint: string, shop: string, secret
       "X-Shopify-API-Version": SHOPIFY_WEBHOOK_API_VERSION,
     },
     body,
-  });
+  };
+}
+
+/** POST one delivery to a Shopify webhook endpoint exactly as Shopify does (headers + HMAC). */
+export async function postShopifyDelivery(endpoint: string, shop: string, secret: string, d: SimulatedDelivery): Promise<Response> {
+  const { headers, body } = renderShopifyDelivery(shop, secret, d);
+  return fetch(endpoint, { method: "POST", headers, body });
 }
 
 /**
@@ -52,9 +57,9 @@ export async function postShopifyDelivery(endpoint: string, shop: string, secret
  * Shopify does. Parallel sends can arrive out of order, like real deliveries; the pipeline must
  * (and does) converge regardless.
  */
-export async function sendDeliveries(
-  deliveries: Iterable<SimulatedDelivery>,
-  send: (d: SimulatedDelivery) => Promise<Response>,
+export async function sendDeliveries<D = SimulatedDelivery>(
+  deliveries: Iterable<D>,
+  send: (d: D) => Promise<Pick<Response, "ok" | "status">>,
   opts: { concurrency?: number; onSent?: (n: number) => void; signal?: AbortSignal } = {},
 ): Promise<{ sent: number; failed: number }> {
   const concurrency = opts.concurrency ?? 16;
@@ -64,7 +69,7 @@ export async function sendDeliveries(
   const worker = async () => {
     for (let next = iterator.next(); !next.done && !opts.signal?.aborted; next = iterator.next()) {
       const d = next.value;
-      let res: Response | null = null;
+      let res: Pick<Response, "ok" | "status"> | null = null;
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
           res = await send(d);

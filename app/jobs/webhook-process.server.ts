@@ -11,10 +11,12 @@
 // another's Customer row lock (Lock:transactionid) while it held its locks across a dozen round
 // trips. Batches of one store that arrive while one runs are merged into the next transaction.
 import type { Job } from "pg-boss";
-import type { Prisma, WebhookReceipt } from "@prisma/client";
-import { applyChanges, applyChangesInTx } from "#app/core/ingest/apply-batch.server.ts";
+import type { WebhookReceipt } from "@prisma/client";
+import { applyChanges, applyChangesInTx, applyUpsertsInRawTx, onlyUpserts } from "#app/core/ingest/apply-batch.server.ts";
+import { rawTransaction, type RawTx } from "#app/db/raw-tx.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import type { Services } from "#app/server/services.server.ts";
+import { poolOf } from "#app/db/client.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
 import { normalizeWooWebhook, WooPayloadError } from "#adapters/woocommerce/normalize.ts";
 import type { WebhookJob } from "./queues.ts";
@@ -34,12 +36,30 @@ function normalize(platform: string, topic: string, body: unknown, currency: str
 
 type Readable = { receipt: WebhookReceipt; changes: NormalizedChange[] };
 
+/**
+ * The receipts still to process, on node-postgres rather than Prisma: a merged batch holds hundreds
+ * of ids, and Prisma's query compiler and row mapping cost more CPU than the query (worker child
+ * profile at 500/s). Timestamps are UTC `timestamp(3)`, read as such.
+ */
+async function loadReceipts(db: Deps["db"], storeId: number, ids: bigint[]): Promise<WebhookReceipt[]> {
+  const { rows } = await poolOf(db).query<Omit<WebhookReceipt, "id"> & { id: string }>({
+    name: "webhook-process-load-receipts",
+    text: `SELECT "storeId", id::text AS id, platform, topic, "dedupeKey", "resourceId", "triggeredAt" AT TIME ZONE 'UTC' AS "triggeredAt", body, status, attempts, error,
+                  "receivedAt" AT TIME ZONE 'UTC' AS "receivedAt", "processedAt" AT TIME ZONE 'UTC' AS "processedAt", "dismissedAt" AT TIME ZONE 'UTC' AS "dismissedAt"
+           FROM "WebhookReceipt"
+           WHERE "storeId" = $1 AND id = ANY($2::bigint[]) AND status IN ('received', 'failed')
+           ORDER BY id`,
+    values: [storeId, ids.map(String)],
+  });
+  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+}
+
 /** Normalise receipts; unreadable ones are marked failed for good and left out. */
 async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<Readable[]> {
   const { db, log } = services;
   const store = await db.store.findUnique({ where: { id: storeId }, select: { currency: true } });
   if (!store) return [];
-  const receipts = await db.webhookReceipt.findMany({ where: { storeId, id: { in: ids }, status: { in: ["received", "failed"] } }, orderBy: { id: "asc" } });
+  const receipts = await loadReceipts(db, storeId, ids);
   const readable: Readable[] = [];
   for (const receipt of receipts) {
     try {
@@ -56,13 +76,19 @@ async function readReceipts(services: Deps, storeId: number, ids: bigint[]): Pro
   return readable;
 }
 
-async function markDone(db: Pick<Prisma.TransactionClient, "webhookReceipt">, storeId: number, items: Readable[]): Promise<void> {
-  const now = new Date();
-  const isIgnored = (i: Readable) => i.changes.every((c) => c.kind === "ignored");
-  const ignored = items.filter(isIgnored).map((i) => i.receipt.id);
-  const processed = items.filter((i) => !isIgnored(i)).map((i) => i.receipt.id);
-  if (processed.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: processed } }, data: { status: "processed", processedAt: now, error: null, attempts: { increment: 1 } } });
-  if (ignored.length) await db.webhookReceipt.updateMany({ where: { storeId, id: { in: ignored } }, data: { status: "skipped", processedAt: now, attempts: { increment: 1 } } });
+/** Mark applied receipts `processed` (or `skipped` when every change was ignored), in one statement. */
+async function markDone(db: Pick<RawTx, "$executeRaw">, storeId: number, items: Readable[]): Promise<void> {
+  if (!items.length) return;
+  const ids = items.map((i) => i.receipt.id.toString());
+  const skipped = items.map((i) => i.changes.every((c) => c.kind === "ignored"));
+  await db.$executeRaw`
+    UPDATE "WebhookReceipt" w
+    SET status = CASE WHEN u.skipped THEN 'skipped' ELSE 'processed' END::"ReceiptStatus",
+        "processedAt" = (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3),
+        error = CASE WHEN u.skipped THEN w.error END,
+        attempts = w.attempts + 1
+    FROM unnest(${ids}::bigint[], ${skipped}::boolean[]) AS u(id, skipped)
+    WHERE w."storeId" = ${storeId} AND w.id = u.id`;
 }
 
 const BATCH_TX = { timeout: 60_000, maxWait: 30_000 };
@@ -92,20 +118,26 @@ async function takePrivacyReceipts(services: Deps, storeId: number, all: Readabl
 export async function processReceipts(services: Deps, storeId: number, ids: bigint[]): Promise<bigint[]> {
   const { items, failed } = await takePrivacyReceipts(services, storeId, await readReceipts(services, storeId, ids));
   if (!items.length) return failed;
+  const changes = items.flatMap((i) => i.changes);
+  // The whole batch in one transaction: the changes, then the receipts marked done.
+  const applyAll = async (tx: RawTx, apply: () => Promise<unknown>) => {
+    // This commit need not wait for its own WAL flush: if PostgreSQL crashed before the WAL
+    // writer flushed it (a fraction of a second), the receipts would be back to `received` with
+    // their changes undone together, and the job, not yet completed (its completion is a later
+    // synchronous commit, which flushes this one too), runs again. The web process's receipt
+    // commits then stop queuing behind the worker's flushes for WALWrite.
+    await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
+    // StoreBatches serialises one store's batches inside a process; this does it across worker
+    // processes (npm run worker on other machines): a waiting batch holds no row lock yet.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-batch'), ${storeId}::int)`;
+    await apply();
+    await markDone(tx, storeId, items);
+  };
   try {
-    await services.db.$transaction(async (tx) => {
-      // This commit need not wait for its own WAL flush: if PostgreSQL crashed before the WAL
-      // writer flushed it (a fraction of a second), the receipts would be back to `received` with
-      // their changes undone together, and the job, not yet completed (its completion is a later
-      // synchronous commit, which flushes this one too), runs again. The web process's receipt
-      // commits then stop queuing behind the worker's flushes for WALWrite.
-      await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
-      // StoreBatches serialises one store's batches inside a process; this does it across worker
-      // processes (npm run worker on other machines): a waiting batch holds no row lock yet.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-batch'), ${storeId}::int)`;
-      await applyChangesInTx(tx, storeId, items.flatMap((i) => i.changes));
-      await markDone(tx, storeId, items);
-    }, BATCH_TX);
+    // Upserts only (nearly every batch): on node-postgres, without Prisma's per-statement compile
+    // (app/db/raw-tx.server.ts); deletions and uninstalls need Prisma's model API.
+    if (onlyUpserts(changes)) await rawTransaction(services.db, (tx) => applyAll(tx, () => applyUpsertsInRawTx(tx, storeId, changes)), { timeoutMs: BATCH_TX.timeout });
+    else await services.db.$transaction((tx) => applyAll(tx, () => applyChangesInTx(tx, storeId, changes)), BATCH_TX);
     await blankBodiesAboutErased(services.db, storeId, items);
     return failed;
   } catch (batchError) {

@@ -15,6 +15,7 @@ import type {
   NormalizedProduct,
 } from "#app/core/types.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
+import type { RawTx } from "#app/db/raw-tx.server.ts";
 import { withoutErased } from "#app/core/privacy/tombstone.server.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -155,7 +156,7 @@ const eventColumns: Column<EventRow>[] = [
 
 const byPlatformId = <R extends { platformId: string }>(rows: R[]) => [...rows].sort((a, b) => (a.platformId < b.platformId ? -1 : a.platformId > b.platformId ? 1 : 0));
 
-async function upsertCustomers(tx: Tx, storeId: number, customers: NormalizedCustomer[]): Promise<Map<string, number>> {
+async function upsertCustomers(tx: RawTx, storeId: number, customers: NormalizedCustomer[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   if (!customers.length) return ids;
   // Sorted so concurrent batches lock rows in the same order (no deadlocks between them).
@@ -186,7 +187,7 @@ const TX = { timeout: 60_000, maxWait: 30_000 };
  * processing) retry the changes one by one when a batch fails: see applyEach.
  */
 export async function applyChanges(db: Db, storeId: number, changes: NormalizedChange[]): Promise<BatchResult> {
-  return db.$transaction((tx) => applyBatch(tx, storeId, changes), TX);
+  return db.$transaction((tx) => applyBatch(tx, storeId, changes, tx), TX);
 }
 
 /**
@@ -194,7 +195,23 @@ export async function applyChanges(db: Db, storeId: number, changes: NormalizedC
  * it (the webhook worker marks its receipts processed in the same commit: exactly once, one flush).
  */
 export async function applyChangesInTx(tx: Tx, storeId: number, changes: NormalizedChange[]): Promise<BatchResult> {
-  return applyBatch(tx, storeId, changes);
+  return applyBatch(tx, storeId, changes, tx);
+}
+
+const SET_BASED = new Set<NormalizedChange["kind"]>(["customer.upsert", "order.upsert", "checkout.upsert", "product.upsert", "ignored"]);
+
+/** True when every change is an upsert (or ignored): those need raw SQL only, see applyUpsertsInRawTx. */
+export function onlyUpserts(changes: NormalizedChange[]): boolean {
+  return changes.every((c) => SET_BASED.has(c.kind));
+}
+
+/**
+ * applyChangesInTx for a batch of upserts only (onlyUpserts) on a node-postgres transaction
+ * (app/db/raw-tx.server.ts): the same statements without Prisma's per-statement compile.
+ */
+export async function applyUpsertsInRawTx(tx: RawTx, storeId: number, changes: NormalizedChange[]): Promise<BatchResult> {
+  if (!onlyUpserts(changes)) throw new Error("applyUpsertsInRawTx: the batch holds deletions or other changes that need a Prisma transaction");
+  return applyBatch(tx, storeId, changes, null);
 }
 
 /** One change, one transaction: the slow path that isolates a failing change. */
@@ -202,7 +219,7 @@ export async function applyChange(db: Db, storeId: number, change: NormalizedCha
   return applyChanges(db, storeId, [change]);
 }
 
-async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]): Promise<BatchResult> {
+async function applyBatch(tx: RawTx, storeId: number, changes: NormalizedChange[], prismaTx: Tx | null): Promise<BatchResult> {
   const customers: NormalizedCustomer[] = [];
   const orders: NormalizedOrder[] = [];
   const checkouts: NormalizedCheckout[] = [];
@@ -305,10 +322,15 @@ async function applyBatch(tx: Tx, storeId: number, changes: NormalizedChange[]):
     if (events.length) await tx.$executeRaw(bulkInsertSql("Event", eventColumns, events, { storeId }));
   }
 
-  await refreshCustomerStats(tx, storeId, [...touched]);
+  // refreshCustomerStats only sends raw SQL ($executeRaw), which a RawTx answers as Prisma does.
+  await refreshCustomerStats(tx as Tx, storeId, [...touched]);
 
   // Deletions and the rare kinds run after the upserts of the same batch, one by one.
-  for (const c of rest) await applyChangeInTx(tx, storeId, c);
+  for (const c of rest) {
+    if (c.kind === "ignored") continue;
+    if (!prismaTx) throw new Error(`${c.kind} needs a Prisma transaction`);
+    await applyChangeInTx(prismaTx, storeId, c);
+  }
   return { orders: orders.length, customers: customerIds.size };
 }
 

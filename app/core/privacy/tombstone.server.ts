@@ -12,8 +12,7 @@
 import { createHash } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { NormalizedCheckout, NormalizedCustomer, NormalizedOrder } from "#app/core/types.ts";
-
-type Tx = Prisma.TransactionClient;
+import type { RawTx } from "#app/db/raw-tx.server.ts";
 
 export const TOMBSTONE_PREFIX = "erased:";
 
@@ -27,7 +26,7 @@ export function tombstoneSql(storeIdExpr: string, platformIdExpr: string): strin
 }
 
 /** Platform ids (of those given) that belong to erased customers → the anonymous row's id. */
-export async function erasedCustomerIds(tx: Pick<Tx, "$queryRaw">, storeId: number, platformIds: Iterable<string>): Promise<Map<string, number>> {
+export async function erasedCustomerIds(tx: Pick<RawTx, "$queryRaw">, storeId: number, platformIds: Iterable<string>): Promise<Map<string, number>> {
   const byTombstone = new Map<string, string>();
   for (const p of platformIds) if (!p.startsWith(TOMBSTONE_PREFIX)) byTombstone.set(tombstoneFor(storeId, p), p);
   const out = new Map<string, number>();
@@ -66,7 +65,7 @@ export interface ErasedFilter {
  * amounts. Callers link the returned owners to the erased rows (so store totals stay right).
  */
 export async function withoutErased(
-  tx: Tx,
+  tx: Pick<RawTx, "$queryRaw">,
   storeId: number,
   batch: { customers: NormalizedCustomer[]; orders: NormalizedOrder[]; checkouts: NormalizedCheckout[] },
 ): Promise<ErasedFilter> {
