@@ -18,14 +18,6 @@ export interface IncomingWebhook {
 }
 
 /**
- * Enqueues in small batches: one pg-boss insert per ENQUEUE_WINDOW_MS instead of one per request.
- * The receipt row is already durable when we answer 200, so a batch lost to a crash is only late:
- * the sweep job finds its receipts still `received` and enqueues them again. That is also why the
- * job rows are committed asynchronously (synchronous_commit off, on a small pool of their own): they
- * need not wait for a WAL flush of their own, which would queue behind (and in front of) the
- * receipts' flushes; PostgreSQL's WAL writer flushes them within a fraction of a second anyway.
- */
-/**
  * How long a receipt waits for others to share its job insert. Each insert costs PostgreSQL about
  * 0.5 ms whatever its size (and wakes the workers through NOTIFY): at 500 deliveries/s a 5 ms window
  * made ~5 jobs per insert (bench/results-ingest.md), 20 ms makes ~10. The processing starts that
@@ -33,6 +25,14 @@ export interface IncomingWebhook {
  */
 const ENQUEUE_WINDOW_MS = 20;
 
+/**
+ * Enqueues in small batches: one pg-boss insert per ENQUEUE_WINDOW_MS instead of one per request.
+ * The receipt row is already durable when we answer 200, so a batch lost to a crash is only late:
+ * the sweep job finds its receipts still `received` and enqueues them again. That is also why the
+ * job rows are committed asynchronously (synchronous_commit off, on a small pool of their own): they
+ * need not wait for a WAL flush of their own, which would queue behind (and in front of) the
+ * receipts' flushes; PostgreSQL's WAL writer flushes them within a fraction of a second anyway.
+ */
 class EnqueueBuffer {
   private pending: WebhookJob[] = [];
   private timer: NodeJS.Timeout | null = null;

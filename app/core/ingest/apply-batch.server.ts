@@ -322,8 +322,7 @@ async function applyBatch(tx: RawTx, storeId: number, changes: NormalizedChange[
     if (events.length) await tx.$executeRaw(bulkInsertSql("Event", eventColumns, events, { storeId }));
   }
 
-  // refreshCustomerStats only sends raw SQL ($executeRaw), which a RawTx answers as Prisma does.
-  await refreshCustomerStats(tx as Tx, storeId, [...touched]);
+  await refreshCustomerStats(tx, storeId, [...touched]);
 
   // Deletions and the rare kinds run after the upserts of the same batch, one by one.
   for (const c of rest) {

@@ -6,7 +6,10 @@
 // is refunded, cancelled, deleted, moved to another customer or replayed out of order.
 import { Prisma, SalesChannel } from "@prisma/client";
 
-type Tx = Pick<Prisma.TransactionClient, "$executeRaw">;
+import type { RawTx } from "#app/db/raw-tx.server.ts";
+
+/** Raw SQL only: a Prisma transaction client, or a node-postgres one (app/db/raw-tx.server.ts). */
+type Tx = Pick<Prisma.TransactionClient, "$executeRaw"> | Pick<RawTx, "$executeRaw">;
 
 /**
  * Which orders count, everywhere in analytics (the one place this rule lives): not cancelled, not
