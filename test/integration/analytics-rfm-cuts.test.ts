@@ -9,6 +9,7 @@ import { Prisma } from "@prisma/client";
 import { rescoreRfm, scoredCustomersSql } from "../../app/core/analytics/rfm.server.ts";
 import { rankScores } from "../../app/core/analytics/rfm.ts";
 import { segmentFor } from "../../app/core/analytics/segments.ts";
+import { buildCustomerExport } from "../../app/core/privacy/data-export.server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 
 let t: TestDatabase;
@@ -199,6 +200,31 @@ describe("RFM by cut values equals the window formulation", () => {
     expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
     expect(await t.db.customerRfmSegment.count({ where: { storeId } })).toBe(0);
     expect(await t.db.customerRfmSegment.count({ where: { storeId: other } })).toBe(otherMembers);
+  });
+
+  it("a deleted run's snapshot rows go with it (a trigger, not a foreign key), and a customer's history still reads each row with its run's date", async () => {
+    const storeId = await makeStore("UTC", 30, 33);
+    const other = await makeStore("UTC", 30, 34);
+    const first = await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    await rescoreRfm(t.db, other, ALL_TIME_RANK, AS_OF);
+    // One customer buys a lot: the next run rewrites (and snapshots) them again.
+    const buyer = (await t.db.rfmSnapshot.findFirstOrThrow({ where: { storeId, runId: first.runId }, orderBy: { customerId: "asc" } })).customerId;
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "ordersCount" = "ordersCount" + 50, "revenueMinor" = "revenueMinor" + 10000000, "lastOrderAt" = '2019-03-01 11:00:00'
+      WHERE "storeId" = ${storeId} AND "customerId" = ${buyer}`;
+    const second = await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId, customerId: buyer } })).toBe(1);
+    const runs = await t.db.rfmRun.findMany({ where: { storeId }, orderBy: { id: "asc" }, select: { id: true, createdAt: true } });
+    const exported = (await buildCustomerExport(t.db, storeId, buyer)) as unknown as { rfmHistory: { at: string; segment: string }[] };
+    expect(exported.rfmHistory.map((h) => h.at)).toEqual(runs.map((r) => r.createdAt.toISOString()));
+    expect(exported.rfmHistory.at(-1)!.segment).toBe((await t.db.customerStats.findUniqueOrThrow({ where: { storeId_customerId: { storeId, customerId: buyer } } })).rfmSegment);
+
+    const otherBefore = await t.db.rfmSnapshot.count({ where: { storeId: other } });
+    const secondBefore = await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId } });
+    expect(secondBefore).toBeGreaterThan(0);
+    await t.db.rfmRun.delete({ where: { storeId_id: { storeId, id: first.runId } } });
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: first.runId } })).toBe(0);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId } })).toBe(secondBefore);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
   });
 
   it("segment members follow every other write of CustomerStats.rfmSegment (the triggers): insert, update, upsert, NTILE and window rescoring, delete", async () => {
