@@ -4,7 +4,7 @@ import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
 import { COUNTED_ORDER, localDate, utcTimestamp } from "#app/core/ingest/customer-stats.server.ts";
 import { DEFAULT_RFM_OPTIONS, parseRfmOptions, type RfmOptions } from "./rfm.ts";
-import { RFM_SEGMENTS, rfMapCells, type RfmSegment } from "./segments.ts";
+import { rfMapCells, type RfmSegment } from "./segments.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -128,25 +128,22 @@ function cutsSql(storeId: number, timezone: string): Prisma.Sql {
   const tz = Prisma.sql`${timezone}::text`;
   const day = localDate(Prisma.sql`p.at[k]`, tz);
   const scored = Prisma.sql`FILTER (WHERE cs."ordersCount" > 0)`;
-  const sizes = Prisma.join(RFM_SEGMENTS.map((segment) => Prisma.sql`${segment}::text, count(*) FILTER (WHERE cs."rfmSegment" = ${segment})`));
   return Prisma.sql`
     SELECT k, p.f[k]::text AS f, p.m[k]::text AS m, ${day}::text AS day,
-           ((${day} + 1)::timestamp - interval '16 hours')::text AS lo, ((${day} + 1)::timestamp + interval '16 hours')::text AS hi, p.sizes
+           ((${day} + 1)::timestamp - interval '16 hours')::text AS lo, ((${day} + 1)::timestamp + interval '16 hours')::text AS hi
     FROM (SELECT percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."lastOrderAt") ${scored} AS at,
                  percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."ordersCount") ${scored} AS f,
-                 percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") ${scored} AS m,
-                 jsonb_build_object(${sizes}) AS sizes
+                 percentile_disc(${CUT_FRACTIONS}) WITHIN GROUP (ORDER BY cs."revenueMinor") ${scored} AS m
           FROM "CustomerStats" cs WHERE cs."storeId" = ${storeId}) p
     CROSS JOIN generate_series(1, 4) k
     ORDER BY k`;
 }
 
-async function cutsOf(tx: Tx, storeId: number, timezone: string): Promise<{ cuts: Cuts | null; sizes: Record<RfmSegment, number> }> {
-  const rows = await tx.$queryRaw<{ k: number; f: string | null; m: string | null; day: string | null; lo: string | null; hi: string | null; sizes: Record<RfmSegment, number> }[]>(cutsSql(storeId, timezone));
-  const sizes = rows[0]!.sizes;
+async function cutsOf(tx: Tx, storeId: number, timezone: string): Promise<Cuts | null> {
+  const rows = await tx.$queryRaw<{ k: number; f: string | null; m: string | null; day: string | null; lo: string | null; hi: string | null }[]>(cutsSql(storeId, timezone));
   // No scored customer: no cuts (every score becomes NULL).
-  if (rows[0]!.f === null) return { cuts: null, sizes };
-  return { cuts: { day: rows.map((r) => r.day), lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi), f: rows.map((r) => r.f), m: rows.map((r) => r.m) }, sizes };
+  if (rows[0]!.f === null) return null;
+  return { day: rows.map((r) => r.day), lo: rows.map((r) => r.lo), hi: rows.map((r) => r.hi), f: rows.map((r) => r.f), m: rows.map((r) => r.m) };
 }
 
 /**
@@ -180,11 +177,11 @@ function changedByCutsSql(storeId: number, timezone: string, cuts: Cuts | null):
  * The all-time rank rescoring: the cuts (one scan, three sorts), the changed rows (a parallel scan
  * into a temporary table, each with its previous segment), then one statement per table, each
  * reading that table by key: the scores into CustomerStats, the snapshot rows, the segment
- * members. Segment sizes: those counted in the cuts' scan, updated by the moves (a customer
- * deleted while the run is under way can leave them off by one; the scores stay exact).
+ * members. Segment sizes: counted from the members afterwards (a parallel scan of that narrow
+ * table; counting them in the cuts' scan, eleven text comparisons per row, cost more).
  */
 async function rescoreByCuts(tx: Tx, storeId: number, runId: number, timezone: string, step: (name: string) => void): Promise<TransitionRow[]> {
-  const { cuts, sizes } = await cutsOf(tx, storeId, timezone);
+  const cuts = await cutsOf(tx, storeId, timezone);
   step("cuts");
   const found = await tx.$executeRaw`CREATE TEMP TABLE rfm_changed ON COMMIT DROP AS ${changedByCutsSql(storeId, timezone, cuts)}`;
   // Its size, so the statements below probe the primary keys once per changed row instead of joining whole tables.
@@ -228,12 +225,11 @@ async function rescoreByCuts(tx: Tx, storeId: number, runId: number, timezone: s
     SELECT CASE WHEN segment IS NULL THEN 'cleared' ELSE 'moved' END AS kind, prev AS "from", segment AS "to", count(*)::int AS customers
     FROM rfm_changed GROUP BY 1, 2, 3`;
   await tx.$executeRaw`DROP TABLE rfm_changed`;
-  // Segment sizes after the run: before (counted in the cuts' scan, same rows) − moved out + moved in.
-  for (const row of moved) {
-    if (row.from !== null) sizes[row.from] = (sizes[row.from] ?? 0) - row.customers;
-    if (row.to !== null) sizes[row.to] = (sizes[row.to] ?? 0) + row.customers;
-  }
-  const scored = Object.entries(sizes).filter(([, n]) => n > 0).map(([segment, n]): TransitionRow => ({ kind: "scored", from: null, to: segment as RfmSegment, customers: n }));
+  // Segment sizes after the run. The rows this run moved stay locked until it commits, so a
+  // concurrent deletion cannot take one of them out of the count.
+  const scored = await tx.$queryRaw<TransitionRow[]>`
+    SELECT 'scored' AS kind, NULL AS "from", segment AS "to", count(*)::int AS customers FROM "CustomerRfmSegment" WHERE "storeId" = ${storeId} GROUP BY segment`;
+  step("segment sizes");
   return [...moved, ...scored];
 }
 
