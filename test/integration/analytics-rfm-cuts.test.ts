@@ -5,10 +5,12 @@
 // with DST, half-hour and +14 h offsets, and across a day where some customers moved; and that the
 // segment members segments count from (CustomerRfmSegment) always mirror the scores.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import { Prisma } from "@prisma/client";
 import { rescoreRfm, scoredCustomersSql } from "../../app/core/analytics/rfm.server.ts";
 import { rankScores } from "../../app/core/analytics/rfm.ts";
 import { segmentFor } from "../../app/core/analytics/segments.ts";
+import { buildCustomerExport } from "../../app/core/privacy/data-export.server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 
 let t: TestDatabase;
@@ -199,6 +201,71 @@ describe("RFM by cut values equals the window formulation", () => {
     expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
     expect(await t.db.customerRfmSegment.count({ where: { storeId } })).toBe(0);
     expect(await t.db.customerRfmSegment.count({ where: { storeId: other } })).toBe(otherMembers);
+  });
+
+  it("a deleted run's snapshot rows go with it (a trigger, not a foreign key), and a customer's history still reads each row with its run's date", async () => {
+    const storeId = await makeStore("UTC", 30, 33);
+    const other = await makeStore("UTC", 30, 34);
+    const first = await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    await rescoreRfm(t.db, other, ALL_TIME_RANK, AS_OF);
+    // One customer buys a lot: the next run rewrites (and snapshots) them again.
+    const buyer = (await t.db.rfmSnapshot.findFirstOrThrow({ where: { storeId, runId: first.runId }, orderBy: { customerId: "asc" } })).customerId;
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "ordersCount" = "ordersCount" + 50, "revenueMinor" = "revenueMinor" + 10000000, "lastOrderAt" = '2019-03-01 11:00:00'
+      WHERE "storeId" = ${storeId} AND "customerId" = ${buyer}`;
+    const second = await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId, customerId: buyer } })).toBe(1);
+    const runs = await t.db.rfmRun.findMany({ where: { storeId }, orderBy: { id: "asc" }, select: { id: true, createdAt: true } });
+    const exported = (await buildCustomerExport(t.db, storeId, buyer)) as unknown as { rfmHistory: { at: string; segment: string }[] };
+    expect(exported.rfmHistory.map((h) => h.at)).toEqual(runs.map((r) => r.createdAt.toISOString()));
+    expect(exported.rfmHistory.at(-1)!.segment).toBe((await t.db.customerStats.findUniqueOrThrow({ where: { storeId_customerId: { storeId, customerId: buyer } } })).rfmSegment);
+
+    const otherBefore = await t.db.rfmSnapshot.count({ where: { storeId: other } });
+    const secondBefore = await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId } });
+    expect(secondBefore).toBeGreaterThan(0);
+    await t.db.rfmRun.delete({ where: { storeId_id: { storeId, id: first.runId } } });
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: first.runId } })).toBe(0);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId, runId: second.runId } })).toBe(secondBefore);
+    expect(await t.db.rfmSnapshot.count({ where: { storeId: other } })).toBe(otherBefore);
+  });
+
+  it("a customer deleted while the run waits to rewrite them gets no snapshot and no segment member (the write is checked, not assumed)", async () => {
+    const storeId = await makeStore("UTC", 60, 35);
+    await rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+    // The victim (not a champion yet) buys a lot today: the next run rewrites them.
+    const victim = (await t.db.customerStats.findFirstOrThrow({ where: { storeId, ordersCount: { gt: 0 }, rfmSegment: { not: "champions" } }, orderBy: { customerId: "asc" } })).customerId;
+    await t.db.$executeRaw`UPDATE "CustomerStats" SET "ordersCount" = "ordersCount" + 50, "revenueMinor" = "revenueMinor" + 10000000, "lastOrderAt" = '2019-03-01 11:00:00'
+      WHERE "storeId" = ${storeId} AND "customerId" = ${victim}`;
+    const before = await stored(storeId);
+    // Another session holds the victim's stats row, so the rescoring's UPDATE waits for it after
+    // its scan has already picked the victim as changed; then that session deletes the customer.
+    const eraser = new pg.Client({ connectionString: t.url });
+    await eraser.connect();
+    try {
+      await eraser.query("BEGIN");
+      await eraser.query(`SELECT 1 FROM "CustomerStats" WHERE "storeId" = $1 AND "customerId" = $2 FOR UPDATE`, [storeId, victim]);
+      const run = rescoreRfm(t.db, storeId, ALL_TIME_RANK, AS_OF);
+      for (let waited = 0; ; waited += 50) {
+        const { rows } = await eraser.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        if (waited > 20_000) throw new Error("the rescoring never waited for the locked row");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await eraser.query(`DELETE FROM "Customer" WHERE "storeId" = $1 AND id = $2`, [storeId, victim]);
+      await eraser.query("COMMIT");
+      const result = await run;
+      const after = await stored(storeId);
+      const changed = [...after.values()].filter((row) => JSON.stringify(row) !== JSON.stringify(before.get(row.id))).map((row) => row.id);
+      expect(result.changed).toBe(changed.length);
+      const snap = await t.db.rfmSnapshot.findMany({ where: { storeId, runId: result.runId }, select: { customerId: true }, orderBy: { customerId: "asc" } });
+      expect(snap.map((x) => x.customerId)).toEqual(changed.filter((id) => after.get(id)!.segment !== null).sort((a, b) => a - b));
+      expect(await t.db.rfmSnapshot.count({ where: { storeId, customerId: victim } })).toBe(0);
+      expect(await t.db.customerRfmSegment.count({ where: { storeId, customerId: victim } })).toBe(0);
+      expect(result.customers).toBe(await t.db.customerStats.count({ where: { storeId, rfmSegment: { not: null } } }));
+      // (Not compared with the window formulation: the cuts counted the victim, as the run began before the deletion.)
+      await expectMembersMirrored(storeId);
+    } finally {
+      await eraser.end();
+    }
   });
 
   it("segment members follow every other write of CustomerStats.rfmSegment (the triggers): insert, update, upsert, NTILE and window rescoring, delete", async () => {

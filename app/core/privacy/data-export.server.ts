@@ -40,13 +40,16 @@ export async function buildCustomerExport(db: Tx, storeId: number, customerId: n
     db.order.findMany({ where: { storeId, customerId }, include: { lines: true, payments: true }, orderBy: { placedAt: "asc" } }),
     db.checkout.findMany({ where: { storeId, customerId }, orderBy: { startedAt: "asc" } }),
     db.customerStats.findUnique({ where: { storeId_customerId: { storeId, customerId } } }),
-    db.rfmSnapshot.findMany({ where: { storeId, customerId }, include: { run: { select: { createdAt: true } } }, orderBy: { runId: "asc" } }),
+    db.rfmSnapshot.findMany({ where: { storeId, customerId }, orderBy: { runId: "asc" } }),
     db.segmentMember.findMany({ where: { storeId, customerId }, include: { segment: { select: { name: true, kind: true } } } }),
     db.flowEnrollment.findMany({ where: { storeId, customerId }, include: { flow: { select: { name: true, template: true } } } }),
     db.message.findMany({ where: { storeId, customerId }, orderBy: { scheduledAt: "asc" } }),
     db.event.findMany({ where: { storeId, customerId }, orderBy: { occurredAt: "asc" } }),
     db.privacyRequest.findMany({ where: { storeId, customerId }, select: { kind: true, source: true, status: true, requestedAt: true, completedAt: true } }),
   ]);
+  // Each snapshot's date is its run's (RfmSnapshot has no relation to RfmRun: see the schema).
+  const runs = await db.rfmRun.findMany({ where: { storeId, id: { in: [...new Set(snapshots.map((s) => s.runId))] } }, select: { id: true, createdAt: true } });
+  const runAt = new Map(runs.map((r) => [r.id, r.createdAt]));
   const { storeId: _s, addresses, ...profile } = customer;
   return plain({
     format: EXPORT_FORMAT,
@@ -61,7 +64,7 @@ export async function buildCustomerExport(db: Tx, storeId: number, customerId: n
     })),
     checkouts: checkouts.map(({ storeId: _c, ...c }) => c),
     scores: stats ? (({ storeId: _x, customerId: _y, ...s }) => s)(stats) : null,
-    rfmHistory: snapshots.map((s) => ({ at: s.run.createdAt, rScore: s.rScore, fScore: s.fScore, mScore: s.mScore, segment: s.segment })),
+    rfmHistory: snapshots.map((s) => ({ at: runAt.get(s.runId) ?? null, rScore: s.rScore, fScore: s.fScore, mScore: s.mScore, segment: s.segment })),
     segments: segments.map((m) => ({ name: m.segment.name, kind: m.segment.kind, joinedAt: m.joinedAt })),
     flows: enrollments.map((e) => ({ flow: e.flow.name, template: e.flow.template, status: e.status, startedAt: e.createdAt, stoppedAt: e.stoppedAt, stopReason: e.stopReason })),
     messages: messages.map(({ storeId: _m, idempotencyKey: _k, ...m }) => m),
