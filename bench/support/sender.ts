@@ -55,7 +55,10 @@ function timedPoster<D>(send: (d: D) => Promise<Answer>) {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       return res;
     } catch (e) {
-      statuses.error = (statuses.error ?? 0) + 1;
+      // Which error (ECONNRESET, socket hang up…): a failed request must say why.
+      const failure = e as { code?: unknown; message?: unknown };
+      const key = `error ${typeof failure.code === "string" ? failure.code : String(failure.message ?? e)}`;
+      statuses[key] = (statuses[key] ?? 0) + 1;
       throw e;
     } finally {
       latencies.push(performance.now() - t0);
