@@ -16,6 +16,18 @@ const USER = "postgres";
 // Only reachable on loopback; the password just keeps accidental local connections out.
 const PASSWORD = "caderninho";
 
+/**
+ * shared_buffers of the embedded server: an eighth of the machine's memory, at least PostgreSQL's
+ * own default (128MB) and at most 1GB. The default 128MB cannot hold a million customers' stats
+ * (~310 MB): the daily RFM rescoring then reads the table from the OS cache and its backend writes
+ * out evicted dirty pages itself — 2.9–3.2 s at 1M on 128MB, 2.1 s on 1GB (bench/results-rfm.md).
+ * PostgreSQL's guidance for a dedicated server is a quarter of memory; this one shares the machine
+ * with the app. A production DATABASE_URL server is tuned by its operator (DESIGN.md).
+ */
+export function embeddedSharedBuffersMb(totalMemoryBytes: number): number {
+  return Math.max(128, Math.min(1024, Math.floor(totalMemoryBytes / 8 / 2 ** 20)));
+}
+
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   const isRoot = os.userInfo().uid === 0;
@@ -30,7 +42,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     createPostgresUser: isRoot,
     // Listen on loopback only, with a socket directory any user can write (the default
     // /var/run/postgresql may not exist or belong to someone else).
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200", "-c", `shared_buffers=${embeddedSharedBuffersMb(os.totalmem())}MB`],
     onLog: (m) => opts.log?.(String(m).trim()),
     onError: (e) => opts.log?.(`[postgres error] ${String(e)}`),
   });
