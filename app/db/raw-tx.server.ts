@@ -46,8 +46,11 @@ function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]):
   return { text: sql.text, values: sql.values.map(param), types };
 }
 
-/** The RawTx of a checked-out client (inside a BEGIN the caller issued). */
-export function rawTxOf(client: pg.PoolClient): RawTx {
+/**
+ * Raw SQL on a checked-out client (inside a BEGIN the caller issued), or on the pool itself for
+ * single statements outside a transaction (rawQueries).
+ */
+export function rawTxOf(client: Pick<pg.ClientBase, "query">): RawTx {
   return {
     async $queryRaw<T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) {
       return (await client.query(statement(query, values))).rows as T;
@@ -56,6 +59,11 @@ export function rawTxOf(client: pg.PoolClient): RawTx {
       return (await client.query(statement(query, values))).rowCount ?? 0;
     },
   };
+}
+
+/** $queryRaw / $executeRaw on the node-postgres pool, outside any transaction, with Prisma's value mapping. */
+export function rawQueries(db: Db): RawTx {
+  return rawTxOf(poolOf(db));
 }
 
 /**

@@ -13,10 +13,9 @@
 import type { Job } from "pg-boss";
 import type { WebhookReceipt } from "@prisma/client";
 import { applyChanges, applyChangesInTx, applyUpsertsInRawTx, onlyUpserts } from "#app/core/ingest/apply-batch.server.ts";
-import { rawTransaction, type RawTx } from "#app/db/raw-tx.server.ts";
+import { rawQueries, rawTransaction, type RawTx } from "#app/db/raw-tx.server.ts";
 import type { NormalizedChange } from "#app/core/types.ts";
 import type { Services } from "#app/server/services.server.ts";
-import { poolOf } from "#app/db/client.server.ts";
 import { normalizeShopifyWebhook, ShopifyPayloadError } from "#adapters/shopify/normalize.ts";
 import { normalizeWooWebhook, WooPayloadError } from "#adapters/woocommerce/normalize.ts";
 import type { WebhookJob } from "./queues.ts";
@@ -37,21 +36,15 @@ function normalize(platform: string, topic: string, body: unknown, currency: str
 type Readable = { receipt: WebhookReceipt; changes: NormalizedChange[] };
 
 /**
- * The receipts still to process, on node-postgres rather than Prisma: a merged batch holds hundreds
- * of ids, and Prisma's query compiler and row mapping cost more CPU than the query (worker child
- * profile at 500/s). Timestamps are UTC `timestamp(3)`, read as such.
+ * The receipts still to process, on node-postgres rather than Prisma (rawQueries: the same value
+ * mapping): a merged batch holds hundreds of ids, and Prisma's query compiler and row mapping cost
+ * more CPU than the query (worker child profile at 500/s).
  */
-async function loadReceipts(db: Deps["db"], storeId: number, ids: bigint[]): Promise<WebhookReceipt[]> {
-  const { rows } = await poolOf(db).query<Omit<WebhookReceipt, "id"> & { id: string }>({
-    name: "webhook-process-load-receipts",
-    text: `SELECT "storeId", id::text AS id, platform, topic, "dedupeKey", "resourceId", "triggeredAt" AT TIME ZONE 'UTC' AS "triggeredAt", body, status, attempts, error,
-                  "receivedAt" AT TIME ZONE 'UTC' AS "receivedAt", "processedAt" AT TIME ZONE 'UTC' AS "processedAt", "dismissedAt" AT TIME ZONE 'UTC' AS "dismissedAt"
-           FROM "WebhookReceipt"
-           WHERE "storeId" = $1 AND id = ANY($2::bigint[]) AND status IN ('received', 'failed')
-           ORDER BY id`,
-    values: [storeId, ids.map(String)],
-  });
-  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+function loadReceipts(db: Deps["db"], storeId: number, ids: bigint[]): Promise<WebhookReceipt[]> {
+  return rawQueries(db).$queryRaw<WebhookReceipt[]>`
+    SELECT * FROM "WebhookReceipt"
+    WHERE "storeId" = ${storeId} AND id = ANY(${ids}::bigint[]) AND status IN ('received', 'failed')
+    ORDER BY id`;
 }
 
 /** Normalise receipts; unreadable ones are marked failed for good and left out. */

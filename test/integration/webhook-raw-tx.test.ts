@@ -8,7 +8,7 @@ import { Prisma } from "@prisma/client";
 import { createStoreSimulator } from "../../adapters/shopify/simulator/index.ts";
 import { normalizeShopifyWebhook } from "../../adapters/shopify/normalize.ts";
 import { applyChanges, applyUpsertsInRawTx, onlyUpserts } from "../../app/core/ingest/apply-batch.server.ts";
-import { rawTransaction } from "../../app/db/raw-tx.server.ts";
+import { rawQueries, rawTransaction } from "../../app/db/raw-tx.server.ts";
 import type { NormalizedChange } from "../../app/core/types.ts";
 import { stateDigest } from "../support/state-digest.ts";
 import { startTestServices, type TestServices } from "../support/test-services.ts";
@@ -63,6 +63,22 @@ describe("rawTransaction", () => {
     await expect(rawTransaction(services.db, (tx) => tx.$executeRaw`SELECT 1/0`)).rejects.toThrow(/division by zero/);
     for (let i = 0; i < 12; i++) await rawTransaction(services.db, (tx) => tx.$queryRaw`SELECT 1`);
     expect(await keys()).toEqual([{ key: "kept" }]);
+  });
+});
+
+describe("rawQueries", () => {
+  it("reads a whole row exactly as Prisma's model API does (bigint id, enum, nullable and UTC timestamps)", async () => {
+    const storeId = await newStore("raw-queries.myshopify.com");
+    const created = await services.db.webhookReceipt.create({
+      data: { storeId, platform: "shopify", topic: "orders/paid", dedupeKey: "rq-1", resourceId: "gid://shopify/Order/1", triggeredAt: new Date("2026-03-01T02:30:00.123Z"), body: "{}" },
+    });
+    process.env.TZ = "America/Sao_Paulo";
+    try {
+      const rows = await rawQueries(services.db).$queryRaw<unknown[]>`SELECT * FROM "WebhookReceipt" WHERE "storeId" = ${storeId} AND id = ANY(${[created.id]}::bigint[])`;
+      expect(rows).toEqual([await services.db.webhookReceipt.findUniqueOrThrow({ where: { storeId_id: { storeId, id: created.id } } })]);
+    } finally {
+      process.env.TZ = originalTz;
+    }
   });
 });
 
