@@ -44,8 +44,8 @@ function eventLabel(data: unknown): string | null {
 }
 
 /**
- * Event rows the ingest writes for orders and checkouts: the timeline shows those from their own
- * tables (with amounts), so these would only repeat them.
+ * Event rows the ingest wrote for orders and checkouts until 2026-11-24 (it writes none now): the
+ * timeline shows those from their own tables (with amounts), so old rows would only repeat them.
  */
 const REPEATED_EVENTS = new Set(["order.placed", "checkout.started", "checkout.completed"]);
 

@@ -141,19 +141,6 @@ export const productColumns: Column<NormalizedProduct>[] = [
   { name: "deletedAt", type: "timestamptz", get: () => null },
 ];
 
-interface EventRow {
-  customerId: number;
-  type: string;
-  occurredAt: Date;
-  data: unknown;
-}
-const eventColumns: Column<EventRow>[] = [
-  { name: "customerId", type: "int", get: (e) => e.customerId },
-  { name: "type", type: "text", get: (e) => e.type },
-  { name: "occurredAt", type: "timestamptz", get: (e) => e.occurredAt },
-  { name: "data", type: "jsonb", get: (e) => e.data },
-];
-
 const byPlatformId = <R extends { platformId: string }>(rows: R[]) => [...rows].sort((a, b) => (a.platformId < b.platformId ? -1 : a.platformId > b.platformId ? 1 : 0));
 
 async function upsertCustomers(tx: RawTx, storeId: number, customers: NormalizedCustomer[]): Promise<Map<string, number>> {
@@ -241,7 +228,6 @@ async function applyBatch(tx: RawTx, storeId: number, changes: NormalizedChange[
   // checkouts arrive stripped and are linked to the anonymous row (app/core/privacy).
   const erased = await withoutErased(tx, storeId, { customers, orders, checkouts });
   const customerIds = await upsertCustomers(tx, storeId, erased.customers);
-  const erasedRows = new Set(erased.erased.values());
   const touched = new Set<number>();
 
   if (products.length) {
@@ -289,15 +275,6 @@ async function applyBatch(tx: RawTx, storeId: number, changes: NormalizedChange[
           }),
         );
       }
-      const events: EventRow[] = applied
-        .filter((a) => a.inserted && a.customerId && !erasedRows.has(a.customerId))
-        .map((a) => ({
-          customerId: a.customerId!,
-          type: "order.placed",
-          occurredAt: a.order.placedAt,
-          data: { orderId: a.id, name: a.order.name, totalMinor: a.order.totalMinor.toString(), currency: a.order.currency },
-        }));
-      if (events.length) await tx.$executeRaw(bulkInsertSql("Event", eventColumns, events, { storeId }));
       for (const a of applied) if (a.customerId) touched.add(a.customerId);
     }
   }
@@ -307,19 +284,16 @@ async function applyBatch(tx: RawTx, storeId: number, changes: NormalizedChange[
       ...c,
       customerId: c.customer ? (customerIds.get(c.customer.platformId) ?? null) : (erased.checkoutOwners.get(c.platformId) ?? null),
     }));
-    const written = await tx.$queryRaw<{ id: number; inserted: boolean; customerId: number | null; startedAt: Date }[]>(
+    // No `checkout.started` (nor `order.placed`) Event row: the timeline and the flows read
+    // checkouts and orders from their own tables, so such rows were written and never read.
+    await tx.$executeRaw(
       bulkUpsertSql("Checkout", checkoutColumns, rows, {
         conflict: ["storeId", "platformId"],
         guard: "platformUpdatedAt",
         keepWhenNull: ["customerId", "email", "phone", "recoveryUrl"],
         constants: { storeId },
-        returning: ["id", "inserted", "customerId", "startedAt"],
       }),
     );
-    const events: EventRow[] = written
-      .filter((w) => w.inserted && w.customerId && !erasedRows.has(w.customerId))
-      .map((w) => ({ customerId: w.customerId!, type: "checkout.started", occurredAt: w.startedAt, data: { checkoutId: w.id } }));
-    if (events.length) await tx.$executeRaw(bulkInsertSql("Event", eventColumns, events, { storeId }));
   }
 
   await refreshCustomerStats(tx, storeId, [...touched]);

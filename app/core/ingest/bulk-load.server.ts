@@ -17,8 +17,8 @@
 //   customerId/email when the newer payload has none;
 // - an applied order's lines are replaced, its payments upserted (createdAt kept, paid/boleto/Pix
 //   details kept when the newer payload has none);
-// - a newly inserted order of a known customer writes the `order.placed` timeline event; an order
-//   that already existed does not (so a re-run writes no duplicates);
+// - no `order.placed` Event row is written (applyBatch writes none either: the timeline and the
+//   flows read orders from Order itself);
 // - rows are locked in platformId order, customers before orders, as applyChanges does, so a
 //   concurrent webhook batch waits rather than deadlocks; a deadlock or serialization failure
 //   all the same is retried (the chunk is still in memory).
@@ -220,18 +220,15 @@ function mergeOrdersSql(returningOld: boolean, markDays: boolean): string {
     exprs: { customerId: `(SELECT c.id FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = s."customerPid")` },
     from: "bl_order s",
     orderBy: `s."platformId" COLLATE "C"`,
-    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""},
-      name, "totalMinor", currency, "placedAt"`,
+    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""}`,
   });
   const mark = markDays
     ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
 SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
     : "";
-  // The timeline events of the orders inserted just now, and the customers whose stats need a
-  // refresh, straight from RETURNING (no second pass over the applied orders, no join back to
-  // the staged rows: an inserted order's values are the staged ones).
+  // The customers whose stats need a refresh, straight from RETURNING (no second pass over the
+  // applied orders).
   return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted),
-ev AS (${INSERT_EVENTS}),
 touched AS (INSERT INTO bl_touched SELECT DISTINCT c FROM w, LATERAL (VALUES (w."customerId"), (w.previous)) v(c) WHERE c IS NOT NULL ON CONFLICT DO NOTHING)${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
@@ -247,12 +244,6 @@ const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, {
   from: `bl_payment s JOIN bl_applied a ON a."platformId" = s."orderPid"`,
   orderBy: `s."platformId" COLLATE "C"`,
 });
-// Same event as applyBatch: { orderId, name, totalMinor (text), currency } for inserted orders of
-// a customer; a CTE of the orders upsert (mergeOrdersSql), reading its RETURNING rows `w`.
-const INSERT_EVENTS = `INSERT INTO "Event" ("storeId", "customerId", type, "occurredAt", data)
-SELECT $1::int, w."customerId", 'order.placed', w."placedAt",
-  jsonb_build_object('orderId', w.id, 'name', w.name, 'totalMinor', w."totalMinor"::text, 'currency', w.currency)
-FROM w WHERE w.inserted AND w."customerId" IS NOT NULL`;
 
 // Erased customers (app/core/privacy) are never re-created: staged rows with a tombstoned platform
 // id are dropped, their orders linked to the anonymous row and stripped like applyBatch does.
