@@ -20,6 +20,9 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
+/** How long an idle keep-alive connection is kept open (see startHttp). */
+const KEEP_ALIVE_MS = 65_000;
+
 export async function startHttp(services: Services, opts: { port: number; host: string; production: boolean }): Promise<RunningHttp> {
   const app = express();
   app.disable("x-powered-by");
@@ -58,6 +61,12 @@ export async function startHttp(services: Services, opts: { port: number; host: 
   }
   app.all("*", createRequestHandler({ build, getLoadContext: (req) => ({ services, clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown" }), mode: opts.production ? "production" : "development" }));
 
+  // Idle keep-alive sockets live longer than the idle timeout of whatever sits in front (load
+  // balancers, Shopify's delivery side: commonly 60 s). With Node's 5 s default a client may send
+  // on a socket at the instant the server closes it and get a reset with no HTTP status — a
+  // webhook delivery Shopify then counts as failed. headersTimeout must exceed keepAliveTimeout.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());

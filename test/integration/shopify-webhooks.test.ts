@@ -1,6 +1,7 @@
 // The Shopify webhook path over real HTTP: verification and bad input first, then a simulated
 // shop's whole history (signed deliveries, sent in parallel and so partly out of order) must land
 // as exactly the customers, orders, money and unpaid boletos the simulator says it produced.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
 import { createStoreSimulator, type SimulatedDelivery } from "../../adapters/shopify/simulator/index.ts";
@@ -60,6 +61,29 @@ describe("Shopify webhook receiver", () => {
     const missing = await fetch(endpoint, { method: "POST", headers: { "X-Shopify-Topic": d.topic }, body });
     expect(missing.status).toBe(401);
     expect(await app.services.db.webhookReceipt.count()).toBe(0);
+  });
+
+  it("keeps an idle keep-alive connection open past Node's 5 s default, so a sender reusing it gets an answer", async () => {
+    // A sender (Shopify, a load balancer) reusing a socket the server has just closed gets a reset
+    // with no status. The server advertises its longer idle timeout and honours it.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; keepAlive: string | undefined; reused: boolean }>((resolve, reject) => {
+        const req = http.request(endpoint, { method: "POST", agent, headers: { "Content-Type": "application/json", "X-Shopify-Topic": "customers/update" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, keepAlive: res.headers["keep-alive"], reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end("{}");
+      });
+    try {
+      const first = await post();
+      expect(first).toMatchObject({ status: 401, keepAlive: "timeout=65", reused: false });
+      await new Promise((r) => setTimeout(r, 5_500));
+      expect(await post()).toMatchObject({ status: 401, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("rejects malformed and oversized JSON with 400 and a reason, storing nothing", async () => {
