@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import { BulkJsonlError, chunksOf, type ByteSource } from "#adapters/shopify/bulk-operations.server.ts";
 import type { EncodedChange } from "#app/core/ingest/bulk-load.server.ts";
 import type { ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
+import { unpackBatch, type PackedBatch } from "./bulk-parse-thread.pack.ts";
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "bulk-parse-thread.worker.ts");
 
@@ -25,7 +26,13 @@ export interface ParsedItem {
 export type FromParent = { t: "bytes"; data: Uint8Array | string } | { t: "end" } | { t: "ack" };
 export type ToParent =
   | { t: "pull" }
-  | { t: "batch"; items: ParsedItem[] }
+  | {
+      t: "batch";
+      /** The records' encoded changes (bulk-parse-thread.pack.ts: one string + one transferred array). */
+      batch: PackedBatch;
+      /** Shopify statistics of the batch's customer records: [index in the batch, row]. */
+      statistics: [number, ShopifyStatisticsRow][];
+    }
   | { t: "error"; name: string; message: string; line: number | null }
   | { t: "done"; cpuMicros: number };
 
@@ -81,10 +88,13 @@ export async function* parseBulkInThread(source: ByteSource, shopCurrency: strin
       case "pull":
         reading = reading.then(pull).catch(fail);
         break;
-      case "batch":
-        queue.push(message.items);
+      case "batch": {
+        const items: ParsedItem[] = unpackBatch(message.batch).map((change) => ({ change, statistics: null }));
+        for (const [index, row] of message.statistics) items[index]!.statistics = row;
+        queue.push(items);
         notify();
         break;
+      }
       case "error":
         fail(rebuild(message));
         break;
