@@ -36,6 +36,16 @@ export type ToParent =
   | { t: "error"; name: string; message: string; line: number | null }
   | { t: "done"; cpuMicros: number };
 
+/**
+ * The thread's young generation (V8's default is a third of this). Each order leaves ~15 KB of
+ * short-lived objects (the parsed JSON, the REST body, the normalised order, its COPY text):
+ * with more room between scavenges, fewer of them are still alive (copied) when one runs.
+ * Measured on 50,000 bench orders, same machine, alternating runs: the process's CPU outside the
+ * two JavaScript threads (V8's GC helper threads) fell from ~21 to ~17 µs per order, total ~5 µs
+ * less; 192 MB gained nothing over 96.
+ */
+const YOUNG_GENERATION_MB = 96;
+
 /** Filled in when the thread has gone through the whole source. */
 export interface ParseThreadStats {
   /** CPU time of the parse thread (user + system), µs. */
@@ -56,7 +66,11 @@ function rebuild(message: Extract<ToParent, { t: "error" }>): Error {
 
 /** Batches of encoded records of a bulk JSONL source, in file order. */
 export async function* parseBulkInThread(source: ByteSource, shopCurrency: string, stats?: ParseThreadStats, aheadRecords = 10_000): AsyncGenerator<ParsedItem[]> {
-  const worker = new Worker(ENTRY, { workerData: { shopCurrency, aheadRecords }, execArgv: ["--import", "tsx"] });
+  const worker = new Worker(ENTRY, {
+    workerData: { shopCurrency, aheadRecords },
+    execArgv: ["--import", "tsx"],
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   const chunks = chunksOf(source);
   const queue: ParsedItem[][] = [];
   let done = false;
