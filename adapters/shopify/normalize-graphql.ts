@@ -64,6 +64,8 @@ const NON_ZERO_DIGIT = /[1-9]/;
 /** "gid://shopify/Order/123" (or "…/MailingAddress/9?model_name=CustomerAddress") → "123". Throws on anything else. */
 export function platformIdFromGid(gid: unknown, what = "id"): string {
   if (typeof gid === "string") {
+    const fast = plainGidId(gid);
+    if (fast !== null) return fast;
     const match = /^gid:\/\/shopify\/[A-Za-z0-9]+\/(\d+)(?:\?.*)?$/.exec(gid.trim());
     // Digits name a positive number when one of them is not 0 (no BigInt per id).
     if (match?.[1] && NON_ZERO_DIGIT.test(match[1])) return match[1];
@@ -72,12 +74,35 @@ export function platformIdFromGid(gid: unknown, what = "id"): string {
   throw new ShopifyPayloadError(`${what} is not a Shopify GID: ${JSON.stringify(gid)}`, "graphql");
 }
 
-function optGidId(value: unknown): string | null {
-  return isObject(value) && value.id != null ? platformIdFromGid(value.id) : null;
+const GID_PREFIX = "gid://shopify/";
+
+/**
+ * The id of a well-formed "gid://shopify/Type/123" (optionally "?…" after it, no line breaks) by
+ * character scan: the bulk path reads several per order, and the regex below costs more. Null
+ * when the text is anything else (padded, odd, or invalid): the regex then decides, as before.
+ */
+function plainGidId(gid: string): string | null {
+  if (!gid.startsWith(GID_PREFIX)) return null;
+  let end = gid.indexOf("?");
+  if (end === -1) end = gid.length;
+  else if (/[\n\r\u2028\u2029]/.test(gid)) return null;
+  const slash = gid.lastIndexOf("/", end - 1);
+  if (slash <= GID_PREFIX.length || slash + 1 >= end) return null;
+  for (let i = GID_PREFIX.length; i < slash; i++) {
+    const c = gid.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return null;
+  }
+  let nonZero = false;
+  for (let i = slash + 1; i < end; i++) {
+    const c = gid.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    if (c !== 48) nonZero = true;
+  }
+  return nonZero ? gid.slice(slash + 1, end) : null;
 }
 
-function typeOfGid(gid: unknown): string | null {
-  return typeof gid === "string" ? (/^gid:\/\/shopify\/([A-Za-z0-9]+)\//.exec(gid)?.[1] ?? null) : null;
+function optGidId(value: unknown): string | null {
+  return isObject(value) && value.id != null ? platformIdFromGid(value.id) : null;
 }
 
 /**
@@ -86,7 +111,11 @@ function typeOfGid(gid: unknown): string | null {
  */
 function connectionNodes(node: Json, field: string, type: string, children: readonly Json[]): Json[] {
   const parentId = node.id;
-  const fromChildren = children.filter((child) => typeOfGid(child.id) === type && (child.__parentId === undefined || child.__parentId === parentId));
+  // The child is of that type: its id starts "gid://shopify/<type>/" (a prefix test, no regex per child).
+  const prefix = `${GID_PREFIX}${type}/`;
+  const fromChildren = children.filter(
+    (child) => typeof child.id === "string" && child.id.startsWith(prefix) && (child.__parentId === undefined || child.__parentId === parentId),
+  );
   if (fromChildren.length > 0) return fromChildren;
   const connection = node[field];
   if (Array.isArray(connection)) return connection.filter(isObject);
@@ -232,8 +261,23 @@ export function restFulfillmentStatus(status: unknown): string | null {
 }
 
 /** An absolute landing URL → "/path?query" as REST landing_site has it; relative values pass through. */
+// Parsing a URL is the costly part, and a store's orders land on few distinct pages: remembered
+// (bounded), as normalize.ts remembers its folded names.
+const LANDING_PATHS = new Map<string, string>();
+const LANDING_PATHS_MAX = 2000;
+
 export function landingSitePath(url: unknown): string | null {
   if (typeof url !== "string" || url.trim() === "") return null;
+  let path = LANDING_PATHS.get(url);
+  if (path === undefined) {
+    if (LANDING_PATHS.size >= LANDING_PATHS_MAX) LANDING_PATHS.clear();
+    path = landingSitePathUncached(url);
+    LANDING_PATHS.set(url, path);
+  }
+  return path;
+}
+
+function landingSitePathUncached(url: string): string {
   const text = url.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
   try {

@@ -223,4 +223,54 @@ describe("GraphQL normaliser: ordinary query results and helpers", () => {
     expect(customerStatisticsOf({ statistics: { rfmGroup: "CHAMPIONS", predictedSpendTier: "HIGH" } })).toEqual({ rfmGroup: "CHAMPIONS", predictedSpendTier: "HIGH" });
     expect(customerStatisticsOf({})).toBeNull();
   });
+
+  it("reads a gid by scan exactly as the regex reads it, odd ones included", () => {
+    // The previous implementation, kept here as the reference.
+    const byRegex = (gid: string): string | null => {
+      const match = /^gid:\/\/shopify\/[A-Za-z0-9]+\/(\d+)(?:\?.*)?$/.exec(gid.trim());
+      if (match?.[1] && /[1-9]/.test(match[1])) return match[1];
+      if (/^\d+$/.test(gid.trim()) && /[1-9]/.test(gid)) return gid.trim();
+      return null;
+    };
+    const read = (gid: string): string | null => {
+      try {
+        return platformIdFromGid(gid);
+      } catch {
+        return null;
+      }
+    };
+    const cases = [
+      "gid://shopify/Order/5930000000001",
+      "gid://shopify/LineItem/1?",
+      "gid://shopify/MailingAddress/9?model_name=CustomerAddress&x=/y/7",
+      "gid://shopify/Order/12 ",
+      "gid://shopify/Order/12\n",
+      "gid://shopify/Order/12?a\nb",
+      "gid://shopify/Order/12?a\u2028",
+      "gid://shopify/Order/12 ?a",
+      "gid://shopify/Order/",
+      "gid://shopify//12",
+      "gid://shopify/Ord-er/12",
+      "gid://shopify/A/B/12",
+      "gid://shopify/Order/12/",
+      "gid://shopify/Order/1a2",
+      "gid://shopify/Order/00",
+      "gid://shopify/Order/007?x",
+      "gid://shopify/Order/?x",
+      "gid://shopify/Ordér/12",
+      "gid://shopify/Order/١٢",
+      "gid://shopify/12",
+      "gid://shopify/",
+      " gid://shopify/Order/12",
+      "GID://shopify/Order/12",
+    ];
+    for (const gid of cases) expect([gid, read(gid)]).toEqual([gid, byRegex(gid)]);
+  });
+
+  it("remembers landing pages without changing what they read as", () => {
+    const urls = ["https://shop.example/p/1?utm_source=ig#top", "https://shop.example/a/../b/./c?q=a b", "http://[bad", " /x?y=1 ", "HTTPS://Shop.Example"];
+    const first = urls.map((url) => landingSitePath(url));
+    expect(first).toEqual(["/p/1?utm_source=ig#top", "/b/c?q=a%20b", "http://[bad", "/x?y=1", "/"]);
+    expect(urls.map((url) => landingSitePath(url))).toEqual(first);
+  });
 });

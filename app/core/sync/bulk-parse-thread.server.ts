@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import { BulkJsonlError, chunksOf, type ByteSource } from "#adapters/shopify/bulk-operations.server.ts";
 import type { EncodedChange } from "#app/core/ingest/bulk-load.server.ts";
 import type { ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
+import { unpackBatch, type PackedBatch } from "./bulk-parse-thread.pack.ts";
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), "bulk-parse-thread.worker.ts");
 
@@ -25,9 +26,25 @@ export interface ParsedItem {
 export type FromParent = { t: "bytes"; data: Uint8Array | string } | { t: "end" } | { t: "ack" };
 export type ToParent =
   | { t: "pull" }
-  | { t: "batch"; items: ParsedItem[] }
+  | {
+      t: "batch";
+      /** The records' encoded changes (bulk-parse-thread.pack.ts: one string + one transferred array). */
+      batch: PackedBatch;
+      /** Shopify statistics of the batch's customer records: [index in the batch, row]. */
+      statistics: [number, ShopifyStatisticsRow][];
+    }
   | { t: "error"; name: string; message: string; line: number | null }
   | { t: "done"; cpuMicros: number };
+
+/**
+ * The thread's young generation (V8's default is a third of this). Each order leaves ~15 KB of
+ * short-lived objects (the parsed JSON, the REST body, the normalised order, its COPY text):
+ * with more room between scavenges, fewer of them are still alive (copied) when one runs.
+ * Measured on 50,000 bench orders, same machine, alternating runs: the process's CPU outside the
+ * two JavaScript threads (V8's GC helper threads) fell from ~21 to ~17 µs per order, total ~5 µs
+ * less; 192 MB gained nothing over 96.
+ */
+const YOUNG_GENERATION_MB = 96;
 
 /** Filled in when the thread has gone through the whole source. */
 export interface ParseThreadStats {
@@ -49,7 +66,11 @@ function rebuild(message: Extract<ToParent, { t: "error" }>): Error {
 
 /** Batches of encoded records of a bulk JSONL source, in file order. */
 export async function* parseBulkInThread(source: ByteSource, shopCurrency: string, stats?: ParseThreadStats, aheadRecords = 10_000): AsyncGenerator<ParsedItem[]> {
-  const worker = new Worker(ENTRY, { workerData: { shopCurrency, aheadRecords }, execArgv: ["--import", "tsx"] });
+  const worker = new Worker(ENTRY, {
+    workerData: { shopCurrency, aheadRecords },
+    execArgv: ["--import", "tsx"],
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
   const chunks = chunksOf(source);
   const queue: ParsedItem[][] = [];
   let done = false;
@@ -81,10 +102,13 @@ export async function* parseBulkInThread(source: ByteSource, shopCurrency: strin
       case "pull":
         reading = reading.then(pull).catch(fail);
         break;
-      case "batch":
-        queue.push(message.items);
+      case "batch": {
+        const items: ParsedItem[] = unpackBatch(message.batch).map((change) => ({ change, statistics: null }));
+        for (const [index, row] of message.statistics) items[index]!.statistics = row;
+        queue.push(items);
         notify();
         break;
+      }
       case "error":
         fail(rebuild(message));
         break;

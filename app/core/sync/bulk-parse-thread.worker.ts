@@ -5,7 +5,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { readBulkJsonl } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
 import { encodeChange, type EncodedChange } from "#app/core/ingest/bulk-load.server.ts";
-import type { FromParent, ParsedItem, ToParent } from "./bulk-parse-thread.server.ts";
+import type { ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
+import type { FromParent, ToParent } from "./bulk-parse-thread.server.ts";
+import { BatchPacker } from "./bulk-parse-thread.pack.ts";
 
 const BATCH = 200;
 const port = parentPort!;
@@ -21,7 +23,7 @@ const REMEMBERED_CUSTOMERS = 50_000;
 let unacked = 0;
 let ackWaiter: (() => void) | null = null;
 let bytesWaiter: ((message: FromParent) => void) | null = null;
-const post = (message: ToParent) => port.postMessage(message);
+const post = (message: ToParent) => port.postMessage(message, message.t === "batch" ? [message.batch.meta.buffer as ArrayBuffer] : []);
 
 port.on("message", (message: FromParent) => {
   if (message.t === "ack") {
@@ -47,10 +49,14 @@ async function* bytes(): AsyncGenerator<Uint8Array | string> {
   }
 }
 
-async function send(items: ParsedItem[]): Promise<void> {
+const packer = new BatchPacker();
+let statistics: [number, ShopifyStatisticsRow][] = [];
+
+async function send(): Promise<void> {
   while (unacked >= MAX_UNACKED) await new Promise<void>((resolve) => (ackWaiter = resolve));
   unacked++;
-  post({ t: "batch", items });
+  post({ t: "batch", batch: packer.take(), statistics });
+  statistics = [];
 }
 
 // Shopify embeds the customer's current state in each of its orders: the same row again and
@@ -70,27 +76,21 @@ function withoutRepeatedCustomer(change: EncodedChange): EncodedChange {
   return change;
 }
 
-let batch: ParsedItem[] = [];
 try {
   for await (const record of readBulkJsonl(bytes())) {
     const change = normalizeBulkRecord(record, { shopCurrency });
-    const statistics = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
-    batch.push({
-      change: withoutRepeatedCustomer(encodeChange(change)),
-      statistics: statistics && change.kind === "customer.upsert" ? { platformId: change.customer.platformId, ...statistics } : null,
-    });
-    if (batch.length >= BATCH) {
-      await send(batch);
-      batch = [];
-    }
+    const shopify = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
+    if (shopify && change.kind === "customer.upsert") statistics.push([packer.count, { platformId: change.customer.platformId, ...shopify }]);
+    packer.add(withoutRepeatedCustomer(encodeChange(change)));
+    if (packer.count >= BATCH) await send();
   }
-  if (batch.length) await send(batch);
+  if (packer.count) await send();
   // This thread's own CPU (JSON.parse, normaliser, encoder), for the backfill bench's attribution.
   const cpu = process.threadCpuUsage();
   post({ t: "done", cpuMicros: cpu.user + cpu.system });
 } catch (e) {
   // The records before the bad one first, as the in-thread path would have loaded them.
-  if (batch.length) await send(batch);
+  if (packer.count) await send();
   const error = e as Error & { line?: unknown };
   post({ t: "error", name: error?.name ?? "Error", message: error?.message ?? String(e), line: typeof error?.line === "number" ? error.line : null });
 }
