@@ -68,7 +68,7 @@ describe("Shopify webhook receiver", () => {
     // with no status. The server advertises its longer idle timeout and honours it.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const post = () =>
-      new Promise<{ status: number; keepAlive: string | undefined; reused: boolean }>((resolve, reject) => {
+      new Promise<{ status: number; keepAlive: unknown; reused: boolean }>((resolve, reject) => {
         const req = http.request(endpoint, { method: "POST", agent, headers: { "Content-Type": "application/json", "X-Shopify-Topic": "customers/update" } }, (res) => {
           res.resume();
           res.on("end", () => resolve({ status: res.statusCode ?? 0, keepAlive: res.headers["keep-alive"], reused: req.reusedSocket }));
