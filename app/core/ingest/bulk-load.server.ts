@@ -100,8 +100,10 @@ function createStagingSql(): string {
   });
   return [
     ...tables,
-    `CREATE TEMP TABLE bl_applied (id int, "platformId" text, inserted bool, "customerId" int, "previousCustomerId" int) ON COMMIT DELETE ROWS;`,
-    `CREATE TEMP TABLE bl_touched ("customerId" int PRIMARY KEY);`,
+    `CREATE TEMP TABLE bl_applied (id int, "platformId" text, inserted bool) ON COMMIT DELETE ROWS;`,
+    // Each chunk's touched customers, duplicates across chunks included (deduplicated once at the
+    // end: a key checked per row cost more than the rows).
+    `CREATE TEMP TABLE bl_touched ("customerId" int);`,
   ].join("\n");
 }
 
@@ -127,15 +129,22 @@ interface MergeOptions {
    * customer again in each of its orders, as Shopify embeds the current customer in them.
    */
   skipUnchanged?: boolean;
+  /**
+   * A plain INSERT, no ON CONFLICT: for rows believed new (a backfill's orders). A row that exists
+   * after all fails the statement with a unique violation on the conflict key; the caller then
+   * runs the upsert instead. Saves the speculative insertion (a probe of the key, a second WAL
+   * record per row) of INSERT … ON CONFLICT.
+   */
+  plain?: boolean;
 }
 
 /** INSERT … SELECT FROM staging … ON CONFLICT: bulkUpsertSql's statement with a table as source. $1 = storeId. */
 function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeOptions): string {
   const names = ["storeId", ...columns.map((c) => c.name)];
-  const select = [
-    "$1::int",
-    ...columns.map((c) => opts.exprs?.[c.name] ?? (typeof c.type === "object" ? `s.${q(c.name)}::${q(c.type.enum)}` : `s.${q(c.name)}`)),
-  ];
+  const expr = new Map<string, string>([
+    ["storeId", "$1::int"],
+    ...columns.map((c): [string, string] => [c.name, opts.exprs?.[c.name] ?? (typeof c.type === "object" ? `s.${q(c.name)}::${q(c.type.enum)}` : `s.${q(c.name)}`)]),
+  ]);
   const skip = new Set([...opts.conflict, ...(opts.insertOnly ?? [])]);
   const keep = new Set(opts.keepWhenNull ?? []);
   const t = q(table);
@@ -149,11 +158,23 @@ function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeO
     ...(g ? [`(${t}.${g} IS NULL OR EXCLUDED.${g} IS NULL OR EXCLUDED.${g} >= ${t}.${g})`] : []),
     ...(opts.skipUnchanged ? [`(${changed.map((n) => `${t}.${q(n)}`).join(", ")}) IS DISTINCT FROM (${changed.map((n) => `EXCLUDED.${q(n)}`).join(", ")})`] : []),
   ];
+  // skipUnchanged: the rows the update's WHERE would turn down (an older copy, or a tie with the
+  // same content) are dropped by a read-only probe first (a scalar subquery: one index probe per
+  // staged row, never a join over the store's every row). ON CONFLICT … DO UPDATE … WHERE false
+  // still locks the row it turns down (a new xmax on the page, a WAL record), for every customer
+  // embedded in a chunk's orders; the WHERE stays for a row a concurrent writer changes meanwhile.
+  const probe = opts.skipUnchanged
+    ? `WHERE (SELECT ${[
+        ...(g ? [`(c.${g} IS NOT NULL AND ${expr.get(opts.guard!)!} IS NOT NULL AND ${expr.get(opts.guard!)!} < c.${g})`] : []),
+        `(${changed.map((n) => `c.${q(n)}`).join(", ")}) IS NOT DISTINCT FROM (${changed.map((n) => expr.get(n)!).join(", ")})`,
+      ].join(" OR ")} FROM ${t} c WHERE ${opts.conflict.map((n) => `c.${q(n)} = ${expr.get(n)!}`).join(" AND ")}) IS NOT TRUE`
+    : "";
   return `INSERT INTO ${t} (${names.map(q).join(", ")}, "updatedAt")
-SELECT ${opts.distinctOn ? `DISTINCT ON (${opts.distinctOn}) ` : ""}${select.join(", ")}, now() FROM ${opts.from}
+SELECT ${opts.distinctOn ? `DISTINCT ON (${opts.distinctOn}) ` : ""}${names.map((n) => expr.get(n)!).join(", ")}, now() FROM ${opts.from}
+${probe}
 ${opts.orderBy ? `ORDER BY ${opts.orderBy}` : ""}
-ON CONFLICT (${opts.conflict.map(q).join(", ")}) DO UPDATE SET ${updates.join(", ")}
-${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+${opts.plain ? "" : `ON CONFLICT (${opts.conflict.map(q).join(", ")}) DO UPDATE SET ${updates.join(", ")}`}
+${where.length && !opts.plain ? `WHERE ${where.join(" AND ")}` : ""}
 ${opts.returning ? `RETURNING ${opts.returning}` : ""}`;
 }
 
@@ -203,24 +224,29 @@ const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
 // RETURNING old.* on PostgreSQL 18+, else looked up before the upsert.
 const TOUCH_PREVIOUS = `INSERT INTO bl_touched SELECT DISTINCT o."customerId" FROM bl_order s
 CROSS JOIN LATERAL (SELECT "customerId" FROM "Order" WHERE "storeId" = $1 AND "platformId" = s."platformId") o
-WHERE o."customerId" IS NOT NULL ON CONFLICT DO NOTHING`;
+WHERE o."customerId" IS NOT NULL`;
 /** The columns the dashboard's order trigger compares (an update elsewhere marks no day). */
 const ORDER_DAY_COLUMNS = ["placedAt", "totalMinor", "refundedMinor", "cancelledAt", "deletedAt", "test", "financialStatus"].map(q);
 /**
  * The orders upsert; answers how many existing orders it updated (their lines need replacing).
  * `markDays`: also mark the dashboard's dirty days (part 1), as the skipped trigger would.
+ * `plain`: a plain INSERT for a chunk of orders believed new (MergeOptions.plain).
  */
-function mergeOrdersSql(returningOld: boolean, markDays: boolean): string {
-  const days = `CASE WHEN old.id IS NULL OR (${ORDER_DAY_COLUMNS.map((c) => `old.${c}`).join(", ")}) IS DISTINCT FROM (${ORDER_DAY_COLUMNS.map((c) => `new.${c}`).join(", ")})
+function mergeOrdersSql(returningOld: boolean, markDays: boolean, plain = false): string {
+  const days = plain
+    ? `ARRAY["placedAt"]`
+    : `CASE WHEN old.id IS NULL OR (${ORDER_DAY_COLUMNS.map((c) => `old.${c}`).join(", ")}) IS DISTINCT FROM (${ORDER_DAY_COLUMNS.map((c) => `new.${c}`).join(", ")})
     THEN ARRAY[new."placedAt", old."placedAt"] END`;
+  const previous = returningOld && !plain ? `old."customerId"` : "NULL::int";
   const upsert = mergeSql("Order", orderColumns, {
+    plain,
     conflict: ["storeId", "platformId"],
     guard: "platformUpdatedAt",
     keepWhenNull: ["customerId", "email"],
     exprs: { customerId: `(SELECT c.id FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = s."customerPid")` },
     from: "bl_order s",
     orderBy: `s."platformId" COLLATE "C"`,
-    returning: `id, "platformId", (xmax = 0) AS inserted, "customerId", ${returningOld ? `old."customerId"` : "NULL::int"} AS previous${markDays ? `, ${days} AS days` : ""}`,
+    returning: `id, "platformId", ${plain ? "true" : "(xmax = 0)"} AS inserted, "customerId", ${previous} AS previous${markDays ? `, ${days} AS days` : ""}`,
   });
   const mark = markDays
     ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
@@ -228,22 +254,28 @@ SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.
     : "";
   // The customers whose stats need a refresh, straight from RETURNING (no second pass over the
   // applied orders).
-  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted, "customerId", previous FROM w RETURNING inserted),
-touched AS (INSERT INTO bl_touched SELECT DISTINCT c FROM w, LATERAL (VALUES (w."customerId"), (w.previous)) v(c) WHERE c IS NOT NULL ON CONFLICT DO NOTHING)${mark}
+  const touched = plain
+    ? `SELECT DISTINCT "customerId" FROM w WHERE "customerId" IS NOT NULL`
+    : `SELECT DISTINCT c FROM w, LATERAL (VALUES (w."customerId"), (w.previous)) v(c) WHERE c IS NOT NULL`;
+  return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted FROM w RETURNING inserted),
+touched AS (INSERT INTO bl_touched ${touched})${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
 // Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
 const DELETE_LINES = `DELETE FROM "OrderLine" WHERE "storeId" = $1 AND "orderId" = ANY($2::int[])`;
 const INSERT_LINES = `INSERT INTO "OrderLine" ("storeId", "orderId", ${STAGE.line.columns.map((c) => q(c.name)).join(", ")})
 SELECT $1::int, a.id, ${STAGE.line.columns.map((c) => `s.${q(c.name)}`).join(", ")} FROM bl_line s JOIN bl_applied a ON a."platformId" = s."orderPid"`;
-const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, {
+const PAYMENT_MERGE: MergeOptions = {
   conflict: ["storeId", "platformId"],
   insertOnly: ["createdAt"],
   keepWhenNull: ["paidAt", "boletoUrl", "boletoBarcode", "pixCode", "dueAt"],
   exprs: { orderId: "a.id" },
   from: `bl_payment s JOIN bl_applied a ON a."platformId" = s."orderPid"`,
   orderBy: `s."platformId" COLLATE "C"`,
-});
+};
+const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, PAYMENT_MERGE);
+/** The payments of a chunk whose orders were all inserted just now: they cannot exist yet either. */
+const INSERT_PAYMENTS = mergeSql("Payment", paymentColumns, { ...PAYMENT_MERGE, plain: true });
 
 // Erased customers (app/core/privacy) are never re-created: staged rows with a tombstoned platform
 // id are dropped, their orders linked to the anonymous row and stripped like applyBatch does.
@@ -508,6 +540,13 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   /** When the last chunk's write finished, while no other is under way. */
   let writtenAt: number | null = null;
   const mergeOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks);
+  const insertOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks, true);
+  /**
+   * Whether the next chunk's orders are tried as new first (a plain INSERT, MergeOptions.plain):
+   * a backfill's are, until one is found to exist; from then on upserts, until a chunk of upserts
+   * inserts every order (a re-run that went past where the previous run stopped).
+   */
+  let ordersLookNew = true;
   const mergeCustomers = skipForeignKeyChecks ? MERGE_CUSTOMERS_KEPT : MERGE_CUSTOMERS;
   let current = new Chunk();
   let chunksWritten = 0;
@@ -517,6 +556,20 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
   async function copyInto(name: StageName, pieces: string[]): Promise<void> {
     if (!pieces.length) return;
     await pipeline(Readable.from(pieces), client.query(copyFrom(copySql(name))));
+  }
+
+  /** A plain INSERT in a savepoint: false (and nothing written) when a row with that key exists. */
+  async function tryInsert(sql: string, key: string): Promise<boolean> {
+    await client.query("SAVEPOINT bl_plain");
+    try {
+      await client.query(sql, [storeId]);
+      await client.query("RELEASE SAVEPOINT bl_plain");
+      return true;
+    } catch (e) {
+      if (pgErrorCode(e) !== "23505" || (e as { constraint?: unknown }).constraint !== key) throw e;
+      await client.query("ROLLBACK TO SAVEPOINT bl_plain");
+      return false;
+    }
   }
 
   async function writeOnce(chunk: Chunk, encoded: Record<StageName, string[]>): Promise<void> {
@@ -545,13 +598,23 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
-        const merged = await client.query<{ updated: number }>(mergeOrders, params);
-        if (merged.rows[0]!.updated > 0) {
-          const updated = await client.query<{ id: number }>("SELECT id FROM bl_applied WHERE NOT inserted");
-          await client.query(DELETE_LINES, [storeId, updated.rows.map((r) => r.id)]);
+        // Orders believed new are inserted plainly, in a savepoint: one that exists after all (a
+        // re-run, a webhook that came first, even one committed a moment ago) fails the insert
+        // with a unique violation on the platform id, and the chunk's orders are upserted instead.
+        const allNew = ordersLookNew && (await tryInsert(insertOrders, "Order_storeId_platformId_key"));
+        let updated = 0;
+        if (!allNew) {
+          const merged = await client.query<{ updated: number }>(mergeOrders, params);
+          updated = merged.rows[0]!.updated;
+        }
+        if (updated > 0) {
+          const ids = await client.query<{ id: number }>("SELECT id FROM bl_applied WHERE NOT inserted");
+          await client.query(DELETE_LINES, [storeId, ids.rows.map((r) => r.id)]);
         }
         await client.query(INSERT_LINES, params);
-        await client.query(MERGE_PAYMENTS, params);
+        // The payments of new orders are new too, but for a payment id seen under another order.
+        if (!allNew || !(await tryInsert(INSERT_PAYMENTS, "Payment_storeId_platformId_key"))) await client.query(MERGE_PAYMENTS, params);
+        ordersLookNew = updated === 0;
       }
       if (chunk.customers.size) for (const index of customerGinIndexes) await client.query("SELECT gin_clean_pending_list($1::regclass)", [index]);
       await client.query("COMMIT");
@@ -616,7 +679,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     async finish() {
       if (current.objects) await rotate();
       await inflight;
-      const { rows } = await client.query<{ customerId: number }>(`SELECT "customerId" FROM bl_touched ORDER BY 1`);
+      const { rows } = await client.query<{ customerId: number }>(`SELECT DISTINCT "customerId" FROM bl_touched ORDER BY 1`);
       const ids = rows.map((r) => r.customerId);
       if (ids.length > 0 && ids.length >= (opts.setBasedStatsFrom ?? SET_BASED_STATS_FROM)) {
         // Most of a store: a pass over its orders and lines (hash aggregates) instead of
