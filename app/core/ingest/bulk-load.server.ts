@@ -233,8 +233,9 @@ const ORDER_DAY_COLUMNS = ["placedAt", "totalMinor", "refundedMinor", "cancelled
  * `plain`: a plain INSERT for a chunk of orders believed new (MergeOptions.plain).
  */
 function mergeOrdersSql(returningOld: boolean, markDays: boolean, plain = false): string {
+  // A plain insert's orders are all new: their day is their placedAt (no array to build and unnest).
   const days = plain
-    ? `ARRAY["placedAt"]`
+    ? `"placedAt"`
     : `CASE WHEN old.id IS NULL OR (${ORDER_DAY_COLUMNS.map((c) => `old.${c}`).join(", ")}) IS DISTINCT FROM (${ORDER_DAY_COLUMNS.map((c) => `new.${c}`).join(", ")})
     THEN ARRAY[new."placedAt", old."placedAt"] END`;
   const previous = returningOld && !plain ? `old."customerId"` : "NULL::int";
@@ -250,7 +251,7 @@ function mergeOrdersSql(returningOld: boolean, markDays: boolean, plain = false)
   });
   const mark = markDays
     ? `, d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
-SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
+SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM ${plain ? "(SELECT days FROM w) d(at)" : "w CROSS JOIN unnest(w.days) d(at)"} JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL)`
     : "";
   // The customers whose stats need a refresh, straight from RETURNING (no second pass over the
   // applied orders).
@@ -459,9 +460,13 @@ async function mayDisableTriggers(client: pg.Client): Promise<boolean> {
  * (measured: 1.3 ms per order at 77,000 customers), or a stats refresh of 12 s per 5,000
  * customers. Large loads only (a full chunk): before their first chunk (the previous phase
  * filled Customer), after it, and before the stats refresh. Best effort: without the privilege,
- * autovacuum's statistics are used.
+ * autovacuum's statistics are used. The merge probes rows by (storeId, platformId), the stats
+ * refresh customers by (storeId, id): the statistics of those columns (MERGE_KEYS) are enough, and cost a ninth of a whole table's
+ * (measured on 79,000 customers: 65 against 585 ms of CPU; the wide columns — addresses, tags,
+ * the search trigrams — are the expensive ones). Autovacuum analyses the rest later.
  */
-async function refreshPlannerStatistics(client: pg.Client, tables = `"Customer", "Order"`): Promise<void> {
+const MERGE_KEYS = `("storeId", "platformId", id)`;
+async function refreshPlannerStatistics(client: pg.Client, tables = `"Customer" ${MERGE_KEYS}, "Order" ${MERGE_KEYS}`): Promise<void> {
   await client.query(`ANALYZE ${tables}`).catch(() => undefined);
 }
 
@@ -641,7 +646,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     // Once the store's first rows are in, so the planner knows the store is not empty: the table
     // this chunk filled (both were analysed just before it; a second ANALYZE of Customer in the
     // orders phase cost ~1 s for nothing).
-    if (++chunksWritten === 1 && large) await refreshPlannerStatistics(client, chunk.orders.size > 0 ? `"Order"` : `"Customer"`);
+    if (++chunksWritten === 1 && large) await refreshPlannerStatistics(client, `${chunk.orders.size > 0 ? `"Order"` : `"Customer"`} ${MERGE_KEYS}`);
     result.customers += chunk.customers.size;
     result.orders += chunk.orders.size;
     result.products += chunk.products.size;
