@@ -163,7 +163,7 @@ function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeO
   // staged row, never a join over the store's every row). ON CONFLICT … DO UPDATE … WHERE false
   // still locks the row it turns down (a new xmax on the page, a WAL record), for every customer
   // embedded in a chunk's orders; the WHERE stays for a row a concurrent writer changes meanwhile.
-  const probe = opts.skipUnchanged
+  const probe = opts.skipUnchanged && !opts.plain
     ? `WHERE (SELECT ${[
         ...(g ? [`(c.${g} IS NOT NULL AND ${expr.get(opts.guard!)!} IS NOT NULL AND ${expr.get(opts.guard!)!} < c.${g})`] : []),
         `(${changed.map((n) => `c.${q(n)}`).join(", ")}) IS NOT DISTINCT FROM (${changed.map((n) => expr.get(n)!).join(", ")})`,
@@ -188,6 +188,7 @@ const CUSTOMER_MERGE: MergeOptions = {
   orderBy: `s."platformId" COLLATE "C"`,
 };
 const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, CUSTOMER_MERGE);
+const INSERT_CUSTOMERS = mergeSql("Customer", customerColumns, { ...CUSTOMER_MERGE, plain: true });
 // What the Customer and Order triggers keep (segments' CustomerTag rows, the dashboard's dirty
 // days: migrations 20261123201000 and 20261123201742), written set-based by the merge statements
 // themselves when the chunk runs with session_replication_role = replica (which skips every
@@ -197,9 +198,10 @@ const MERGE_CUSTOMERS = mergeSql("Customer", customerColumns, CUSTOMER_MERGE);
 // Needs RETURNING old.* (PostgreSQL 18+): without it the triggers are left on.
 const DAY = (at: string) => `((${at} AT TIME ZONE 'UTC') AT TIME ZONE st.timezone)::date`;
 const LOWER_TAGS = (tags: string) => `ARRAY(SELECT DISTINCT lower(x) FROM unnest(${tags}) x WHERE x IS NOT NULL)`;
-/** The customers upsert, keeping CustomerTag and the dashboard's marks (part 3: new customers). */
-const MERGE_CUSTOMERS_KEPT = `WITH w AS (${mergeSql("Customer", customerColumns, {
+/** The customers upsert, keeping CustomerTag and the dashboard's marks (part 3: new customers). `plain`: MergeOptions.plain. */
+const customersKeptSql = (plain: boolean) => `WITH w AS (${mergeSql("Customer", customerColumns, {
   ...CUSTOMER_MERGE,
+  plain,
   returning: `id, old.id IS NULL AS inserted, CASE WHEN old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("new.tags")} END AS tags,
   CASE WHEN old.id IS NOT NULL AND old.tags IS DISTINCT FROM new.tags THEN ${LOWER_TAGS("old.tags")} END AS "oldTags",
   CASE WHEN old.id IS NULL OR (old."platformCreatedAt", old."createdAt", old."erasedAt") IS DISTINCT FROM (new."platformCreatedAt", new."createdAt", new."erasedAt")
@@ -210,6 +212,8 @@ tag AS (INSERT INTO "CustomerTag" ("storeId", tag, "customerId") SELECT $1, x, w
   WHERE w.tags IS NOT NULL AND x <> ALL (coalesce(w."oldTags", '{}')) ON CONFLICT DO NOTHING)
 INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
 SELECT DISTINCT $1::int, 3::smallint, ${DAY("d.at")} FROM w CROSS JOIN unnest(w.days) d(at) JOIN "Store" st ON st.id = $1 WHERE d.at IS NOT NULL`;
+const MERGE_CUSTOMERS_KEPT = customersKeptSql(false);
+const INSERT_CUSTOMERS_KEPT = customersKeptSql(true);
 const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
   conflict: ["storeId", "platformId"],
   guard: "platformUpdatedAt",
@@ -553,6 +557,13 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
    */
   let ordersLookNew = true;
   const mergeCustomers = skipForeignKeyChecks ? MERGE_CUSTOMERS_KEPT : MERGE_CUSTOMERS;
+  const insertCustomers = skipForeignKeyChecks ? INSERT_CUSTOMERS_KEPT : INSERT_CUSTOMERS;
+  /**
+   * The same for customers: the customers phase's are new (a plain insert; the probe of
+   * MergeOptions.skipUnchanged would only cost), the orders phase's embedded ones mostly known
+   * (its first chunk finds one and switches to the upsert for good).
+   */
+  let customersLookNew = true;
   let current = new Chunk();
   let chunksWritten = 0;
   let inflight: Promise<void> = Promise.resolve();
@@ -599,7 +610,10 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       }
       for (const name of Object.keys(encoded) as StageName[]) await copyInto(name, encoded[name]);
       if (hasErased) for (const [sql, usesStore] of SKIP_ERASED) await client.query(sql, usesStore ? params : []);
-      if (chunk.customers.size) await client.query(mergeCustomers, params);
+      if (chunk.customers.size && !(customersLookNew && (await tryInsert(insertCustomers, "Customer_storeId_platformId_key")))) {
+        customersLookNew = false;
+        await client.query(mergeCustomers, params);
+      }
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
