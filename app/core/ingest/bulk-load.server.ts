@@ -21,7 +21,12 @@
 //   flows read orders from Order itself);
 // - rows are locked in platformId order, customers before orders, as applyChanges does, so a
 //   concurrent webhook batch waits rather than deadlocks; a deadlock or serialization failure
-//   all the same is retried (the chunk is still in memory).
+//   all the same is retried (the chunk is still in memory);
+// - customers and orders believed new (a backfill's) are inserted without ON CONFLICT, in a
+//   savepoint: one that exists after all (a re-run, a webhook that came first) fails that insert
+//   with a unique violation, which rolls it back and upserts the chunk by the rules above;
+// - a chunk's embedded customers that the upsert would turn down (older, or the same content) are
+//   dropped by a read-only probe first, so they are not even locked.
 // Re-running after a crash is safe: temporary tables die with the connection, a chunk is one
 // transaction, and every statement converges.
 import pg from "pg";
