@@ -167,7 +167,31 @@ async function copyRaw(app: BenchApp, file: string): Promise<number> {
   }
 }
 
+/** The server's WAL counters (pg_stat_wal, pg_stat_checkpointer): whole cluster, read before and after a phase. */
+interface WalCounters {
+  records: number;
+  fpi: number;
+  bytes: number;
+  buffersFull: number;
+  checkpoints: number;
+}
+async function walCounters(app: BenchApp): Promise<WalCounters> {
+  const client = new pg.Client({ connectionString: app.databaseUrl, application_name: "bench-wal" });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Record<keyof WalCounters, string>>(
+      `SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes, wal_buffers_full AS "buffersFull",
+        (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints FROM pg_stat_wal`,
+    );
+    return Object.fromEntries(Object.entries(rows[0]!).map(([k, v]) => [k, Number(v)])) as unknown as WalCounters;
+  } finally {
+    await client.end();
+  }
+}
+
 interface PhaseResult {
+  /** WAL written during the phase (the whole server). */
+  wal: WalCounters;
   seconds: number;
   objects: number;
   lines: number;
@@ -188,6 +212,7 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
   const rss = new RssSampler();
   const probe = ctx.probe(app, label);
   const pgCpu = await startPostgresCpuSampler(app);
+  const wal0 = await walCounters(app);
   const machine0 = machineCpuSeconds();
   const t0 = performance.now();
   let committed = 0;
@@ -217,7 +242,9 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
   const postgres = (await pgCpu?.stop()) ?? null;
   const machine1 = machineCpuSeconds();
   const report = await probe.stop();
+  const wal1 = await walCounters(app);
   return {
+    wal: Object.fromEntries(Object.keys(wal0).map((k) => [k, wal1[k as keyof WalCounters] - wal0[k as keyof WalCounters]])) as unknown as WalCounters,
     seconds,
     objects: committed,
     lines: result.lines,
@@ -504,6 +531,15 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       ]);
       for (const [what, cpu, note] of parts) rows.push({ metric: `orders phase CPU per order: ${what}`, measured: per(cpu), verdict: "info", note });
     }
+    rows.push({
+      metric: "orders phase: WAL per order (the whole server)",
+      measured: `${fmt(o.wal.bytes / o.objects)} bytes`,
+      verdict: "info",
+      note:
+        `${fmt(o.wal.records / o.objects, 1)} records and ${fmt(o.wal.fpi / o.objects, 2)} full-page images per order ` +
+        `(${fmt((o.wal.fpi * 8192 * 100) / Math.max(1, o.wal.bytes))} % of the bytes at most); ${fmt(o.wal.bytes / MiB)} MiB in all, ` +
+        `${o.wal.checkpoints} checkpoints during the phase, WAL buffers full ${fmt(o.wal.buffersFull)} times`,
+    });
     rows.push({
       metric: "orders phase: peak RSS of the process",
       measured: mib(o.rss.peak),

@@ -198,8 +198,8 @@ describe("bulk load = applyChanges", () => {
     await bulkLoad(storeId, customers, 500);
     const versions = async () =>
       new Map(
-        (await services.db.$queryRaw<{ platformId: string; v: string; note: string | null }[]>(
-          Prisma.sql`SELECT "platformId", xmin::text AS v, note FROM "Customer" WHERE "storeId" = ${storeId}`,
+        (await services.db.$queryRaw<{ platformId: string; v: string; locker: string; note: string | null }[]>(
+          Prisma.sql`SELECT "platformId", xmin::text AS v, xmax::text AS locker, note FROM "Customer" WHERE "storeId" = ${storeId}`,
         )).map((r) => [r.platformId, r]),
       );
     const before = await versions();
@@ -213,8 +213,28 @@ describe("bulk load = applyChanges", () => {
       if (platformId === changed!.platformId) {
         expect(row.note).toBe("nota nova");
         expect(row.v).not.toBe(before.get(platformId)!.v);
-      } else expect(row.v, `customer ${platformId} rewritten`).toBe(before.get(platformId)!.v);
+      } else {
+        expect(row.v, `customer ${platformId} rewritten`).toBe(before.get(platformId)!.v);
+        // Not even locked: a probe drops the unchanged copies before the upsert sees them.
+        expect(row.locker, `customer ${platformId} locked`).toBe("0");
+      }
     }
+  });
+
+  it("moves a payment id seen under another order, as the batch writer does (the plain insert gives way to the upsert)", async () => {
+    const [first, second] = orders().filter((o) => o.payments.length > 0);
+    // The second order arrives carrying the first one's payment id.
+    const stolen = { ...second!, payments: [{ ...second!.payments[0]!, platformId: first!.payments[0]!.platformId }] };
+    const changes = (list: NormalizedOrder[]): NormalizedChange[] => list.map((order) => ({ kind: "order.upsert", order }));
+    const viaBatches = await newStore("payment-moved-batches");
+    const viaBulk = await newStore("payment-moved-bulk");
+    await applyChanges(services.db, viaBatches, changes([first!]));
+    await applyChanges(services.db, viaBatches, changes([stolen]));
+    await applyChanges(services.db, viaBulk, changes([first!]));
+    await bulkLoad(viaBulk, changes([stolen]), 100);
+    const expected = await snapshot(viaBatches);
+    expect(expected.Payment!.filter((p) => (p as { order: string }).order === stolen.platformId)).toHaveLength(1);
+    expect(await snapshot(viaBulk)).toEqual(expected);
   });
 
   it("refuses changes it does not load, naming them", async () => {
