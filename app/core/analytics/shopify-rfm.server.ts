@@ -79,12 +79,17 @@ const RETRYABLE = new Set(["40P01", "40001"]); // a webhook refreshing some of t
 export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: { attempts?: number } = {}): Promise<ShopifyStatisticsStage> {
   const attempts = opts.attempts ?? 5;
   const client = await poolOf(db).connect();
+  // Held between statements for a whole phase: a connection PostgreSQL closes meanwhile (restart,
+  // failover) must not crash the process; the next statement fails instead.
+  const ignore = () => undefined;
+  client.on("error", ignore);
   let seq = 0;
   let closed = false;
   try {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (seq int NOT NULL, pid text NOT NULL, grp text, tier text)`);
     await client.query(`TRUNCATE ${STAGE}`);
   } catch (e) {
+    client.off("error", ignore);
     client.release(true);
     throw e;
   }
@@ -123,8 +128,14 @@ export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: 
       closed = true;
       // The table would outlive this use on the pooled connection: dropped, or the connection with it.
       await client.query(`DROP TABLE IF EXISTS ${STAGE}`).then(
-        () => client.release(),
-        (e: Error) => client.release(e),
+        () => {
+          client.off("error", ignore);
+          client.release();
+        },
+        (e: Error) => {
+          client.off("error", ignore);
+          client.release(e);
+        },
       );
     },
   };
