@@ -11,7 +11,7 @@ import { canParseInThread, parseBulkInThread, type ParseThreadStats } from "#app
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, BulkOperationError, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
-import { recordShopifyStatistics, type ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
+import { openShopifyStatisticsStage, type ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
 
 export const BACKFILL_PHASES: BulkQueryName[] = ["products", "customers", "orders"];
@@ -70,29 +70,42 @@ export async function bulkFinishReceived(db: Services["db"], storeId: number, op
 /**
  * One bulk result file into the store: streamed, normalised and bulk-loaded (the bench times
  * exactly this). Parsing of the next chunk overlaps with PostgreSQL merging the previous one.
- * Shopify's own statistics of each customer (rfmGroup, predictedSpendTier) are stored beside ours
- * once the chunk holding that customer is committed.
+ * Shopify's own statistics of each customer (rfmGroup, predictedSpendTier) are queued once the
+ * chunk holding that customer is committed and stored beside ours in one statement at the end
+ * (openShopifyStatisticsStage).
  */
 export async function loadBulkResult(
   services: Pick<Services, "db" | "databaseUrl">,
   storeId: number,
   source: Parameters<typeof readBulkJsonl>[0],
   opts: { shopCurrency: string; /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */ parseInThread?: boolean } & BulkLoadOptions,
-): Promise<BulkLoadResult & { /** Root records read from the file. */ records: number; /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null }> {
+): Promise<BulkLoadResult & { /** Root records read from the file. */ records: number; /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null; /** Customers whose Shopify statistics were written. */ shopifyStatistics: number }> {
   let added = 0;
   let committed = 0;
   const statistics: (ShopifyStatisticsRow & { seq: number })[] = [];
-  const loader = await openBulkLoad(services, storeId, {
-    ...opts,
-    onCommitted: async (count) => {
-      // Chunks commit in the order their objects were added.
-      committed += count;
-      let ready = 0;
-      while (ready < statistics.length && statistics[ready]!.seq < committed) ready++;
-      await recordShopifyStatistics(services.db, storeId, statistics.splice(0, ready));
-      await opts.onCommitted?.(count);
-    },
-  });
+  const stage = await openShopifyStatisticsStage(services.db, storeId);
+  let loader: Awaited<ReturnType<typeof openBulkLoad>>;
+  try {
+    loader = await openBulkLoad(services, storeId, {
+      ...opts,
+      onCommitted: async (count) => {
+        // Chunks commit in the order their objects were added.
+        committed += count;
+        let ready = 0;
+        while (ready < statistics.length && statistics[ready]!.seq < committed) ready++;
+        await stage.add(statistics.splice(0, ready));
+        await opts.onCommitted?.(count);
+      },
+    });
+  } catch (e) {
+    await stage.close();
+    throw e;
+  }
+  /** The loader's result, then Shopify's statistics of its (now all committed) customers. */
+  const finish = async () => {
+    const result = await loader.finish();
+    return { ...result, shopifyStatistics: await stage.finish() };
+  };
   try {
     if (opts.parseInThread ?? canParseInThread()) {
       // Parsing, normalising and encoding in a worker thread, overlapping with the main thread's
@@ -106,7 +119,7 @@ export async function loadBulkResult(
           if (wait) await wait;
         }
       }
-      const result = await loader.finish();
+      const result = await finish();
       return { ...result, records: added, parseThreadCpu: threadStats.cpuMicros === null ? null : threadStats.cpuMicros / 1e6 };
     } else {
       for await (const record of readBulkJsonl(source)) {
@@ -117,10 +130,11 @@ export async function loadBulkResult(
         const wait = loader.add(change);
         if (wait) await wait;
       }
-      return { ...(await loader.finish()), records: added, parseThreadCpu: null };
+      return { ...(await finish()), records: added, parseThreadCpu: null };
     }
   } finally {
     await loader.close();
+    await stage.close();
   }
 }
 

@@ -2,7 +2,12 @@
 // beside our scores, and where the two disagree. Ours is transparent and configurable; theirs is a
 // black box, so the merchant sees both rather than one silently replacing the other.
 import { Prisma } from "@prisma/client";
-import type { Db } from "#app/db/client.server.ts";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { from as copyFrom } from "pg-copy-streams";
+import { poolOf, type Db } from "#app/db/client.server.ts";
+import { copyEscape } from "#app/core/ingest/copy-text.server.ts";
+import { pgErrorCode } from "#app/core/ingest/bulk-load.server.ts";
 import type { RfmSegment } from "./segments.ts";
 
 /**
@@ -30,16 +35,110 @@ export interface ShopifyStatisticsRow {
   predictedSpendTier: string | null;
 }
 
+const upper = (v: string | null) => v?.toUpperCase() ?? null;
+
+/** What a customer's row gets (a row is created with zeros for the rest; a row that already says this is left alone). */
+const UPSERT = `ON CONFLICT ("storeId", "customerId") DO UPDATE SET
+      "shopifyRfmGroup" = EXCLUDED."shopifyRfmGroup", "shopifyPredictedSpendTier" = EXCLUDED."shopifyPredictedSpendTier", "updatedAt" = now()
+    WHERE ("CustomerStats"."shopifyRfmGroup", "CustomerStats"."shopifyPredictedSpendTier") IS DISTINCT FROM (EXCLUDED."shopifyRfmGroup", EXCLUDED."shopifyPredictedSpendTier")`;
+
 /** Store Shopify's statistics for customers read during sync (unknown customers are skipped). */
 export async function recordShopifyStatistics(db: Pick<Db, "$executeRaw">, storeId: number, rows: ShopifyStatisticsRow[]): Promise<number> {
   if (!rows.length) return 0;
   return db.$executeRaw`
     INSERT INTO "CustomerStats" ("storeId", "customerId", "shopifyRfmGroup", "shopifyPredictedSpendTier", "updatedAt")
     SELECT c."storeId", c.id, s.grp, s.tier, now()
-    FROM unnest(${rows.map((r) => r.platformId)}::text[], ${rows.map((r) => r.rfmGroup?.toUpperCase() ?? null)}::text[], ${rows.map((r) => r.predictedSpendTier?.toUpperCase() ?? null)}::text[]) AS s(pid, grp, tier)
+    FROM unnest(${rows.map((r) => r.platformId)}::text[], ${rows.map((r) => upper(r.rfmGroup))}::text[], ${rows.map((r) => upper(r.predictedSpendTier))}::text[]) AS s(pid, grp, tier)
     JOIN "Customer" c ON c."storeId" = ${storeId} AND c."platformId" = s.pid
-    ON CONFLICT ("storeId", "customerId") DO UPDATE SET
-      "shopifyRfmGroup" = EXCLUDED."shopifyRfmGroup", "shopifyPredictedSpendTier" = EXCLUDED."shopifyPredictedSpendTier", "updatedAt" = now()`;
+    ${Prisma.raw(UPSERT)}`;
+}
+
+/**
+ * Shopify's statistics of a whole customers file, written in one statement at the end (a backfill
+ * or a reconciliation; loadBulkResult). Rows are queued as their customers' chunks commit, by COPY
+ * into a table private to one pooled connection, and then joined with the store's customers once:
+ * one hash join and one insert in customer id order, instead of a statement per chunk that read
+ * every customer of the store to find its 10,000 (a Prisma $executeRaw whose 3 × 10,000-element
+ * arrays also went through its engine's JSON). Measured at 200k orders / 79,000 customers: see
+ * bench/backfill.bench.ts ("customers phase: Shopify's statistics"). The last row queued for a
+ * customer wins. Statistics of chunks committed before a failure are not written: the backfill is
+ * re-run anyway (memory stays flat: only the rows of uncommitted chunks are held, by the caller).
+ */
+export interface ShopifyStatisticsStage {
+  /** Queue the statistics of customers already committed. */
+  add(rows: readonly ShopifyStatisticsRow[]): Promise<void>;
+  /** Write every queued row (customers not in the store are skipped); the rows written. */
+  finish(): Promise<number>;
+  /** Give the connection back (also after an error). */
+  close(): Promise<void>;
+}
+
+const STAGE = "shopify_statistics_stage";
+const RETRYABLE = new Set(["40P01", "40001"]); // a webhook refreshing some of the same customers
+
+export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: { attempts?: number } = {}): Promise<ShopifyStatisticsStage> {
+  const attempts = opts.attempts ?? 5;
+  const client = await poolOf(db).connect();
+  // Held between statements for a whole phase: a connection PostgreSQL closes meanwhile (restart,
+  // failover) must not crash the process; the next statement fails instead.
+  const ignore = () => undefined;
+  client.on("error", ignore);
+  let seq = 0;
+  let closed = false;
+  try {
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (seq int NOT NULL, pid text NOT NULL, grp text, tier text)`);
+    await client.query(`TRUNCATE ${STAGE}`);
+  } catch (e) {
+    client.off("error", ignore);
+    client.release(true);
+    throw e;
+  }
+  const field = (v: string | null) => (v === null ? "\\N" : copyEscape(v));
+  return {
+    async add(rows) {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      if (!rows.length) return;
+      const text = rows.map((r) => `${seq++}\t${copyEscape(r.platformId)}\t${field(upper(r.rfmGroup))}\t${field(upper(r.predictedSpendTier))}\n`).join("");
+      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${STAGE} (seq, pid, grp, tier) FROM STDIN`)));
+    },
+    async finish() {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      if (seq === 0) return 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { rowCount } = await client.query(
+            `INSERT INTO "CustomerStats" ("storeId", "customerId", "shopifyRfmGroup", "shopifyPredictedSpendTier", "updatedAt")
+             SELECT DISTINCT ON (c.id) c."storeId", c.id, s.grp, s.tier, now()
+             FROM ${STAGE} s JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s.pid
+             ORDER BY c.id, s.seq DESC
+             ${UPSERT}`,
+            [storeId],
+          );
+          await client.query(`TRUNCATE ${STAGE}`);
+          seq = 0;
+          return rowCount ?? 0;
+        } catch (e) {
+          if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
+          await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // The table would outlive this use on the pooled connection: dropped, or the connection with it.
+      await client.query(`DROP TABLE IF EXISTS ${STAGE}`).then(
+        () => {
+          client.off("error", ignore);
+          client.release();
+        },
+        (e: Error) => {
+          client.off("error", ignore);
+          client.release(e);
+        },
+      );
+    },
+  };
 }
 
 export interface SegmentComparison {

@@ -34,7 +34,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { Readable } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
-import type { Db } from "#app/db/client.server.ts";
+import { poolOf, type Db } from "#app/db/client.server.ts";
 import type { Column } from "#app/db/bulk-upsert.server.ts";
 import type { NormalizedChange, NormalizedCustomer } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
@@ -713,15 +713,20 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         const t0 = performance.now();
         await refreshPlannerStatistics(client, `"Order", "OrderLine"`);
         const half = Math.ceil(ids.length / 2);
+        // On a pooled node-postgres connection: the id array (185,000 ints per range at 1M orders)
+        // goes as one text parameter, not through Prisma's engine as JSON.
         const rebuild = async (range: number[]): Promise<void> => {
           for (let attempt = 1; ; attempt++) {
+            const conn = await poolOf(services.db).connect();
             try {
-              await services.db.$transaction(async (tx) => {
-                await tx.$executeRaw`SELECT set_config('work_mem', '256MB', true)`;
-                await tx.$executeRawUnsafe(setBasedStatsSql(), storeId, range);
-              }, STATS_TRANSACTION);
+              await conn.query("BEGIN");
+              await conn.query("SET LOCAL work_mem = '256MB'");
+              await conn.query(setBasedStatsSql(), [storeId, range]);
+              await conn.query("COMMIT");
+              conn.release();
               return;
             } catch (e) {
+              await conn.query("ROLLBACK").then(() => conn.release(), (err: Error) => conn.release(err));
               // A webhook batch refreshing some of the same customers in another order.
               if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
               await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
