@@ -141,8 +141,9 @@ describe("customer erasure", () => {
     expect(data.checkouts).toHaveLength(1);
     expect(data.segments.map((s) => s.name)).toEqual(["Compradores de café"]);
     expect(data.messages).toHaveLength(2);
-    // The customer's own events (orders and checkouts are exported from their tables, not as events).
-    expect(data.events.map((e) => e.type)).toEqual(["message.sent"]);
+    // The customer's own events and the storefront visit that names them only by e-mail (the
+    // events an erasure deletes); orders and checkouts are exported from their own tables.
+    expect(data.events.map((e) => e.type).sort()).toEqual(["message.sent", "storefront.page_viewed"]);
     expect(data.meanings.churnRisk).toMatch(/90 days/);
     // The request's raw body (it names the person) is not kept once handled.
     const receipt = await app.services.db.webhookReceipt.findFirstOrThrow({ where: { storeId: store.id, topic: "customers/data_request" } });

@@ -1,8 +1,9 @@
 // Data request (LGPD art. 18 II, GDPR art. 15): everything we hold about one customer, as one JSON
 // document the merchant can hand over. Scores and predictions carry their meaning, so the person
 // can understand what was inferred about them. Money is minor units (integer strings) + currency.
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import type { Db } from "#app/db/client.server.ts";
+import { identifiersOf } from "./erase.server.ts";
 
 type Tx = Prisma.TransactionClient | Db;
 
@@ -22,9 +23,22 @@ export const MEANINGS = {
   churnRisk: "Estimated probability (0–1) of no purchase in the next 90 days.",
   predictedNextOrderAt: "Estimated date of the next order if the customer is still active.",
   segments: "Customer lists the merchant defined; membership can trigger e-mails or tags.",
-  events: "Timeline of what the customer did or received (orders, checkouts, messages, store visits).",
+  events: "What the customer did or received besides orders and checkouts (messages, store visits, segment changes), including store visits recorded with only their e-mail or phone.",
   messages: "E-mails sent or scheduled to the customer by automated flows.",
 } as const;
+
+/**
+ * The customer's events, and events that name them without a customer link (a storefront visit
+ * recorded with only an e-mail): the same events an erasure deletes (erase.server.ts).
+ */
+async function eventsAbout(db: Tx, storeId: number, customer: { id: number; platformId: string; email: string | null; phone: string | null; taxId: string | null; erasedAt: Date | null }) {
+  const who = await identifiersOf(db, storeId, { ...customer, platformId: customer.erasedAt ? null : customer.platformId });
+  return db.$queryRaw<{ id: bigint; storeId: number; customerId: number | null; type: string; occurredAt: Date; data: unknown; createdAt: Date }[]>(
+    Prisma.sql`SELECT id, "storeId", "customerId", type, "occurredAt", data, "createdAt" FROM "Event"
+      WHERE "storeId" = ${storeId} AND ("customerId" = ${customer.id} OR ("customerId" IS NULL AND (${who.mentions(Prisma.sql`data::text`)})))
+      ORDER BY "occurredAt", id`,
+  );
+}
 
 /** JSON-safe copy: BigInt → string, Date → ISO string. */
 function plain(value: unknown): unknown {
@@ -44,7 +58,7 @@ export async function buildCustomerExport(db: Tx, storeId: number, customerId: n
     db.segmentMember.findMany({ where: { storeId, customerId }, include: { segment: { select: { name: true, kind: true } } } }),
     db.flowEnrollment.findMany({ where: { storeId, customerId }, include: { flow: { select: { name: true, template: true } } } }),
     db.message.findMany({ where: { storeId, customerId }, orderBy: { scheduledAt: "asc" } }),
-    db.event.findMany({ where: { storeId, customerId }, orderBy: { occurredAt: "asc" } }),
+    eventsAbout(db, storeId, customer),
     db.privacyRequest.findMany({ where: { storeId, customerId }, select: { kind: true, source: true, status: true, requestedAt: true, completedAt: true } }),
   ]);
   // Each snapshot's date is its run's (RfmSnapshot has no relation to RfmRun: see the schema).

@@ -73,39 +73,11 @@ export async function eraseCustomerInTx(tx: Tx, storeId: number, customerId: num
   const alreadyErased = customer.erasedAt !== null && customer.platformId.startsWith(TOMBSTONE_PREFIX);
   const counts: Record<string, number> = {};
 
-  // Everything that identifies the person, as found in our rows (their orders' and checkouts' too).
-  const orderRows = await tx.$queryRaw<{ id: number; platformId: string; email: string | null }[]>(
-    Prisma.sql`SELECT id, "platformId", email FROM "Order" WHERE "storeId" = ${storeId}
-      AND ("customerId" = ${customerId} OR "platformId" = ANY(${opts.orderPlatformIds ?? []}::text[]))`,
-  );
-  const checkoutRows = await tx.$queryRaw<{ id: number; platformId: string; email: string | null; phone: string | null }[]>(
-    Prisma.sql`SELECT id, "platformId", email, phone FROM "Checkout" WHERE "storeId" = ${storeId} AND "customerId" = ${customerId}`,
-  );
-  const emails = uniq([lower(customer.email), ...orderRows.map((o) => lower(o.email)), ...checkoutRows.map((c) => lower(c.email))]);
-  const phones = uniq([customer.phone?.trim(), ...checkoutRows.map((c) => c.phone?.trim())]);
-  const taxIds = uniq([customer.taxId?.replace(/\D/g, "") || null]);
-  // Lower-case text that, found inside a raw body or JSON, means it is about this person.
-  const needles = uniq([...emails, ...phones.map((p) => p.toLowerCase()), ...taxIds.filter((t) => t.length >= 11)]);
-  const platformId = alreadyErased ? null : customer.platformId;
+  const who = await identifiersOf(tx, storeId, { ...customer, platformId: alreadyErased ? null : customer.platformId }, opts.orderPlatformIds ?? []);
+  const { orderRows, checkoutRows, emails, phones, platformId, mentions } = who;
   const orderIds = orderRows.map((o) => o.id);
   const orderPids = orderRows.map((o) => o.platformId);
   const checkoutPids = checkoutRows.map((c) => c.platformId);
-  // The customer's platform id inside a body: `"customer_id": 123` (WooCommerce, Shopify
-  // checkouts) or `"customer": {"id": 123` (Shopify orders); and as a Shopify GID.
-  const pidPattern = platformId
-    ? `("customer_id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|("customer"\\s*:\\s*\\{\\s*"id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|(gid://shopify/Customer/${escapeRegex(platformId)}")`
-    : null;
-  // One lower() and one LIKE ANY per row for the needles; the regex only where the id appears at all.
-  const likePatterns = needles.map((n) => `%${n.replace(/[\\%_]/g, "\\$&")}%`);
-  const mentions = (col: Prisma.Sql) =>
-    Prisma.join(
-      [
-        ...(likePatterns.length ? [Prisma.sql`lower(${col}) LIKE ANY(${likePatterns}::text[])`] : []),
-        ...(pidPattern ? [Prisma.sql`(strpos(${col}, ${platformId}) > 0 AND ${col} ~ ${pidPattern})`] : []),
-        Prisma.sql`false`,
-      ],
-      " OR ",
-    );
 
   counts.orders = await tx.$executeRaw(
     Prisma.sql`UPDATE "Order" SET email = NULL, "landingSite" = NULL, "referringSite" = NULL, tags = '{}', "updatedAt" = now()
@@ -158,6 +130,61 @@ export async function eraseCustomerInTx(tx: Tx, storeId: number, customerId: num
     select: { id: true },
   });
   return { customerId, requestId: request.id, alreadyErased, counts };
+}
+
+/** What identifies a person in our rows and in free text (raw bodies, event and job data). */
+export interface PersonIdentifiers {
+  orderRows: { id: number; platformId: string; email: string | null }[];
+  checkoutRows: { id: number; platformId: string; email: string | null; phone: string | null }[];
+  emails: string[];
+  phones: string[];
+  /** The customer's platform id, null once erased (a tombstone names no one). */
+  platformId: string | null;
+  /** A condition: the text column mentions the person (e-mail, phone, CPF, or their platform id inside a body). */
+  mentions(col: Prisma.Sql): Prisma.Sql;
+}
+
+/**
+ * Everything that identifies the person, as found in our rows (their orders' and checkouts' too,
+ * and orders named by a Shopify redaction request).
+ */
+export async function identifiersOf(
+  tx: Pick<Tx, "$queryRaw">,
+  storeId: number,
+  customer: { id: number; platformId: string | null; email: string | null; phone: string | null; taxId: string | null },
+  orderPlatformIds: string[] = [],
+): Promise<PersonIdentifiers> {
+  const customerId = customer.id;
+  const orderRows = await tx.$queryRaw<PersonIdentifiers["orderRows"]>(
+    Prisma.sql`SELECT id, "platformId", email FROM "Order" WHERE "storeId" = ${storeId}
+      AND ("customerId" = ${customerId} OR "platformId" = ANY(${orderPlatformIds}::text[]))`,
+  );
+  const checkoutRows = await tx.$queryRaw<PersonIdentifiers["checkoutRows"]>(
+    Prisma.sql`SELECT id, "platformId", email, phone FROM "Checkout" WHERE "storeId" = ${storeId} AND "customerId" = ${customerId}`,
+  );
+  const emails = uniq([lower(customer.email), ...orderRows.map((o) => lower(o.email)), ...checkoutRows.map((c) => lower(c.email))]);
+  const phones = uniq([customer.phone?.trim(), ...checkoutRows.map((c) => c.phone?.trim())]);
+  const taxIds = uniq([customer.taxId?.replace(/\D/g, "") || null]);
+  // Lower-case text that, found inside a raw body or JSON, means it is about this person.
+  const needles = uniq([...emails, ...phones.map((p) => p.toLowerCase()), ...taxIds.filter((t) => t.length >= 11)]);
+  const platformId = customer.platformId;
+  // The customer's platform id inside a body: `"customer_id": 123` (WooCommerce, Shopify
+  // checkouts) or `"customer": {"id": 123` (Shopify orders); and as a Shopify GID.
+  const pidPattern = platformId
+    ? `("customer_id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|("customer"\\s*:\\s*\\{\\s*"id"\\s*:\\s*"?${escapeRegex(platformId)}"?\\s*[,}])|(gid://shopify/Customer/${escapeRegex(platformId)}")`
+    : null;
+  // One lower() and one LIKE ANY per row for the needles; the regex only where the id appears at all.
+  const likePatterns = needles.map((n) => `%${n.replace(/[\\%_]/g, "\\$&")}%`);
+  const mentions = (col: Prisma.Sql) =>
+    Prisma.join(
+      [
+        ...(likePatterns.length ? [Prisma.sql`lower(${col}) LIKE ANY(${likePatterns}::text[])`] : []),
+        ...(pidPattern ? [Prisma.sql`(strpos(${col}, ${platformId}) > 0 AND ${col} ~ ${pidPattern})`] : []),
+        Prisma.sql`false`,
+      ],
+      " OR ",
+    );
+  return { orderRows, checkoutRows, emails, phones, platformId, mentions };
 }
 
 /** Queued/retrying/finished pg-boss jobs whose data names the customer (any queue, incl. other helpers'). */
