@@ -43,6 +43,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     // Listen on loopback only, with a socket directory any user can write (the default
     // /var/run/postgresql may not exist or belong to someone else).
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200", "-c", `shared_buffers=${embeddedSharedBuffersMb(os.totalmem())}MB`],
+    // UTF-8 whatever the machine's locale, with PostgreSQL's builtin C.UTF-8 collation (PG 17+):
+    // the same code-point order and Unicode case mapping as glibc's C.UTF-8, but text comparisons
+    // are memcmp instead of strcoll (index inserts, sorts). Applies to new data directories.
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"],
     onLog: (m) => opts.log?.(String(m).trim()),
     onError: (e) => opts.log?.(`[postgres error] ${String(e)}`),
   });
