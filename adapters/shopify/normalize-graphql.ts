@@ -20,6 +20,7 @@
 import type { NormalizedChange, NormalizedCustomer, NormalizedOrder, NormalizedProduct } from "../../app/core/types";
 import type { BulkRecord } from "./bulk-operations.server";
 import { ShopifyPayloadError, normalizeShopifyWebhook } from "./normalize";
+import { boundedMemo } from "../../app/core/bounded-memo";
 
 export interface GraphqlNormalizeOptions {
   /** ISO 4217 code of the shop's currency, used when a node does not state one. */
@@ -262,19 +263,11 @@ export function restFulfillmentStatus(status: unknown): string | null {
 
 /** An absolute landing URL → "/path?query" as REST landing_site has it; relative values pass through. */
 // Parsing a URL is the costly part, and a store's orders land on few distinct pages: remembered
-// (bounded), as normalize.ts remembers its folded names.
-const LANDING_PATHS = new Map<string, string>();
-const LANDING_PATHS_MAX = 2000;
+// (bounded: boundedMemo), as normalize.ts remembers its folded names.
+const landingSitePathOf = boundedMemo(landingSitePathUncached);
 
 export function landingSitePath(url: unknown): string | null {
-  if (typeof url !== "string" || url.trim() === "") return null;
-  let path = LANDING_PATHS.get(url);
-  if (path === undefined) {
-    if (LANDING_PATHS.size >= LANDING_PATHS_MAX) LANDING_PATHS.clear();
-    path = landingSitePathUncached(url);
-    LANDING_PATHS.set(url, path);
-  }
-  return path;
+  return typeof url !== "string" || url.trim() === "" ? null : landingSitePathOf(url);
 }
 
 function landingSitePathUncached(url: string): string {

@@ -28,6 +28,7 @@ import type {
   SalesChannel,
 } from "../../app/core/types";
 import type { ShopifyNoteAttribute, ShopifyTransaction } from "./payloads";
+import { boundedMemo } from "../../app/core/bounded-memo";
 
 export class ShopifyPayloadError extends Error {
   readonly topic: string | null;
@@ -164,18 +165,7 @@ function checkCurrency(currency: unknown): string {
 /** Lowercase, accents stripped, punctuation → single spaces: "Boleto Bancário" → "boleto bancario". */
 // Folding (Unicode decomposition + a Unicode-property regex) is the costly part of reading a
 // gateway, source or attribute name, and a store has few distinct ones: remembered (bounded).
-const FOLDED = new Map<string, string>();
-const FOLDED_MAX = 2000;
-
-function fold(text: string): string {
-  let folded = FOLDED.get(text);
-  if (folded === undefined) {
-    if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
-    folded = foldUncached(text);
-    FOLDED.set(text, folded);
-  }
-  return folded;
-}
+const fold = boundedMemo(foldUncached);
 
 function foldUncached(text: string): string {
   return text
