@@ -1,11 +1,10 @@
 // Shopify's statistics of a customers file, queued by COPY as chunks commit and written in one
-// statement at the end (openShopifyStatisticsStage, used by loadBulkResult): the same rows the
-// per-chunk recordShopifyStatistics writes, scoped to the store, the last row of a customer
-// winning, unknown customers skipped, awkward text surviving COPY, our own stats left alone, an
+// statement at the end (openShopifyStatisticsStage, used by loadBulkResult): scoped to the store,
+// the last row of a customer winning, unknown customers skipped, awkward text surviving COPY, our own stats left alone, an
 // unchanged row not rewritten, and the pooled connection handed back without its table.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyChanges } from "../../app/core/ingest/apply-batch.server.ts";
-import { openShopifyStatisticsStage, recordShopifyStatistics, type ShopifyStatisticsRow } from "../../app/core/analytics/shopify-rfm.server.ts";
+import { openShopifyStatisticsStage, type ShopifyStatisticsRow } from "../../app/core/analytics/shopify-rfm.server.ts";
 import { poolOf } from "../../app/db/client.server.ts";
 import { createTestDatabase, type TestDatabase } from "../support/test-db.ts";
 import { customer, order } from "../support/analytics-data.ts";
@@ -31,33 +30,32 @@ const rows = (storeId: number) =>
 
 const row = (platformId: string, rfmGroup: string | null, predictedSpendTier: string | null): ShopifyStatisticsRow => ({ platformId, rfmGroup, predictedSpendTier });
 
+/** Queue each batch as a committed chunk would, then write: the rows written. */
+const write = async (storeId: number, ...batches: ShopifyStatisticsRow[][]) => {
+  const stage = await openShopifyStatisticsStage(t.db, storeId);
+  try {
+    for (const batch of batches) await stage.add(batch);
+    return await stage.finish();
+  } finally {
+    await stage.close();
+  }
+};
+
 describe("Shopify statistics stage", () => {
-  it("writes what the per-chunk statement writes, for this store only, the last row of a customer winning", async () => {
+  it("writes Shopify's groups upper-cased, for this store only, the last row of a customer winning", async () => {
     const ids = ["c1", "c2", "c3", "tab\there", "back\\slash\nnewline"];
-    const viaStage = await newStore("stage-a.myshopify.com", ids);
-    const viaChunks = await newStore("stage-b.myshopify.com", ids);
+    const storeId = await newStore("stage-a.myshopify.com", ids);
     const other = await newStore("stage-other.myshopify.com", ids);
-    await recordShopifyStatistics(t.db, other, ids.map((id) => row(id, "dormant", "low")));
+    await write(other, ids.map((id) => row(id, "dormant", "low")));
     const before = await rows(other);
 
     const first = [row("c1", "champions", "high"), row("c2", "loyal", null), row("tab\there", "new", "medium"), row("unknown", "at_risk", "low")];
     const second = [row("c1", "at_risk", "low"), row("c3", null, null), row("back\\slash\nnewline", "active", "High")];
-    const stage = await openShopifyStatisticsStage(t.db, viaStage);
-    try {
-      await stage.add(first);
-      await stage.add([]);
-      await stage.add(second);
-      // c1 twice: the later one wins; "unknown" is no customer of the store.
-      expect(await stage.finish()).toBe(5);
-    } finally {
-      await stage.close();
-    }
-    await recordShopifyStatistics(t.db, viaChunks, first);
-    await recordShopifyStatistics(t.db, viaChunks, second);
+    // c1 twice: the later one wins; "unknown" is no customer of the store.
+    expect(await write(storeId, first, [], second)).toBe(5);
 
     const strip = (r: Awaited<ReturnType<typeof rows>>) => r.map(({ version: _, ...rest }) => rest);
-    expect(strip(await rows(viaStage))).toEqual(strip(await rows(viaChunks)));
-    expect(strip(await rows(viaStage))).toEqual([
+    expect(strip(await rows(storeId))).toEqual([
       { platformId: "back\\slash\nnewline", grp: "ACTIVE", tier: "HIGH", orders: 0 },
       { platformId: "c1", grp: "AT_RISK", tier: "LOW", orders: 0 },
       { platformId: "c2", grp: "LOYAL", tier: null, orders: 0 },
@@ -71,23 +69,14 @@ describe("Shopify statistics stage", () => {
   it("leaves our own stats alone and does not rewrite a row that already says the same", async () => {
     const storeId = await newStore("stage-keep.myshopify.com", ["ana", "bia"]);
     await applyChanges(t.db, storeId, [order({ id: "1", customer: "ana", placedAt: "2026-01-10T12:00:00Z", totalMinor: 1000n })]);
-    const write = async (list: ShopifyStatisticsRow[]) => {
-      const stage = await openShopifyStatisticsStage(t.db, storeId);
-      try {
-        await stage.add(list);
-        return await stage.finish();
-      } finally {
-        await stage.close();
-      }
-    };
-    expect(await write([row("ana", "champions", "high"), row("bia", "new", "low")])).toBe(2);
+    expect(await write(storeId, [row("ana", "champions", "high"), row("bia", "new", "low")])).toBe(2);
     const first = await rows(storeId);
     expect(first.map((r) => [r.platformId, r.grp, r.orders])).toEqual([["ana", "CHAMPIONS", 1], ["bia", "NEW", 0]]);
     // The same statistics again (a resync): nothing written, no new row versions.
-    expect(await write([row("ana", "champions", "high"), row("bia", "new", "low")])).toBe(0);
+    expect(await write(storeId, [row("ana", "champions", "high"), row("bia", "new", "low")])).toBe(0);
     expect(await rows(storeId)).toEqual(first);
     // One changed: only that row is rewritten.
-    expect(await write([row("ana", "champions", "high"), row("bia", "loyal", "low")])).toBe(1);
+    expect(await write(storeId, [row("ana", "champions", "high"), row("bia", "loyal", "low")])).toBe(1);
     const after = await rows(storeId);
     expect(after[0]).toEqual(first[0]);
     expect(after[1]).toMatchObject({ grp: "LOYAL", orders: 0 });

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
 import { poolOf, type Db } from "#app/db/client.server.ts";
 import { copyEscape } from "#app/core/ingest/copy-text.server.ts";
-import { pgErrorCode } from "#app/core/ingest/bulk-load.server.ts";
+import { retryOnConflict } from "#app/db/pg-errors.server.ts";
 import type { RfmSegment } from "./segments.ts";
 
 /**
@@ -42,17 +42,6 @@ const UPSERT = `ON CONFLICT ("storeId", "customerId") DO UPDATE SET
       "shopifyRfmGroup" = EXCLUDED."shopifyRfmGroup", "shopifyPredictedSpendTier" = EXCLUDED."shopifyPredictedSpendTier", "updatedAt" = now()
     WHERE ("CustomerStats"."shopifyRfmGroup", "CustomerStats"."shopifyPredictedSpendTier") IS DISTINCT FROM (EXCLUDED."shopifyRfmGroup", EXCLUDED."shopifyPredictedSpendTier")`;
 
-/** Store Shopify's statistics for customers read during sync (unknown customers are skipped). */
-export async function recordShopifyStatistics(db: Pick<Db, "$executeRaw">, storeId: number, rows: ShopifyStatisticsRow[]): Promise<number> {
-  if (!rows.length) return 0;
-  return db.$executeRaw`
-    INSERT INTO "CustomerStats" ("storeId", "customerId", "shopifyRfmGroup", "shopifyPredictedSpendTier", "updatedAt")
-    SELECT c."storeId", c.id, s.grp, s.tier, now()
-    FROM unnest(${rows.map((r) => r.platformId)}::text[], ${rows.map((r) => upper(r.rfmGroup))}::text[], ${rows.map((r) => upper(r.predictedSpendTier))}::text[]) AS s(pid, grp, tier)
-    JOIN "Customer" c ON c."storeId" = ${storeId} AND c."platformId" = s.pid
-    ${Prisma.raw(UPSERT)}`;
-}
-
 /**
  * Shopify's statistics of a whole customers file, written in one statement at the end (a backfill
  * or a reconciliation; loadBulkResult). Rows are queued as their customers' chunks commit, by COPY
@@ -74,7 +63,6 @@ export interface ShopifyStatisticsStage {
 }
 
 const STAGE = "shopify_statistics_stage";
-const RETRYABLE = new Set(["40P01", "40001"]); // a webhook refreshing some of the same customers
 
 export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: { attempts?: number } = {}): Promise<ShopifyStatisticsStage> {
   const attempts = opts.attempts ?? 5;
@@ -104,24 +92,22 @@ export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: 
     async finish() {
       if (closed) throw new Error("Shopify statistics stage is closed");
       if (seq === 0) return 0;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const { rowCount } = await client.query(
+      // A webhook refreshing some of the same customers in another order: retried.
+      const { rowCount } = await retryOnConflict(
+        () =>
+          client.query(
             `INSERT INTO "CustomerStats" ("storeId", "customerId", "shopifyRfmGroup", "shopifyPredictedSpendTier", "updatedAt")
              SELECT DISTINCT ON (c.id) c."storeId", c.id, s.grp, s.tier, now()
              FROM ${STAGE} s JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s.pid
              ORDER BY c.id, s.seq DESC
              ${UPSERT}`,
             [storeId],
-          );
-          await client.query(`TRUNCATE ${STAGE}`);
-          seq = 0;
-          return rowCount ?? 0;
-        } catch (e) {
-          if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
-          await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
-        }
-      }
+          ),
+        attempts,
+      );
+      await client.query(`TRUNCATE ${STAGE}`);
+      seq = 0;
+      return rowCount ?? 0;
     },
     async close() {
       if (closed) return;

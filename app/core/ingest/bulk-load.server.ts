@@ -39,6 +39,7 @@ import type { Column } from "#app/db/bulk-upsert.server.ts";
 import type { NormalizedChange, NormalizedCustomer } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
+import { pgErrorCode, retryOnConflict } from "#app/db/pg-errors.server.ts";
 import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
 import { copyEscape, copyLine, stagingType } from "./copy-text.server.ts";
 import { setBasedStatsSql } from "#app/core/sync/stats-rebuild.server.ts";
@@ -488,17 +489,6 @@ const STATS_TRANSACTION = { timeout: 15 * 60_000, maxWait: 60_000 };
 /** Customers per stats refresh statement (a short transaction each). */
 const STATS_SLICE = 5000;
 
-const RETRYABLE = new Set(["40P01", "40001"]); // deadlock_detected, serialization_failure
-
-/** The SQLSTATE of an error from node-postgres or from Prisma (raw query P2010 "Code: `40P01`", P2034 write conflict / deadlock). */
-export function pgErrorCode(e: unknown): string | null {
-  const error = e as { code?: unknown; meta?: { code?: unknown }; message?: unknown };
-  if (error?.code === "P2034") return "40P01";
-  if (typeof error?.meta?.code === "string" && /^\w{5}$/.test(error.meta.code)) return error.meta.code;
-  if (typeof error?.code === "string" && /^[0-9A-Z]{5}$/.test(error.code)) return error.code;
-  return typeof error?.message === "string" ? (/Code: `(\w{5})`/.exec(error.message)?.[1] ?? null) : null;
-}
-
 // ------------------------------------------------------------------------------------------
 // The loader
 // ------------------------------------------------------------------------------------------
@@ -652,16 +642,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     const large = chunk.objects >= chunkSize;
     if (large && chunksWritten === 0) await refreshPlannerStatistics(client);
     const encoded = chunk.encode();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await writeOnce(chunk, encoded);
-        break;
-      } catch (e) {
-        const code = pgErrorCode(e);
-        if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw e;
-        await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
-      }
-    }
+    await retryOnConflict(() => writeOnce(chunk, encoded), attempts);
     // Once the store's first rows are in, so the planner knows the store is not empty: the table
     // this chunk filled (both were analysed just before it; a second ANALYZE of Customer in the
     // orders phase cost ~1 s for nothing).
@@ -715,8 +696,9 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         const half = Math.ceil(ids.length / 2);
         // On a pooled node-postgres connection: the id array (185,000 ints per range at 1M orders)
         // goes as one text parameter, not through Prisma's engine as JSON.
-        const rebuild = async (range: number[]): Promise<void> => {
-          for (let attempt = 1; ; attempt++) {
+        // A webhook batch refreshing some of the same customers in another order: retried.
+        const rebuild = (range: number[]) =>
+          retryOnConflict(async () => {
             const conn = await poolOf(services.db).connect();
             try {
               await conn.query("BEGIN");
@@ -724,15 +706,11 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
               await conn.query(setBasedStatsSql(), [storeId, range]);
               await conn.query("COMMIT");
               conn.release();
-              return;
             } catch (e) {
               await conn.query("ROLLBACK").then(() => conn.release(), (err: Error) => conn.release(err));
-              // A webhook batch refreshing some of the same customers in another order.
-              if (!RETRYABLE.has(pgErrorCode(e) ?? "") || attempt >= attempts) throw e;
-              await new Promise((r) => setTimeout(r, 50 * attempt * Math.random()));
+              throw e;
             }
-          }
-        };
+          }, attempts);
         await Promise.all([ids.slice(0, half), ids.slice(half)].map((range) => (range.length ? rebuild(range) : undefined)));
         result.waits.stats = performance.now() - t0;
         await client.query("TRUNCATE bl_touched");
