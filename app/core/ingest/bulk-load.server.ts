@@ -100,22 +100,9 @@ type StageName = keyof typeof STAGE;
 
 const q = (name: string) => `"${name}"`;
 
-/**
- * jsonb columns (a customer's addresses, a product's variants) are staged as their JSON text and
- * parsed by the merge only for the rows it writes: most customers a chunk of orders embeds are
- * dropped unread by the probe (MergeOptions.skipUnchanged: older, or the same content), and the
- * jsonb parse was ~40 % of COPYing a customer row (5.5 against 3.4 µs, 20,000 rows, psql \copy).
- */
-const stagedType = (type: Column<unknown>["type"]) => (type === "jsonb" ? "text" : stagingType(type));
-/** The staged value as the real column's type (`s."column"` cast where staged otherwise). */
-function stagedValue(c: Column<never>): string {
-  if (typeof c.type === "object") return `s.${q(c.name)}::${q(c.type.enum)}`;
-  return c.type === "jsonb" ? `s.${q(c.name)}::jsonb` : `s.${q(c.name)}`;
-}
-
 function createStagingSql(): string {
   const tables = Object.values(STAGE).map(({ table, columns, parent }) => {
-    const cols = [...(parent ? [`${q(parent)} text`] : []), ...columns.map((c) => `${q(c.name)} ${stagedType(c.type)}`)];
+    const cols = [...(parent ? [`${q(parent)} text`] : []), ...columns.map((c) => `${q(c.name)} ${stagingType(c.type)}`)];
     return `CREATE TEMP TABLE ${table} (${cols.join(", ")}) ON COMMIT DELETE ROWS;`;
   });
   return [
@@ -163,7 +150,7 @@ function mergeSql(table: string, columns: readonly Column<never>[], opts: MergeO
   const names = ["storeId", ...columns.map((c) => c.name)];
   const expr = new Map<string, string>([
     ["storeId", "$1::int"],
-    ...columns.map((c): [string, string] => [c.name, opts.exprs?.[c.name] ?? stagedValue(c)]),
+    ...columns.map((c): [string, string] => [c.name, opts.exprs?.[c.name] ?? (typeof c.type === "object" ? `s.${q(c.name)}::${q(c.type.enum)}` : `s.${q(c.name)}`)]),
   ]);
   const skip = new Set([...opts.conflict, ...(opts.insertOnly ?? [])]);
   const keep = new Set(opts.keepWhenNull ?? []);
