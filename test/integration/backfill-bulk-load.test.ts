@@ -206,12 +206,21 @@ describe("bulk load = applyChanges", () => {
     expect(before.size).toBe(customers.length);
     // The same customers again, with one changed at the same platformUpdatedAt (later wins ties).
     const changed = customers[3]!.kind === "customer.upsert" ? customers[3]!.customer : null;
-    const again: NormalizedChange[] = [...customers, { kind: "customer.upsert", customer: { ...changed!, note: "nota nova" } }];
+    // Another with only its addresses changed (staged as JSON text, compared as jsonb).
+    const moved = customers[4]!.kind === "customer.upsert" ? customers[4]!.customer : null;
+    const address = { line1: "Rua Nova, 10", line2: null, city: "Recife", province: "PE", zip: "50000-000", country: "BR", phone: null, neighborhood: "Boa Vista" };
+    const again: NormalizedChange[] = [
+      ...customers,
+      { kind: "customer.upsert", customer: { ...changed!, note: "nota nova" } },
+      { kind: "customer.upsert", customer: { ...moved!, addresses: [...moved!.addresses, address] } },
+    ];
     await bulkLoad(storeId, again, 500);
     const after = await versions();
+    const addresses = await services.db.customer.findUniqueOrThrow({ where: { storeId_platformId: { storeId, platformId: moved!.platformId } }, select: { addresses: true } });
+    expect(addresses.addresses).toEqual([...moved!.addresses, address]);
     for (const [platformId, row] of after) {
-      if (platformId === changed!.platformId) {
-        expect(row.note).toBe("nota nova");
+      if (platformId === changed!.platformId || platformId === moved!.platformId) {
+        if (platformId === changed!.platformId) expect(row.note).toBe("nota nova");
         expect(row.v).not.toBe(before.get(platformId)!.v);
       } else {
         expect(row.v, `customer ${platformId} rewritten`).toBe(before.get(platformId)!.v);

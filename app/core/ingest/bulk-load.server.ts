@@ -23,8 +23,9 @@
 //   concurrent webhook batch waits rather than deadlocks; a deadlock or serialization failure
 //   all the same is retried (the chunk is still in memory);
 // - customers and orders believed new (a backfill's) are inserted without ON CONFLICT, in a
-//   savepoint: one that exists after all (a re-run, a webhook that came first) fails that insert
-//   with a unique violation, which rolls it back and upserts the chunk by the rules above;
+//   savepoint (orders with their lines and payments, one statement): one that exists after all (a
+//   re-run, a webhook that came first) fails that insert with a unique violation, which rolls it
+//   back and upserts the chunk by the rules above;
 // - a chunk's embedded customers that the upsert would turn down (older, or the same content) are
 //   dropped by a read-only probe first, so they are not even locked.
 // Re-running after a crash is safe: temporary tables die with the connection, a chunk is one
@@ -240,7 +241,10 @@ const ORDER_DAY_COLUMNS = ["placedAt", "totalMinor", "refundedMinor", "cancelled
 /**
  * The orders upsert; answers how many existing orders it updated (their lines need replacing).
  * `markDays`: also mark the dashboard's dirty days (part 1), as the skipped trigger would.
- * `plain`: a plain INSERT for a chunk of orders believed new (MergeOptions.plain).
+ * `plain`: a plain INSERT for a chunk of orders believed new (MergeOptions.plain), with their lines
+ * and payments in the same statement (from RETURNING, not through bl_applied: their orders were
+ * inserted just now, so neither can exist yet — a payment id seen under another order fails it
+ * with a unique violation like an existing order does, and the chunk is upserted instead).
  */
 function mergeOrdersSql(returningOld: boolean, markDays: boolean, plain = false): string {
   // A plain insert's orders are all new: their day is their placedAt (no array to build and unnest).
@@ -268,14 +272,23 @@ SELECT DISTINCT $1::int, 1::smallint, ${DAY("d.at")} FROM ${plain ? "(SELECT day
   const touched = plain
     ? `SELECT DISTINCT "customerId" FROM w WHERE "customerId" IS NOT NULL`
     : `SELECT DISTINCT c FROM w, LATERAL (VALUES (w."customerId"), (w.previous)) v(c) WHERE c IS NOT NULL`;
+  if (plain) {
+    return `WITH w AS (${upsert}), l AS (${insertLinesSql("w")}), p AS (${insertPaymentsSql("w")}),
+touched AS (INSERT INTO bl_touched ${touched})${mark}
+SELECT 0 AS updated`;
+  }
   return `WITH w AS (${upsert}), a AS (INSERT INTO bl_applied SELECT id, "platformId", inserted FROM w RETURNING inserted),
 touched AS (INSERT INTO bl_touched ${touched})${mark}
 SELECT count(*) FILTER (WHERE NOT inserted)::int AS updated FROM a`;
 }
 // Lines of orders inserted just now cannot exist yet: only updated orders need the delete.
 const DELETE_LINES = `DELETE FROM "OrderLine" WHERE "storeId" = $1 AND "orderId" = ANY($2::int[])`;
-const INSERT_LINES = `INSERT INTO "OrderLine" ("storeId", "orderId", ${STAGE.line.columns.map((c) => q(c.name)).join(", ")})
-SELECT $1::int, a.id, ${STAGE.line.columns.map((c) => `s.${q(c.name)}`).join(", ")} FROM bl_line s JOIN bl_applied a ON a."platformId" = s."orderPid"`;
+/** The staged lines of the applied orders (`applied`: a relation of id, platformId). */
+function insertLinesSql(applied: string): string {
+  return `INSERT INTO "OrderLine" ("storeId", "orderId", ${STAGE.line.columns.map((c) => q(c.name)).join(", ")})
+SELECT $1::int, a.id, ${STAGE.line.columns.map((c) => `s.${q(c.name)}`).join(", ")} FROM bl_line s JOIN ${applied} a ON a."platformId" = s."orderPid"`;
+}
+const INSERT_LINES = insertLinesSql("bl_applied");
 const PAYMENT_MERGE: MergeOptions = {
   conflict: ["storeId", "platformId"],
   insertOnly: ["createdAt"],
@@ -285,8 +298,10 @@ const PAYMENT_MERGE: MergeOptions = {
   orderBy: `s."platformId" COLLATE "C"`,
 };
 const MERGE_PAYMENTS = mergeSql("Payment", paymentColumns, PAYMENT_MERGE);
-/** The payments of a chunk whose orders were all inserted just now: they cannot exist yet either. */
-const INSERT_PAYMENTS = mergeSql("Payment", paymentColumns, { ...PAYMENT_MERGE, plain: true });
+/** The payments of orders inserted just now (mergeOrdersSql's plain form): they cannot exist yet either. */
+function insertPaymentsSql(applied: string): string {
+  return mergeSql("Payment", paymentColumns, { ...PAYMENT_MERGE, plain: true, from: `bl_payment s JOIN ${applied} a ON a."platformId" = s."orderPid"` });
+}
 
 // Erased customers (app/core/privacy) are never re-created: staged rows with a tombstoned platform
 // id are dropped, their orders linked to the anonymous row and stripped like applyBatch does.
@@ -569,15 +584,15 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     await pipeline(Readable.from(pieces), client.query(copyFrom(copySql(name))));
   }
 
-  /** A plain INSERT in a savepoint: false (and nothing written) when a row with that key exists. */
-  async function tryInsert(sql: string, key: string): Promise<boolean> {
+  /** A plain INSERT in a savepoint: false (and nothing written) when a row with one of those keys exists. */
+  async function tryInsert(sql: string, ...keys: string[]): Promise<boolean> {
     await client.query("SAVEPOINT bl_plain");
     try {
       await client.query(sql, [storeId]);
       await client.query("RELEASE SAVEPOINT bl_plain");
       return true;
     } catch (e) {
-      if (pgErrorCode(e) !== "23505" || (e as { constraint?: unknown }).constraint !== key) throw e;
+      if (pgErrorCode(e) !== "23505" || !keys.includes((e as { constraint?: string }).constraint ?? "")) throw e;
       await client.query("ROLLBACK TO SAVEPOINT bl_plain");
       return false;
     }
@@ -612,22 +627,22 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
-        // Orders believed new are inserted plainly, in a savepoint: one that exists after all (a
-        // re-run, a webhook that came first, even one committed a moment ago) fails the insert
-        // with a unique violation on the platform id, and the chunk's orders are upserted instead.
-        const allNew = ordersLookNew && (await tryInsert(insertOrders, "Order_storeId_platformId_key"));
+        // Orders believed new are inserted plainly with their lines and payments, in a savepoint:
+        // one that exists after all (a re-run, a webhook that came first, even one committed a
+        // moment ago) fails the insert with a unique violation on the platform id — as does a
+        // payment id seen under another order — and the chunk is upserted instead.
+        const allNew = ordersLookNew && (await tryInsert(insertOrders, "Order_storeId_platformId_key", "Payment_storeId_platformId_key"));
         let updated = 0;
         if (!allNew) {
           const merged = await client.query<{ updated: number }>(mergeOrders, params);
           updated = merged.rows[0]!.updated;
+          if (updated > 0) {
+            const ids = await client.query<{ id: number }>("SELECT id FROM bl_applied WHERE NOT inserted");
+            await client.query(DELETE_LINES, [storeId, ids.rows.map((r) => r.id)]);
+          }
+          await client.query(INSERT_LINES, params);
+          await client.query(MERGE_PAYMENTS, params);
         }
-        if (updated > 0) {
-          const ids = await client.query<{ id: number }>("SELECT id FROM bl_applied WHERE NOT inserted");
-          await client.query(DELETE_LINES, [storeId, ids.rows.map((r) => r.id)]);
-        }
-        await client.query(INSERT_LINES, params);
-        // The payments of new orders are new too, but for a payment id seen under another order.
-        if (!allNew || !(await tryInsert(INSERT_PAYMENTS, "Payment_storeId_platformId_key"))) await client.query(MERGE_PAYMENTS, params);
         ordersLookNew = updated === 0;
       }
       if (chunk.customers.size) for (const index of customerGinIndexes) await client.query("SELECT gin_clean_pending_list($1::regclass)", [index]);
