@@ -53,14 +53,16 @@ const UPDATED = [
  * The statement, for the customers whose ids are in the int array $2. $1 = store id.
  */
 export function setBasedStatsSql(): string {
-  const tz = Prisma.sql`s.timezone`;
+  // The store's zone once (an InitPlan), not a join evaluated per order.
+  const tz = Prisma.sql`(SELECT s.timezone FROM "Store" s WHERE s.id = $1)`;
   const channels = Object.values(SalesChannel)
     .map((ch) => `'${ch}', nullif(count(*) FILTER (WHERE o.channel = '${ch}'), 0)`)
     .join(", ");
   return `
 WITH ids AS MATERIALIZED (SELECT DISTINCT unnest($2::int[]) AS id),
 counted AS MATERIALIZED (
-  SELECT o.id, o."customerId", o."totalMinor", o."refundedMinor", o."placedAt", o.channel
+  SELECT o.id, o."customerId", o."totalMinor", o."refundedMinor", o."placedAt", o.channel,
+    ${localDate(Prisma.sql`o."placedAt"`, tz).text} AS day
   FROM "Order" o JOIN ids ON ids.id = o."customerId"
   WHERE o."storeId" = $1 AND ${COUNTED_ORDER.text}),
 -- Totals, purchase days and the channel mix in one pass (sorted by customer and local day, so the
@@ -70,9 +72,9 @@ agg AS (
     coalesce(sum(o."totalMinor" - o."refundedMinor"), 0)::bigint AS revenue,
     coalesce(sum(o."refundedMinor"), 0)::bigint AS refunded,
     min(o."placedAt") AS first, max(o."placedAt") AS last,
-    count(DISTINCT ${localDate(Prisma.sql`o."placedAt"`, tz).text})::int AS days,
+    count(DISTINCT o.day)::int AS days,
     jsonb_strip_nulls(jsonb_build_object(${channels})) AS mix
-  FROM counted o JOIN "Store" s ON s.id = $1 GROUP BY 1),
+  FROM counted o GROUP BY 1),
 -- Both favourites from one pass over the lines (grouping sets), as the per-customer refresh does:
 -- the top ${FAVOURITES} categories and products of each customer by quantity, ties by key. One sort of
 -- the groups by customer and rank serves both ordered aggregates (no window function).
