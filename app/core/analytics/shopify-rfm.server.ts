@@ -58,8 +58,22 @@ export interface ShopifyStatisticsStage {
   add(rows: readonly ShopifyStatisticsRow[]): Promise<void>;
   /** Write every queued row (customers not in the store are skipped); the rows written. */
   finish(): Promise<number>;
+  /**
+   * Hand every queued row over instead of writing it (the set-based stats rebuild writes them
+   * with the order stats, in the same rows: setBasedStatsSql's shopifyStatistics), as array
+   * literals per customer id range [lo, hi], the last row of a customer winning, customers not in
+   * the store skipped. The stage is then empty: finish() writes none of them.
+   */
+  take(ranges: readonly (readonly [number, number])[]): Promise<ShopifyStatisticsArrays[]>;
   /** Give the connection back (also after an error). */
   close(): Promise<void>;
+}
+
+/** One id range's statistics as PostgreSQL array literals, in customer id order ($3, $4, $5 of setBasedStatsSql). */
+export interface ShopifyStatisticsArrays {
+  ids: string;
+  groups: string;
+  tiers: string;
 }
 
 const STAGE = "shopify_statistics_stage";
@@ -108,6 +122,24 @@ export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: 
       await client.query(`TRUNCATE ${STAGE}`);
       seq = 0;
       return rowCount ?? 0;
+    },
+    async take(ranges) {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      const empty = { ids: "{}", groups: "{}", tiers: "{}" };
+      if (seq === 0) return ranges.map(() => empty);
+      const { rows } = await client.query<ShopifyStatisticsArrays & { n: string }>(
+        `SELECT b.n::text AS n, array_agg(t.id ORDER BY t.id)::text AS ids, array_agg(t.grp ORDER BY t.id)::text AS groups, array_agg(t.tier ORDER BY t.id)::text AS tiers
+         FROM (SELECT DISTINCT ON (c.id) c.id, s.grp, s.tier
+               FROM ${STAGE} s JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s.pid
+               ORDER BY c.id, s.seq DESC) t
+         JOIN unnest($2::int[], $3::int[]) WITH ORDINALITY AS b(lo, hi, n) ON t.id BETWEEN b.lo AND b.hi
+         GROUP BY b.n`,
+        [storeId, ranges.map((r) => r[0]), ranges.map((r) => r[1])],
+      );
+      await client.query(`TRUNCATE ${STAGE}`);
+      seq = 0;
+      const byRange = new Map(rows.map(({ n, ...arrays }) => [Number(n), arrays]));
+      return ranges.map((_, i) => byRange.get(i + 1) ?? empty);
     },
     async close() {
       if (closed) return;

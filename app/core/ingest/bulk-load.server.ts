@@ -43,6 +43,7 @@ import { pgErrorCode, retryOnConflict } from "#app/db/pg-errors.server.ts";
 import { tombstoneSql } from "#app/core/privacy/tombstone.server.ts";
 import { copyEscape, copyLine, stagingType } from "./copy-text.server.ts";
 import { setBasedStatsSql } from "#app/core/sync/stats-rebuild.server.ts";
+import type { ShopifyStatisticsStage } from "#app/core/analytics/shopify-rfm.server.ts";
 
 export interface BulkLoadOptions {
   /** Objects (customers + orders + products) per chunk; default 10,000. */
@@ -63,6 +64,12 @@ export interface BulkLoadOptions {
    * (BACKFILL_SET_BASED_STATS_FROM in app/jobs/shopify-backfill.server.ts, with the figures).
    */
   setBasedStatsFrom?: number;
+  /**
+   * Shopify's statistics queued by a backfill's customers phase (ShopifyStatisticsStage): taken
+   * by the set-based rebuild and written into the same rows. Left queued for their owner to
+   * write otherwise (a per-customer refresh).
+   */
+  shopifyStatistics?: Pick<ShopifyStatisticsStage, "take">;
 }
 
 export interface BulkLoadResult {
@@ -498,6 +505,19 @@ async function analyseForStatsRebuild(db: Db): Promise<void> {
     conn.release(e as Error);
   }
 }
+/** A SET LOCAL the session may not be allowed to make: false (and nothing changed) then. */
+async function trySetLocal(conn: pg.PoolClient, name: string, value: string): Promise<boolean> {
+  await conn.query("SAVEPOINT bl_set");
+  try {
+    await conn.query(`SET LOCAL ${name} = ${value}`);
+    await conn.query("RELEASE SAVEPOINT bl_set");
+    return true;
+  } catch {
+    await conn.query("ROLLBACK TO SAVEPOINT bl_set");
+    return false;
+  }
+}
+const MAX_ID = 2 ** 31 - 1;
 /**
  * The set-based rebuild's session: hash aggregates in memory, and no nested loop (the statement is
  * meant as hash joins over the store's orders and lines; with missing statistics a nested loop of
@@ -725,16 +745,24 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         const t0 = performance.now();
         if (!analysed) await analyseForStatsRebuild(services.db);
         const half = Math.ceil(ids.length / 2);
+        const ranges = [ids.slice(0, half), ids.slice(half)].filter((range) => range.length > 0);
+        // Shopify's statistics of the customers phase, queued for these same rows (one write per
+        // customer instead of two), split at the same ids: every id falls in one range.
+        const statistics = await opts.shopifyStatistics?.take(ranges.map((range, i) => [i === 0 ? -MAX_ID : range[0]!, ranges[i + 1] ? ranges[i + 1]![0]! - 1 : MAX_ID] as const));
         // On a pooled node-postgres connection: the id array (185,000 ints per range at 1M orders)
         // goes as one text parameter, not through Prisma's engine as JSON.
         // A webhook batch refreshing some of the same customers in another order: retried.
-        const rebuild = (range: number[]) =>
+        const rebuild = (range: number[], i: number) =>
           retryOnConflict(async () => {
             const conn = await poolOf(services.db).connect();
             try {
               await conn.query("BEGIN");
               await conn.query(STATS_REBUILD_SETTINGS);
-              await conn.query(setBasedStatsSql(), [storeId, range]);
+              // New rows (a first backfill's) without the per-row foreign-key triggers, as the
+              // merge does; the statement locks what they would have (lockReferenced).
+              const lockReferenced = skipForeignKeyChecks && (await trySetLocal(conn, "session_replication_role", "replica"));
+              const shopify = statistics?.[i];
+              await conn.query(setBasedStatsSql({ shopifyStatistics: shopify !== undefined, lockReferenced }), shopify ? [storeId, range, shopify.ids, shopify.groups, shopify.tiers] : [storeId, range]);
               await conn.query("COMMIT");
               conn.release();
             } catch (e) {
@@ -742,7 +770,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
               throw e;
             }
           }, attempts);
-        await Promise.all([ids.slice(0, half), ids.slice(half)].map((range) => (range.length ? rebuild(range) : undefined)));
+        await Promise.all(ranges.map(rebuild));
         result.waits.stats = performance.now() - t0;
         await client.query("TRUNCATE bl_touched");
         result.statsRefreshed = ids.length;

@@ -49,17 +49,51 @@ const UPDATED = [
   "channelMix",
 ] as const;
 
+export interface SetBasedStatsOptions {
+  /**
+   * Shopify's statistics of the customers file written into the same rows (a backfill's customers
+   * phase queues them instead of writing a row per customer that this statement would rewrite):
+   * $3 int[] customer ids (one entry per customer), $4 text[] their groups, $5 text[] their spend
+   * tiers, in the same order (ShopifyStatisticsStage.take). The customers named there get their row
+   * too, with zeros when they have no counted order; a customer named only in $2 keeps the Shopify
+   * columns its row has.
+   */
+  shopifyStatistics?: boolean;
+  /**
+   * For a session that skips foreign-key triggers (session_replication_role = replica: a new row
+   * is then one heap tuple and its index entries, as an update's is, instead of costing two
+   * per-row trigger queries more): the Store row and the customers' rows are locked FOR KEY SHARE
+   * in one pass first, as those triggers would lock them one by one, so neither can be deleted
+   * before this commits and no row can point at a customer that is gone.
+   */
+  lockReferenced?: boolean;
+}
+
+const SHOPIFY = ["shopifyRfmGroup", "shopifyPredictedSpendTier"] as const;
+
 /**
  * The statement, for the customers whose ids are in the int array $2. $1 = store id.
  */
-export function setBasedStatsSql(): string {
+export function setBasedStatsSql(opts: SetBasedStatsOptions = {}): string {
   // The store's zone once (an InitPlan), not a join evaluated per order.
   const tz = Prisma.sql`(SELECT s.timezone FROM "Store" s WHERE s.id = $1)`;
   const channels = Object.values(SalesChannel)
     .map((ch) => `'${ch}', nullif(count(*) FILTER (WHERE o.channel = '${ch}'), 0)`)
     .join(", ");
+  const shopify = opts.shopifyStatistics === true;
+  const written = [...UPDATED, ...(shopify ? SHOPIFY : [])];
+  const named = shopify ? `SELECT unnest($2::int[]) AS id UNION SELECT unnest($3::int[])` : `SELECT DISTINCT unnest($2::int[]) AS id`;
+  const customers = opts.lockReferenced
+    ? `(SELECT c."storeId", c.id FROM "Customer" c JOIN ids ON ids.id = c.id
+         WHERE c."storeId" = (SELECT id FROM "Store" WHERE id = $1 FOR KEY SHARE) FOR KEY SHARE OF c) c`
+    : `ids JOIN "Customer" c ON c."storeId" = $1 AND c.id = ids.id`;
   return `
-WITH ids AS MATERIALIZED (SELECT DISTINCT unnest($2::int[]) AS id),
+WITH ids AS MATERIALIZED (${named}),${
+    shopify
+      ? `
+shopify AS MATERIALIZED (SELECT * FROM unnest($3::int[], $4::text[], $5::text[]) AS t(id, grp, tier)),`
+      : ""
+  }
 counted AS MATERIALIZED (
   SELECT o.id, o."customerId", o."totalMinor", o."refundedMinor", o."placedAt", o.channel,
     ${localDate(Prisma.sql`o."placedAt"`, tz).text} AS day
@@ -87,23 +121,35 @@ favourites AS (
     GROUP BY GROUPING SETS ((o."customerId", l.category), (o."customerId", l."productId"))
     HAVING (GROUPING(l.category) = 0 AND l.category IS NOT NULL) OR (GROUPING(l."productId") = 0 AND l."productId" IS NOT NULL)) g
   GROUP BY 1)
-INSERT INTO "CustomerStats" ("storeId", "customerId", ${UPDATED.map((c) => `"${c}"`).join(", ")}, "updatedAt")
+INSERT INTO "CustomerStats" ("storeId", "customerId", ${written.map((c) => `"${c}"`).join(", ")}, "updatedAt")
 SELECT c."storeId", c.id, coalesce(a.n, 0), coalesce(a.revenue, 0), coalesce(a.refunded, 0), a.first, a.last,
   coalesce(round(a.revenue::numeric / nullif(a.n, 0)), 0)::bigint,
   CASE WHEN a.n > 1 THEN extract(epoch FROM a.last - a.first) / 86400.0 / (a.n - 1) END,
   coalesce(a.days, 0),
   coalesce(fav.categories, '{}'),
   coalesce(fav.products, '{}'),
-  coalesce(a.mix, '{}'),
+  coalesce(a.mix, '{}'),${
+    shopify
+      ? `
+  CASE WHEN sh.id IS NULL THEN cs."shopifyRfmGroup" ELSE sh.grp END,
+  CASE WHEN sh.id IS NULL THEN cs."shopifyPredictedSpendTier" ELSE sh.tier END,`
+      : ""
+  }
   now()
-FROM ids JOIN "Customer" c ON c."storeId" = $1 AND c.id = ids.id
+FROM ${customers}
 LEFT JOIN agg a ON a."customerId" = c.id
-LEFT JOIN favourites fav ON fav."customerId" = c.id
+LEFT JOIN favourites fav ON fav."customerId" = c.id${
+    shopify
+      ? `
+LEFT JOIN shopify sh ON sh.id = c.id
+LEFT JOIN "CustomerStats" cs ON sh.id IS NULL AND cs."storeId" = $1 AND cs."customerId" = c.id`
+      : ""
+  }
 ORDER BY c.id
 ON CONFLICT ("storeId", "customerId") DO UPDATE SET
-  ${UPDATED.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}, "updatedAt" = now()
+  ${written.map((c) => `"${c}" = EXCLUDED."${c}"`).join(", ")}, "updatedAt" = now()
 -- A row whose values are already these is left alone: no new row version, none of the indexes
 -- written (a re-run or resync of a store rewrites nothing; a first backfill skips the customers
 -- without counted orders).
-WHERE (${UPDATED.map((c) => `"CustomerStats"."${c}"`).join(", ")}) IS DISTINCT FROM (${UPDATED.map((c) => `EXCLUDED."${c}"`).join(", ")})`;
+WHERE (${written.map((c) => `"CustomerStats"."${c}"`).join(", ")}) IS DISTINCT FROM (${written.map((c) => `EXCLUDED."${c}"`).join(", ")})`;
 }
