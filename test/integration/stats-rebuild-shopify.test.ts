@@ -116,7 +116,8 @@ describe("set-based stats rebuild with Shopify's statistics", () => {
     try {
       await conn.query("BEGIN");
       await conn.query("SET LOCAL session_replication_role = replica");
-      await conn.query(setBasedStatsSql({ shopifyStatistics: true, lockReferenced: true }), [storeId, [], `{${customerId}}`, "{CHAMPIONS}", "{HIGH}"]);
+      // A plain insert (rows believed new), the customer's statistics from the arrays, no orders named.
+      await conn.query(setBasedStatsSql({ shopifyStatistics: true, lockReferenced: true, plain: true }), [storeId, [], `{${customerId}}`, "{CHAMPIONS}", "{HIGH}", 0, 2 ** 31 - 1]);
       // While the rebuild's transaction is open, the customer cannot be deleted (nor the store).
       await other.query("SET lock_timeout = '200ms'");
       await expect(other.query(`DELETE FROM "Customer" WHERE "storeId" = $1 AND id = $2`, [storeId, customerId])).rejects.toMatchObject({ code: "55P03" });

@@ -59,12 +59,14 @@ export interface ShopifyStatisticsStage {
   /** Write every queued row (customers not in the store are skipped); the rows written. */
   finish(): Promise<number>;
   /**
-   * Hand every queued row over instead of writing it (the set-based stats rebuild writes them
-   * with the order stats, in the same rows: setBasedStatsSql's shopifyStatistics), as array
-   * literals per customer id range [lo, hi], the last row of a customer winning, customers not in
-   * the store skipped. The stage is then empty: finish() writes none of them.
+   * Every row queued so far, for the set-based stats rebuild to write with the order stats in
+   * the same rows (setBasedStatsSql's shopifyStatistics), as array literals in customer id order,
+   * the last row of a customer winning, customers not in the store skipped. Nothing is written;
+   * read-only, so it can run while other work does.
    */
-  take(ranges: readonly (readonly [number, number])[]): Promise<ShopifyStatisticsArrays[]>;
+  peek(): Promise<ShopifyStatisticsArrays>;
+  /** The rows a peek returned are written (by the rebuild): finish() writes none of them. */
+  taken(peeked: ShopifyStatisticsArrays): Promise<void>;
   /** Give the connection back (also after an error). */
   close(): Promise<void>;
 }
@@ -74,6 +76,8 @@ export interface ShopifyStatisticsArrays {
   ids: string;
   groups: string;
   tiers: string;
+  /** The rows it holds: those queued before this number. */
+  upto: number;
 }
 
 const STAGE = "shopify_statistics_stage";
@@ -123,23 +127,25 @@ export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: 
       seq = 0;
       return rowCount ?? 0;
     },
-    async take(ranges) {
+    async peek() {
       if (closed) throw new Error("Shopify statistics stage is closed");
-      const empty = { ids: "{}", groups: "{}", tiers: "{}" };
-      if (seq === 0) return ranges.map(() => empty);
-      const { rows } = await client.query<ShopifyStatisticsArrays & { n: string }>(
-        `SELECT b.n::text AS n, array_agg(t.id ORDER BY t.id)::text AS ids, array_agg(t.grp ORDER BY t.id)::text AS groups, array_agg(t.tier ORDER BY t.id)::text AS tiers
+      const upto = seq;
+      const { rows } = await client.query<Omit<ShopifyStatisticsArrays, "upto">>(
+        `SELECT coalesce(array_agg(id ORDER BY id), '{}')::text AS ids, coalesce(array_agg(grp ORDER BY id), '{}')::text AS groups,
+           coalesce(array_agg(tier ORDER BY id), '{}')::text AS tiers
          FROM (SELECT DISTINCT ON (c.id) c.id, s.grp, s.tier
                FROM ${STAGE} s JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s.pid
-               ORDER BY c.id, s.seq DESC) t
-         JOIN unnest($2::int[], $3::int[]) WITH ORDINALITY AS b(lo, hi, n) ON t.id BETWEEN b.lo AND b.hi
-         GROUP BY b.n`,
-        [storeId, ranges.map((r) => r[0]), ranges.map((r) => r[1])],
+               WHERE s.seq < $2 ORDER BY c.id, s.seq DESC) t`,
+        [storeId, upto],
       );
-      await client.query(`TRUNCATE ${STAGE}`);
-      seq = 0;
-      const byRange = new Map(rows.map(({ n, ...arrays }) => [Number(n), arrays]));
-      return ranges.map((_, i) => byRange.get(i + 1) ?? empty);
+      return { ...rows[0]!, upto };
+    },
+    async taken(peeked) {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      if (peeked.upto === seq) {
+        await client.query(`TRUNCATE ${STAGE}`);
+        seq = 0;
+      } else await client.query(`DELETE FROM ${STAGE} WHERE seq < $1`, [peeked.upto]);
     },
     async close() {
       if (closed) return;

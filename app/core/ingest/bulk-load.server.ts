@@ -69,7 +69,7 @@ export interface BulkLoadOptions {
    * by the set-based rebuild and written into the same rows. Left queued for their owner to
    * write otherwise (a per-customer refresh).
    */
-  shopifyStatistics?: Pick<ShopifyStatisticsStage, "take">;
+  shopifyStatistics?: Pick<ShopifyStatisticsStage, "peek" | "taken">;
 }
 
 export interface BulkLoadResult {
@@ -518,6 +518,19 @@ async function trySetLocal(conn: pg.PoolClient, name: string, value: string): Pr
   }
 }
 const MAX_ID = 2 ** 31 - 1;
+/** A plain INSERT in a savepoint: false (and nothing written) when a CustomerStats row it would write exists. */
+async function tryPlain(conn: pg.PoolClient, sql: string, params: unknown[]): Promise<boolean> {
+  await conn.query("SAVEPOINT bl_plain");
+  try {
+    await conn.query(sql, params);
+    await conn.query("RELEASE SAVEPOINT bl_plain");
+    return true;
+  } catch (e) {
+    if (pgErrorCode(e) !== "23505" || (e as { constraint?: unknown }).constraint !== "CustomerStats_pkey") throw e;
+    await conn.query("ROLLBACK TO SAVEPOINT bl_plain");
+    return false;
+  }
+}
 /**
  * The set-based rebuild's session: hash aggregates in memory, and no nested loop (the statement is
  * meant as hash joins over the store's orders and lines; with missing statistics a nested loop of
@@ -731,7 +744,11 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       const setBasedFrom = opts.setBasedStatsFrom ?? SET_BASED_STATS_FROM;
       // A set-based rebuild ahead (at least as many orders as its threshold of customers): the
       // statistics its plan needs are gathered now, beside the last chunks' writes, not after them.
-      const analysed = result.orders + current.orders.size >= setBasedFrom ? analyseForStatsRebuild(services.db) : null;
+      // So are Shopify's statistics to write with the stats (read-only: left queued if unused).
+      const setBasedAhead = result.orders + current.orders.size >= setBasedFrom;
+      const analysed = setBasedAhead ? analyseForStatsRebuild(services.db) : null;
+      const peeked = setBasedAhead ? opts.shopifyStatistics?.peek() : undefined;
+      peeked?.catch(() => undefined); // awaited below, after the chunks
       if (current.objects) await rotate();
       await inflight;
       await analysed;
@@ -747,8 +764,9 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         const half = Math.ceil(ids.length / 2);
         const ranges = [ids.slice(0, half), ids.slice(half)].filter((range) => range.length > 0);
         // Shopify's statistics of the customers phase, queued for these same rows (one write per
-        // customer instead of two), split at the same ids: every id falls in one range.
-        const statistics = await opts.shopifyStatistics?.take(ranges.map((range, i) => [i === 0 ? -MAX_ID : range[0]!, ranges[i + 1] ? ranges[i + 1]![0]! - 1 : MAX_ID] as const));
+        // customer instead of two), each range taking those of its ids: every id falls in one.
+        const statistics = await (peeked ?? opts.shopifyStatistics?.peek());
+        const bounds = (i: number) => [i === 0 ? -MAX_ID : ranges[i]![0]!, ranges[i + 1] ? ranges[i + 1]![0]! - 1 : MAX_ID];
         // On a pooled node-postgres connection: the id array (185,000 ints per range at 1M orders)
         // goes as one text parameter, not through Prisma's engine as JSON.
         // A webhook batch refreshing some of the same customers in another order: retried.
@@ -761,8 +779,13 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
               // New rows (a first backfill's) without the per-row foreign-key triggers, as the
               // merge does; the statement locks what they would have (lockReferenced).
               const lockReferenced = skipForeignKeyChecks && (await trySetLocal(conn, "session_replication_role", "replica"));
-              const shopify = statistics?.[i];
-              await conn.query(setBasedStatsSql({ shopifyStatistics: shopify !== undefined, lockReferenced }), shopify ? [storeId, range, shopify.ids, shopify.groups, shopify.tiers] : [storeId, range]);
+              const params = statistics ? [storeId, range, statistics.ids, statistics.groups, statistics.tiers, ...bounds(i)] : [storeId, range];
+              const sql = (plain: boolean) => setBasedStatsSql({ shopifyStatistics: statistics !== undefined, lockReferenced, plain });
+              // No row of the range yet (a first backfill): a plain insert, in a savepoint; one
+              // that exists after all (a webhook's, written meanwhile) fails it, and the upsert runs.
+              const [lo, hi] = bounds(i);
+              const empty = await conn.query(`SELECT 1 FROM "CustomerStats" WHERE "storeId" = $1 AND "customerId" BETWEEN $2 AND $3 LIMIT 1`, [storeId, lo, hi]);
+              if (!(empty.rowCount === 0 && (await tryPlain(conn, sql(true), params)))) await conn.query(sql(false), params);
               await conn.query("COMMIT");
               conn.release();
             } catch (e) {
@@ -771,6 +794,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
             }
           }, attempts);
         await Promise.all(ranges.map(rebuild));
+        if (statistics) await opts.shopifyStatistics!.taken(statistics);
         result.waits.stats = performance.now() - t0;
         await client.query("TRUNCATE bl_touched");
         result.statsRefreshed = ids.length;
