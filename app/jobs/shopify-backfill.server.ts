@@ -11,7 +11,7 @@ import { canParseInThread, parseBulkInThread, type ParseThreadStats } from "#app
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, BulkOperationError, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
-import { openShopifyStatisticsStage, type ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
+import { openShopifyStatisticsStage, type ShopifyStatisticsRow, type ShopifyStatisticsStage } from "#app/core/analytics/shopify-rfm.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
 
 export const BACKFILL_PHASES: BulkQueryName[] = ["products", "customers", "orders"];
@@ -37,6 +37,8 @@ export interface BackfillOptions {
   since?: Date;
   /** A run queued by the UI ("resync") for this job to take over. */
   runId?: number;
+  /** Touched customers from which a backfill rebuilds their stats set-based (default BACKFILL_SET_BASED_STATS_FROM; tests lower it). */
+  setBasedStatsFrom?: number;
 }
 
 export interface BackfillResult {
@@ -78,16 +80,27 @@ export async function loadBulkResult(
   services: Pick<Services, "db" | "databaseUrl">,
   storeId: number,
   source: Parameters<typeof readBulkJsonl>[0],
-  opts: { shopCurrency: string; /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */ parseInThread?: boolean } & BulkLoadOptions,
+  opts: {
+    shopCurrency: string;
+    /** Parse in a worker thread (default: when its entry file is there, i.e. running from source). */
+    parseInThread?: boolean;
+    /**
+     * A stage owned by the caller (a backfill's, across its phases): Shopify's statistics are
+     * queued there and left for the caller, or for the set-based stats rebuild, to write.
+     */
+    statistics?: ShopifyStatisticsStage;
+  } & BulkLoadOptions,
 ): Promise<BulkLoadResult & { /** Root records read from the file. */ records: number; /** CPU seconds of the parse thread (null: parsed on this thread). */ parseThreadCpu: number | null; /** Customers whose Shopify statistics were written. */ shopifyStatistics: number }> {
   let added = 0;
   let committed = 0;
   const statistics: (ShopifyStatisticsRow & { seq: number })[] = [];
-  const stage = await openShopifyStatisticsStage(services.db, storeId);
+  const owned = opts.statistics === undefined;
+  const stage = opts.statistics ?? (await openShopifyStatisticsStage(services.db, storeId));
   let loader: Awaited<ReturnType<typeof openBulkLoad>>;
   try {
     loader = await openBulkLoad(services, storeId, {
       ...opts,
+      shopifyStatistics: owned ? undefined : stage,
       onCommitted: async (count) => {
         // Chunks commit in the order their objects were added.
         committed += count;
@@ -98,13 +111,13 @@ export async function loadBulkResult(
       },
     });
   } catch (e) {
-    await stage.close();
+    if (owned) await stage.close();
     throw e;
   }
-  /** The loader's result, then Shopify's statistics of its (now all committed) customers. */
+  /** The loader's result, then Shopify's statistics of its (now all committed) customers (a caller's stage: the caller's to write). */
   const finish = async () => {
     const result = await loader.finish();
-    return { ...result, shopifyStatistics: await stage.finish() };
+    return { ...result, shopifyStatistics: owned ? await stage.finish() : 0 };
   };
   try {
     if (opts.parseInThread ?? canParseInThread()) {
@@ -134,7 +147,7 @@ export async function loadBulkResult(
     }
   } finally {
     await loader.close();
-    await stage.close();
+    if (owned) await stage.close();
   }
 }
 
@@ -150,7 +163,13 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
   const objects = { products: 0, customers: 0, orders: 0 } satisfies Record<BulkQueryName, number>;
   let total = 0;
   let done = 0;
+  // A backfill's Shopify statistics (customers phase) are written with the order stats by the
+  // orders phase's set-based rebuild: one row version per customer instead of a row the rebuild
+  // rewrites at once. Whatever it did not take is written at the end. A run that fails drops
+  // them with the stage; the retry loads the customers again.
+  let stage: ShopifyStatisticsStage | null = null;
   try {
+    if (!opts.since) stage = await openShopifyStatisticsStage(db, storeId);
     for (const phase of BACKFILL_PHASES) {
       const query = opts.since ? bulkQueryWithSearch(phase, `updated_at:>='${opts.since.toISOString()}'`) : BULK_QUERIES[phase];
       const op = await startBulkQuery(client, query);
@@ -166,7 +185,8 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       const loaded = await loadBulkResult(services, storeId, await downloadBulkResult(state.url), {
         shopCurrency: store.currency,
         chunkSize: batchSize,
-        setBasedStatsFrom: opts.since ? undefined : BACKFILL_SET_BASED_STATS_FROM,
+        setBasedStatsFrom: opts.since ? undefined : (opts.setBasedStatsFrom ?? BACKFILL_SET_BASED_STATS_FROM),
+        statistics: stage ?? undefined,
         onCommitted: async (count) => {
           done += count;
           objects[phase] += count;
@@ -180,6 +200,7 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       }
       log.info({ storeId, kind, phase, objects: objects[phase] }, "sync phase done");
     }
+    await stage?.finish();
     // The next reconciliation starts from when this pass started: anything changed while it ran
     // is fetched again (harmless: writes converge) rather than missed.
     await db.store.update({ where: { id: storeId }, data: { lastSyncedAt: syncStartedAt } });
@@ -187,6 +208,8 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
   } catch (e) {
     await finishSyncRun(db, run, e instanceof Error ? e.message : String(e));
     throw e;
+  } finally {
+    await stage?.close();
   }
   return { objects, seconds: (Date.now() - started) / 1000 };
 }

@@ -58,8 +58,26 @@ export interface ShopifyStatisticsStage {
   add(rows: readonly ShopifyStatisticsRow[]): Promise<void>;
   /** Write every queued row (customers not in the store are skipped); the rows written. */
   finish(): Promise<number>;
+  /**
+   * Every row queued so far, for the set-based stats rebuild to write with the order stats in
+   * the same rows (setBasedStatsSql's shopifyStatistics), as array literals in customer id order,
+   * the last row of a customer winning, customers not in the store skipped. Nothing is written;
+   * read-only, so it can run while other work does.
+   */
+  peek(): Promise<ShopifyStatisticsArrays>;
+  /** The rows a peek returned are written (by the rebuild): finish() writes none of them. */
+  taken(peeked: ShopifyStatisticsArrays): Promise<void>;
   /** Give the connection back (also after an error). */
   close(): Promise<void>;
+}
+
+/** One id range's statistics as PostgreSQL array literals, in customer id order ($3, $4, $5 of setBasedStatsSql). */
+export interface ShopifyStatisticsArrays {
+  ids: string;
+  groups: string;
+  tiers: string;
+  /** The rows it holds: those queued before this number. */
+  upto: number;
 }
 
 const STAGE = "shopify_statistics_stage";
@@ -108,6 +126,26 @@ export async function openShopifyStatisticsStage(db: Db, storeId: number, opts: 
       await client.query(`TRUNCATE ${STAGE}`);
       seq = 0;
       return rowCount ?? 0;
+    },
+    async peek() {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      const upto = seq;
+      const { rows } = await client.query<Omit<ShopifyStatisticsArrays, "upto">>(
+        `SELECT coalesce(array_agg(id ORDER BY id), '{}')::text AS ids, coalesce(array_agg(grp ORDER BY id), '{}')::text AS groups,
+           coalesce(array_agg(tier ORDER BY id), '{}')::text AS tiers
+         FROM (SELECT DISTINCT ON (c.id) c.id, s.grp, s.tier
+               FROM ${STAGE} s JOIN "Customer" c ON c."storeId" = $1 AND c."platformId" = s.pid
+               WHERE s.seq < $2 ORDER BY c.id, s.seq DESC) t`,
+        [storeId, upto],
+      );
+      return { ...rows[0]!, upto };
+    },
+    async taken(peeked) {
+      if (closed) throw new Error("Shopify statistics stage is closed");
+      if (peeked.upto === seq) {
+        await client.query(`TRUNCATE ${STAGE}`);
+        seq = 0;
+      } else await client.query(`DELETE FROM ${STAGE} WHERE seq < $1`, [peeked.upto]);
     },
     async close() {
       if (closed) return;
