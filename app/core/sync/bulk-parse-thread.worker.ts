@@ -4,6 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { readBulkJsonl } from "#adapters/shopify/bulk-operations.server.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
+import { encodeBulkRecord } from "#adapters/shopify/bulk-encode.ts";
 import { encodeChange, type EncodedChange } from "#app/core/ingest/bulk-load.server.ts";
 import type { ShopifyStatisticsRow } from "#app/core/analytics/shopify-rfm.server.ts";
 import type { FromParent, ToParent } from "./bulk-parse-thread.server.ts";
@@ -12,6 +13,7 @@ import { BatchPacker } from "./bulk-parse-thread.pack.ts";
 const BATCH = 200;
 const port = parentPort!;
 const { shopCurrency, aheadRecords } = workerData as { shopCurrency: string; aheadRecords: number };
+const options = { shopCurrency };
 // Up to a whole chunk ahead of the loader: while the main thread waits for chunk N's merge with
 // chunk N+1 full, this thread keeps parsing chunk N+2 instead of idling (and the database then
 // never waits for a chunk to be parsed after the previous merge). At most one extra chunk of COPY
@@ -78,10 +80,11 @@ function withoutRepeatedCustomer(change: EncodedChange): EncodedChange {
 
 try {
   for await (const record of readBulkJsonl(bytes())) {
-    const change = normalizeBulkRecord(record, { shopCurrency });
-    const shopify = change.kind === "customer.upsert" ? customerStatisticsOf(record.node) : null;
-    if (shopify && change.kind === "customer.upsert") statistics.push([packer.count, { platformId: change.customer.platformId, ...shopify }]);
-    packer.add(withoutRepeatedCustomer(encodeChange(change)));
+    // The direct encoder (adapters/shopify/bulk-encode.ts); what it does not take goes the reference way.
+    const change = encodeBulkRecord(record, options) ?? encodeChange(normalizeBulkRecord(record, options));
+    const shopify = change.kind === "customer" ? customerStatisticsOf(record.node) : null;
+    if (shopify) statistics.push([packer.count, { platformId: change.platformId, ...shopify }]);
+    packer.add(withoutRepeatedCustomer(change));
     if (packer.count >= BATCH) await send();
   }
   if (packer.count) await send();
