@@ -124,8 +124,17 @@ const CURRENCY_DECIMALS: Record<string, number> = {
   CLF: 4, UYW: 4,
 };
 
+// Every amount of every order asks: the answer per code as written is remembered (a handful of
+// codes per store; only valid ones, at most CODES_REMEMBERED).
+const decimalsOf = new Map<string, number>();
+const CODES_REMEMBERED = 1000;
+
 export function currencyDecimals(currency: string): number {
-  return CURRENCY_DECIMALS[checkCurrency(currency)] ?? 2;
+  const known = decimalsOf.get(currency);
+  if (known !== undefined) return known;
+  const decimals = CURRENCY_DECIMALS[checkCurrency(currency)] ?? 2;
+  if (decimalsOf.size < CODES_REMEMBERED) decimalsOf.set(currency, decimals);
+  return decimals;
 }
 
 /**
@@ -312,9 +321,18 @@ export interface UtmParameters {
  * UTM parameters from `landing_site` ("/produtos/x?utm_source=instagram&utm_medium=social") or a
  * full URL. Shopify sometimes HTML-escapes the ampersands (`&amp;`), which is undone first.
  */
-export function parseUtm(landingSite: string | null | undefined): UtmParameters {
+export function parseUtm(landingSite: string | null | undefined): Readonly<UtmParameters> {
+  if (typeof landingSite !== "string" || !landingSite.includes("?")) return NO_UTM;
+  return utmOf(landingSite);
+}
+
+const NO_UTM: Readonly<UtmParameters> = Object.freeze({ utmSource: null, utmMedium: null, utmCampaign: null });
+// Parsing the URL is the costly part, and a store's orders land on few distinct pages (as for
+// landingSitePath): remembered, bounded, frozen since every caller shares the answer.
+const utmOf = boundedMemo((landingSite: string) => Object.freeze(parseUtmUncached(landingSite)));
+
+function parseUtmUncached(landingSite: string): UtmParameters {
   const none: UtmParameters = { utmSource: null, utmMedium: null, utmCampaign: null };
-  if (typeof landingSite !== "string" || !landingSite.includes("?")) return none;
   let url: URL;
   try {
     url = new URL(landingSite.replace(/&amp;/g, "&"), "https://landing.invalid");
