@@ -19,6 +19,16 @@ const options = { shopCurrency };
 // never waits for a chunk to be parsed after the previous merge). At most one extra chunk of COPY
 // text (~20 MB at 10,000 orders) in memory.
 const MAX_UNACKED = Math.max(4, Math.ceil(aheadRecords / BATCH));
+/**
+ * Bytes handed to readBulkJsonl at a time (views of the parent's chunk, no copy). readBulkJsonl
+ * parses every line a piece completes before handing out the first record, so with the 1 MiB
+ * chunks the parent reads, ~300 parsed orders (a few MB of objects) were alive at once, and each
+ * scavenge copied (and promoted) whatever of them was still alive. With 64 KiB pieces that is
+ * ~20 orders. Measured on 50,000 bench orders (busy machine, alternating runs): the process's
+ * CPU outside the two JavaScript threads (V8's GC helpers) fell from ~14–21 to ~11 µs per order,
+ * the thread's own unchanged; 16 KiB or 256 KiB did no better.
+ */
+const PIECE = 64 * 1024;
 /** Customers whose last sent copy is remembered (at most; oldest forgotten first). */
 const REMEMBERED_CUSTOMERS = 50_000;
 
@@ -47,7 +57,13 @@ async function* bytes(): AsyncGenerator<Uint8Array | string> {
       post({ t: "pull" });
     });
     if (message.t === "end") return;
-    if (message.t === "bytes") yield message.data;
+    if (message.t !== "bytes") continue;
+    const data = message.data;
+    if (typeof data === "string" || data.length <= PIECE) {
+      yield data;
+      continue;
+    }
+    for (let at = 0; at < data.length; at += PIECE) yield data.subarray(at, at + PIECE);
   }
 }
 
