@@ -96,6 +96,8 @@ type Mutation = [label: string, mutate: (node: Json, children: Json[]) => void, 
 const money = (amount: unknown, currencyCode: unknown = "BRL") => ({ shopMoney: { amount, currencyCode } });
 const obj = (value: unknown) => value as Json;
 
+const VALID_DATES = ["2024-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "1900-01-01T00:00:00Z", "9999-12-31T23:59:59Z"];
+
 const ORDER_MUTATIONS: Mutation[] = [
   ["nothing changed", () => {}, true],
   ...ODD.map((text): Mutation => [`name ${JSON.stringify(text)}`, (o) => void (o.name = text), true]),
@@ -191,6 +193,10 @@ const ORDER_MUTATIONS: Mutation[] = [
   ["processedAt a number", (o) => void (o.processedAt = 1700000000000)],
   ["updatedAt with milliseconds and offset", (o) => void (o.updatedAt = "2025-06-01T12:34:56.789-03:00"), true],
   ["updatedAt missing", (o) => void delete o.updatedAt, true],
+  ...["2024-02-29T23:59:59Z", "2023-02-29T00:00:00Z", "2023-04-31T00:00:00Z", "1969-12-31T23:59:59Z", "1900-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-12-31T23:59:60Z", "2024-12-31T24:00:00Z", "2024-00-10T00:00:00Z", "2024-1-10T00:00:00Z", "2024-01-10 00:00:00Z", "2024-01-10T00:00:00z", "+2024-01-10T00:00:00Z"].map(
+    // Valid instants must be taken by the direct encoder; the others are read by Date.parse, as the reference reads them.
+    (date): Mutation => [`dates written ${date}`, (o) => void ((o.updatedAt = date), (o.processedAt = date), (obj(o.customer).updatedAt = date)), VALID_DATES.includes(date)],
+  ),
   ["closed and cancelled", (o) => void ((o.closedAt = "2025-01-01T00:00:00Z"), (o.cancelledAt = "2025-01-01T00:00:00.5Z")), true],
   ["test order", (o) => void (o.test = true), true],
   ["test as a string", (o) => void (o.test = "true"), true],
