@@ -223,19 +223,34 @@ function encodeCustomer(c: Json, addressNodes: readonly Json[] | null, fb: Custo
   const emailColumn = address ? address.toLowerCase().trim().toLowerCase() || null : null;
   const createdAt = optMs(c.createdAt);
   const updatedAt = optMs(c.updatedAt);
-  const line =
-    `${copyEscape(platformId)}\t${text(emailColumn)}\t${text(optString(phone?.phoneNumber ?? null) ?? mainAddress?.phone ?? fb.phone)}\t` +
-    `${text(optString(c.firstName ?? null) ?? (main ? optString(main.firstName ?? null) : null))}\t` +
-    `${text(optString(c.lastName ?? null) ?? (main ? optString(main.lastName ?? null) : null))}\t` +
-    `${text(mainAddress?.city ?? null)}\t${text(mainAddress?.province ?? null)}\t${text(mainAddress?.country ?? null)}\t${text(mainAddress?.zip ?? null)}\t` +
-    `${copyEscape(JSON.stringify(addresses))}\t${N}\t${N}\t${N}\t${text(optString(c.locale ?? null) ?? fb.locale)}\t` +
-    `${bool(email !== null && isSubscribed(email.marketingState))}\t${bool(phone !== null && isSubscribed(sms?.state ?? phone.marketingState))}\t${instant(consentAt)}\t` +
-    `${textList(splitTags(Array.isArray(c.tags) ? c.tags : (c.tags ?? null)))}\t${text(optString(c.note ?? null))}\t${instant(createdAt)}\t${instant(updatedAt)}\n`;
+  const line = [
+    copyEscape(platformId),
+    text(emailColumn),
+    text(optString(phone?.phoneNumber ?? null) ?? mainAddress?.phone ?? fb.phone),
+    text(optString(c.firstName ?? null) ?? (main ? optString(main.firstName ?? null) : null)),
+    text(optString(c.lastName ?? null) ?? (main ? optString(main.lastName ?? null) : null)),
+    text(mainAddress?.city ?? null),
+    text(mainAddress?.province ?? null),
+    text(mainAddress?.country ?? null),
+    text(mainAddress?.zip ?? null),
+    copyEscape(JSON.stringify(addresses)),
+    N,
+    N,
+    N,
+    text(optString(c.locale ?? null) ?? fb.locale),
+    bool(email !== null && isSubscribed(email.marketingState)),
+    bool(phone !== null && isSubscribed(sms?.state ?? phone.marketingState)),
+    instant(consentAt),
+    textList(splitTags(Array.isArray(c.tags) ? c.tags : (c.tags ?? null))),
+    text(optString(c.note ?? null)),
+    instant(createdAt),
+    `${instant(updatedAt)}\n`,
+  ].join("\t");
   return { platformId, at: updatedAt ?? 0, text: line };
 }
 
 /** A line item node → its staging line after `orderPid`, and what the order sums of it. */
-function encodeLine(line: Json, currency: string, orderPid: string, out: { text: string; subtotal: bigint }): void {
+function encodeLine(line: Json, currency: string, orderPid: string, out: { rows: string[]; subtotal: bigint }): void {
   const platformId = platformIdFromGid(line.id, "line item id");
   const productId = optGidId(line.product);
   const variantId = optGidId(line.variant);
@@ -249,10 +264,21 @@ function encodeLine(line: Json, currency: string, orderPid: string, out: { text:
   }
   const gross = unit * BigInt(quantity);
   out.subtotal += gross;
-  out.text +=
-    `${orderPid}\t${copyEscape(platformId)}\t${text(productId)}\t${text(variantId)}\t${text(optString(line.sku ?? null))}\t` +
-    `${copyEscape(optString(line.title ?? null) ?? optString(line.name ?? null) ?? "")}\t${N}\t${String(quantity)}\t` +
-    `${bigintText(unit)}\t${bigintText(discount)}\t${bigintText(gross - discount)}\n`;
+  out.rows.push(
+    [
+      orderPid,
+      copyEscape(platformId),
+      text(productId),
+      text(variantId),
+      text(optString(line.sku ?? null)),
+      copyEscape(optString(line.title ?? null) ?? optString(line.name ?? null) ?? ""),
+      N,
+      String(quantity),
+      bigintText(unit),
+      bigintText(discount),
+      `${bigintText(gross - discount)}\n`,
+    ].join("\t"),
+  );
 }
 
 /** Sum of successful refunds, as refundedAmount reads the refunds restOrder writes. */
@@ -298,7 +324,7 @@ function encodeOrder(o: Json, children: readonly Json[], shopCurrency: string): 
 
   const orderPid = copyEscape(platformId);
   const lineNodes = childNodes(o, "lineItems", "LineItem", children);
-  const lines = { text: "", subtotal: 0n };
+  const lines = { rows: [] as string[], subtotal: 0n };
   for (const line of lineNodes) encodeLine(line, currency, orderPid, lines);
 
   const notes: ShopifyNoteAttribute[] = [];
@@ -344,21 +370,42 @@ function encodeOrder(o: Json, children: readonly Json[], shopCurrency: string): 
     if (payment) payments.push([payment.platformId, encodePaymentLine(payment, orderPid)]);
   }
 
-  const orderText =
-    `${customer ? copyEscape(customer.platformId) : N}\t${orderPid}\t${text(optString(o.name ?? null))}\t${text(emailColumn)}\t${currency}\t` +
-    `${bigintText(lines.subtotal)}\t${bigintText(bagMinor(o.totalDiscountsSet, currency) ?? 0n)}\t${bigintText(bagMinor(o.totalShippingPriceSet, currency) ?? 0n)}\t` +
-    `${bigintText(bagMinor(o.totalTaxSet, currency) ?? 0n)}\t${bigintText(totalMinor)}\t${bigintText(refundedMinor)}\t${financialStatus}\t` +
-    `${text(optString(restFulfillmentStatus(o.displayFulfillmentStatus)))}\t${mapChannel(optString(o.sourceName ?? null))}\t${paymentMethod}\t` +
-    `${textList(gateways)}\t${textList(splitTags(Array.isArray(o.tags) ? o.tags : (o.tags ?? null)))}\t${text(landingSite)}\t` +
-    `${text(optString(visit?.referrerUrl ?? null))}\t${text(utm.utmSource ?? noteValue(notes, ["utm source"]))}\t` +
-    `${text(utm.utmMedium ?? noteValue(notes, ["utm medium"]))}\t${text(utm.utmCampaign ?? noteValue(notes, ["utm campaign"]))}\t${bool(o.test === true)}\t` +
-    `${isoInstantOf(placedAt)}\t${instant(cancelledAt)}\t${instant(closedAt)}\t${instant(updatedAt)}\t${N}\n`;
+  const orderText = [
+    customer ? copyEscape(customer.platformId) : N,
+    orderPid,
+    text(optString(o.name ?? null)),
+    text(emailColumn),
+    currency,
+    bigintText(lines.subtotal),
+    bigintText(bagMinor(o.totalDiscountsSet, currency) ?? 0n),
+    bigintText(bagMinor(o.totalShippingPriceSet, currency) ?? 0n),
+    bigintText(bagMinor(o.totalTaxSet, currency) ?? 0n),
+    bigintText(totalMinor),
+    bigintText(refundedMinor),
+    financialStatus,
+    text(optString(restFulfillmentStatus(o.displayFulfillmentStatus))),
+    mapChannel(optString(o.sourceName ?? null)),
+    paymentMethod,
+    textList(gateways),
+    textList(splitTags(Array.isArray(o.tags) ? o.tags : (o.tags ?? null))),
+    text(landingSite),
+    text(optString(visit?.referrerUrl ?? null)),
+    text(utm.utmSource ?? noteValue(notes, ["utm source"])),
+    text(utm.utmMedium ?? noteValue(notes, ["utm medium"])),
+    text(utm.utmCampaign ?? noteValue(notes, ["utm campaign"])),
+    bool(o.test === true),
+    isoInstantOf(placedAt),
+    instant(cancelledAt),
+    instant(closedAt),
+    instant(updatedAt),
+    `${N}\n`,
+  ].join("\t");
   return {
     kind: "order",
     platformId,
     at: updatedAt ?? 0,
     text: orderText,
-    lines: lines.text,
+    lines: lines.rows.length === 1 ? lines.rows[0]! : lines.rows.join(""),
     lineCount: lineNodes.length,
     payments,
     customer,
