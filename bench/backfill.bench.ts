@@ -16,8 +16,9 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { readBulkJsonl } from "../adapters/shopify/bulk-operations.server.ts";
 import { normalizeBulkRecord } from "../adapters/shopify/normalize-graphql.ts";
+import { encodeBulkRecord } from "../adapters/shopify/bulk-encode.ts";
 import { applyChanges } from "../app/core/ingest/apply-batch.server.ts";
-import type { BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
+import { encodeChange, type BulkLoadResult } from "../app/core/ingest/bulk-load.server.ts";
 import type { NormalizedChange } from "../app/core/types.ts";
 import { BACKFILL_SET_BASED_STATS_FROM, loadBulkResult } from "../app/jobs/shopify-backfill.server.ts";
 import { parseBulkInThread, type ParseThreadStats } from "../app/core/sync/bulk-parse-thread.server.ts";
@@ -152,6 +153,26 @@ async function readAndNormalise(file: string): Promise<{ objects: number; second
     objects++;
   }
   return { objects, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Orders the encoder comparison goes through (the start of the file). */
+const ENCODER_REFERENCE_ORDERS = 100_000;
+
+/**
+ * CPU per order (this thread, GC included) of readBulkJsonl + the parse thread's encoding, over
+ * the first `orders` orders: the direct encoder (adapters/shopify/bulk-encode.ts, the reference
+ * path where it falls back) or the reference path alone (normalizeBulkRecord + encodeChange).
+ */
+async function readAndEncode(file: string, orders: number, direct: boolean): Promise<{ objects: number; cpu: number }> {
+  const opts = { shopCurrency: SHOP_CURRENCY };
+  const c0 = process.threadCpuUsage();
+  let objects = 0;
+  for await (const record of readBulkJsonl(fs.createReadStream(file, { highWaterMark: READ_CHUNK }))) {
+    if ((direct && encodeBulkRecord(record, opts)) || encodeChange(normalizeBulkRecord(record, opts))) objects++;
+    if (objects >= orders) break;
+  }
+  const c = process.threadCpuUsage(c0);
+  return { objects, cpu: (c.user + c.system) / objects };
 }
 
 /** COPY of the raw file, one text row per line, into an unindexed table (CSV mode with quote/delimiter bytes that never occur). */
@@ -398,6 +419,10 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`  reference read + JSON.parse: ${fmt(raw.objects / raw.seconds)} orders/s`);
     const norm = await readAndNormalise(files.orders);
     ctx.log(`  reference readBulkJsonl + normalise: ${fmt(norm.objects / norm.seconds)} orders/s`);
+    const encodeOrders = Math.min(ENCODER_REFERENCE_ORDERS, e.orders);
+    const referenceEncode = await readAndEncode(files.orders, encodeOrders, false);
+    const directEncode = await readAndEncode(files.orders, encodeOrders, true);
+    ctx.log(`  readBulkJsonl + encoding: ${directEncode.cpu.toFixed(1)} µs/order direct, ${referenceEncode.cpu.toFixed(1)} µs/order reference path`);
     const alone = await parseThreadAlone(files.orders, Math.min(THREAD_REFERENCE_ORDERS, e.orders));
     const aloneCpu = alone.thread + alone.main + alone.other;
     ctx.log(`  reference parse thread alone: ${fmt(alone.objects / alone.seconds)} orders/s, Node CPU ${aloneCpu.toFixed(1)} µs/order`);
@@ -619,6 +644,13 @@ export async function run(ctx: BenchContext): Promise<ResultRow[]> {
       verdict: aloneCpu <= NODE_CPU_TARGET_US ? "pass" : "fail",
       note: `parse thread ${alone.thread.toFixed(1)} µs, main thread ${alone.main.toFixed(1)} µs, other threads (GC, compiler, libuv) ${alone.other.toFixed(1)} µs; the orders phase's Node rows add the COPY streams and statements`,
       value: aloneCpu,
+    });
+    rows.push({
+      metric: `readBulkJsonl + direct bulk encoder (adapters/shopify/bulk-encode.ts), one thread, no database, first ${fmt(directEncode.objects)} orders`,
+      measured: `${directEncode.cpu.toFixed(1)} µs CPU per order`,
+      reference: `${referenceEncode.cpu.toFixed(1)} µs with normalizeBulkRecord + encodeChange (same run)`,
+      verdict: directEncode.cpu < referenceEncode.cpu ? "ok" : "fail",
+      note: "the parse thread's work on one thread, GC included; byte-identical COPY text (test/unit/bulk-encode.test.ts)",
     });
     rows.push({
       metric: "reference: COPY of the orders file into a bare table",

@@ -102,7 +102,8 @@ function plainGidId(gid: string): string | null {
   return nonZero ? gid.slice(slash + 1, end) : null;
 }
 
-function optGidId(value: unknown): string | null {
+/** The id of a `{ id }` reference (a line item's product or variant), or null. */
+export function optGidId(value: unknown): string | null {
   return isObject(value) && value.id != null ? platformIdFromGid(value.id) : null;
 }
 
@@ -281,7 +282,8 @@ function landingSitePathUncached(url: string): string {
   }
 }
 
-function restTransaction(t: Json): Json {
+/** OrderTransaction node → REST transaction (what payment-method detection and refunds read). */
+export function restTransaction(t: Json): Json {
   const details = isObject(t.paymentDetails) ? t.paymentDetails : null;
   return {
     id: t.id != null ? platformIdFromGid(t.id, "transaction id") : null,

@@ -124,8 +124,17 @@ const CURRENCY_DECIMALS: Record<string, number> = {
   CLF: 4, UYW: 4,
 };
 
+// Every amount of every order asks: the answer per code as written is remembered (a handful of
+// codes per store; only valid ones, at most CODES_REMEMBERED).
+const decimalsOf = new Map<string, number>();
+const CODES_REMEMBERED = 1000;
+
 export function currencyDecimals(currency: string): number {
-  return CURRENCY_DECIMALS[checkCurrency(currency)] ?? 2;
+  const known = decimalsOf.get(currency);
+  if (known !== undefined) return known;
+  const decimals = CURRENCY_DECIMALS[checkCurrency(currency)] ?? 2;
+  if (decimalsOf.size < CODES_REMEMBERED) decimalsOf.set(currency, decimals);
+  return decimals;
 }
 
 /**
@@ -312,9 +321,18 @@ export interface UtmParameters {
  * UTM parameters from `landing_site` ("/produtos/x?utm_source=instagram&utm_medium=social") or a
  * full URL. Shopify sometimes HTML-escapes the ampersands (`&amp;`), which is undone first.
  */
-export function parseUtm(landingSite: string | null | undefined): UtmParameters {
+export function parseUtm(landingSite: string | null | undefined): Readonly<UtmParameters> {
+  if (typeof landingSite !== "string" || !landingSite.includes("?")) return NO_UTM;
+  return utmOf(landingSite);
+}
+
+const NO_UTM: Readonly<UtmParameters> = Object.freeze({ utmSource: null, utmMedium: null, utmCampaign: null });
+// Parsing the URL is the costly part, and a store's orders land on few distinct pages (as for
+// landingSitePath): remembered, bounded, frozen since every caller shares the answer.
+const utmOf = boundedMemo((landingSite: string) => Object.freeze(parseUtmUncached(landingSite)));
+
+function parseUtmUncached(landingSite: string): UtmParameters {
   const none: UtmParameters = { utmSource: null, utmMedium: null, utmCampaign: null };
-  if (typeof landingSite !== "string" || !landingSite.includes("?")) return none;
   let url: URL;
   try {
     url = new URL(landingSite.replace(/&amp;/g, "&"), "https://landing.invalid");
@@ -371,7 +389,8 @@ function requireId(obj: Json, field: string, ctx: Ctx): string {
   return id;
 }
 
-function optString(value: unknown): string | null {
+/** A non-empty trimmed string (numbers as text), else null: how every optional text field is read. */
+export function optString(value: unknown): string | null {
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value !== "string") return null;
   const trimmed = value.trim();
@@ -439,7 +458,8 @@ function money(obj: Json, field: string, currency: string, ctx: Ctx): bigint {
   return optMoney(obj, field, currency, ctx) ?? 0n;
 }
 
-function splitTags(value: unknown): string[] {
+/** Tags as an array (Shopify sends a comma-separated string in webhooks, a list in GraphQL). */
+export function splitTags(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((tag): tag is string => typeof tag === "string" && tag.trim() !== "");
   if (typeof value !== "string") return [];
   return value
@@ -670,7 +690,8 @@ function normalizeOrder(o: Json, ctx: Ctx): NormalizedOrder {
     lines,
     payments: [],
   };
-  const payment = boletoOrPixPayment(o, order, noteAttributes, transactions, ctx);
+  // created_at is read (and may fail) only for boleto/Pix orders, as it always was.
+  const payment = isBoletoOrPix(paymentMethod) ? boletoOrPixPayment(optDate(o, "created_at", ctx), order, noteAttributes, transactions, ctx.topic) : null;
   if (payment) order.payments.push(payment);
   return order;
 }
@@ -680,7 +701,7 @@ function normalizeOrder(o: Json, ctx: Ctx): NormalizedOrder {
 // ------------------------------------------------------------------------------------------
 
 /** First non-empty value among attributes whose folded name is one of `names`. */
-function noteValue(attributes: readonly ShopifyNoteAttribute[], names: readonly string[]): string | null {
+export function noteValue(attributes: readonly ShopifyNoteAttribute[], names: readonly string[]): string | null {
   for (const name of names) {
     const hit = attributes.find((attribute) => fold(attribute.name) === name && optString(attribute.value));
     if (hit) return optString(hit.value);
@@ -694,6 +715,16 @@ const BOLETO_DUE_NAMES = ["boleto due date", "boleto vencimento", "vencimento", 
 const PIX_CODE_NAMES = ["pix code", "pix copia e cola", "copia e cola", "pix copy paste", "pix qr code", "pix qrcode", "pix emv", "pix payload", "qr code pix"];
 const PIX_EXPIRY_NAMES = ["pix expires at", "pix expiration", "pix expiration date", "pix expira em", "pix vencimento", "pix due date", "due date"];
 const PAID_AT_NAMES = ["paid at", "data pagamento", "data de pagamento", "pago em"];
+
+export function isBoletoOrPix(method: PaymentMethod): method is "boleto" | "pix" {
+  return method === "boleto" || method === "pix";
+}
+
+/** What boletoOrPixPayment reads of the order. */
+export type PaymentFacts = Pick<
+  NormalizedOrder,
+  "platformId" | "paymentMethod" | "platformUpdatedAt" | "placedAt" | "cancelledAt" | "financialStatus" | "gateways" | "totalMinor" | "currency"
+>;
 
 /**
  * A date written by a payment app: ISO timestamp, or a bare day ("2025-03-10", "10/03/2025")
@@ -723,13 +754,15 @@ function cleanBarcode(value: string | null): string | null {
  * at the payload's `updated_at`, else "pending". The ingester (or a sweep job) expires pending
  * boletos whose due date passes without any further webhook.
  * The payment's platformId is `<order id>:<method>`, stable across all webhooks of the order.
+ * `createdAt` is the payload's created_at (the order's placedAt when absent); `topic` the
+ * canonical webhook topic (GraphQL nodes pass "orders/updated", which dates no payment).
  */
-function boletoOrPixPayment(
-  o: Json,
-  order: NormalizedOrder,
+export function boletoOrPixPayment(
+  createdAt: Date | null,
+  order: PaymentFacts,
   notes: readonly ShopifyNoteAttribute[],
   transactions: readonly ShopifyTransaction[],
-  ctx: Ctx,
+  topic: string,
 ): NormalizedPayment | null {
   const method = order.paymentMethod;
   if (method !== "boleto" && method !== "pix") return null;
@@ -751,7 +784,7 @@ function boletoOrPixPayment(
     // orders/paid (sent when it happens) and orders/create of an order paid up front. Any other
     // topic leaves paidAt null and the ingester keeps the value it already holds.
     const fromTopic =
-      ctx.topic === "orders/paid" ? asOf : ctx.topic === "orders/create" ? order.placedAt : null;
+      topic === "orders/paid" ? asOf : topic === "orders/create" ? order.placedAt : null;
     paidAt = parseAppDate(settled?.processed_at ?? null) ?? parseAppDate(noteValue(notes, PAID_AT_NAMES)) ?? fromTopic;
   }
 
@@ -768,7 +801,7 @@ function boletoOrPixPayment(
     pixCode: method === "pix" ? noteValue(notes, PIX_CODE_NAMES) : null,
     dueAt,
     paidAt,
-    createdAt: optDate(o, "created_at", ctx) ?? order.placedAt,
+    createdAt: createdAt ?? order.placedAt,
   };
 }
 

@@ -37,7 +37,7 @@ import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import { poolOf, type Db } from "#app/db/client.server.ts";
 import type { Column } from "#app/db/bulk-upsert.server.ts";
-import type { NormalizedChange, NormalizedCustomer } from "#app/core/types.ts";
+import type { NormalizedChange, NormalizedCustomer, NormalizedPayment } from "#app/core/types.ts";
 import { customerColumns, lineColumns, orderColumns, paymentColumns, productColumns } from "./apply-batch.server.ts";
 import { refreshCustomerStats } from "./customer-stats.server.ts";
 import { pgErrorCode, retryOnConflict } from "#app/db/pg-errors.server.ts";
@@ -363,6 +363,22 @@ export type EncodedChange =
 
 function encodeCustomer(c: NormalizedCustomer): { platformId: string; at: number; text: string } {
   return { platformId: c.platformId, at: c.platformUpdatedAt?.getTime() ?? 0, text: copyLine(STAGE.customer.columns, c) };
+}
+
+/**
+ * The staging tables' column names, in COPY order (order, line and payment lines start with the
+ * parent's platform id): for an encoder that writes these lines without encodeChange
+ * (adapters/shopify/bulk-encode.ts checks its layout against this).
+ */
+export const STAGED_COLUMNS = {
+  customer: STAGE.customer.columns.map((c) => c.name),
+  order: STAGE.order.columns.map((c) => c.name),
+  line: STAGE.line.columns.map((c) => c.name),
+} as const;
+
+/** A payment's staging line (after the order's escaped platform id), as encodeChange writes it. */
+export function encodePaymentLine(payment: NormalizedPayment, orderPid: string): string {
+  return copyLine(STAGE.payment.columns, payment, orderPid);
 }
 
 /** The COPY text of a customer, order or product upsert (other changes go through applyChanges). */

@@ -22,7 +22,7 @@ function json(value: unknown): string {
 }
 
 /** A PostgreSQL array literal of text: {"a","b\"c"}; null elements as NULL. */
-function textArray(values: unknown): string {
+export function textArray(values: unknown): string {
   if (!Array.isArray(values)) throw new TypeError(`expected an array, got ${typeof values}`);
   let out = "{";
   for (let i = 0; i < values.length; i++) {
@@ -63,9 +63,14 @@ function dayText(days: number): string {
 
 /** The instant as Date.prototype.toISOString writes it ("2026-11-24T07:16:45.123Z"). */
 export function isoInstant(date: Date): string {
-  const t = date.getTime();
+  return isoInstantOf(date.getTime());
+}
+
+/** isoInstant of epoch milliseconds (what Date.parse returns: no Date object needed). */
+export function isoInstantOf(t: number): string {
   if (!(t >= dayStart && t < dayStart + DAY_MS)) {
-    if (!(t >= 0 && t < LAST_INSTANT)) return date.toISOString();
+    // Invalid (NaN) throws a RangeError, as toISOString of an invalid Date does.
+    if (!(t >= 0 && t < LAST_INSTANT)) return new Date(t).toISOString();
     const days = Math.floor(t / DAY_MS);
     dayStart = days * DAY_MS;
     dayPrefix = dayText(days);
@@ -83,7 +88,7 @@ export function isoInstant(date: Date): string {
 const SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A bigint's decimal text (through Number when it is exactly one: V8's number-to-text is faster). */
-function bigintText(value: unknown): string {
+export function bigintText(value: unknown): string {
   return typeof value === "bigint" && value <= SAFE_BIGINT && value >= -SAFE_BIGINT ? String(Number(value)) : String(value);
 }
 
