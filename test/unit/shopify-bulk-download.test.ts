@@ -7,30 +7,14 @@
 // 1039 orders. Here the collection is forced between the download and the first read.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminGraphql } from "../../adapters/shopify/admin-graphql.server.ts";
 import { BULK_QUERIES, downloadBulkResult, readBulkJsonl, readLines, startBulkQuery, waitForBulkOperation } from "../../adapters/shopify/bulk-operations.server.ts";
 import { startAdminSimulator, type AdminSimulator } from "../support/shopify-admin-simulator.ts";
+import { collectGarbage } from "../support/force-gc.ts";
 
 const SHOP = "bulk-download.myshopify.com";
 const TOKEN = "shpat_bulk_download";
-
-/** V8's gc(), without starting vitest with --expose-gc. */
-function exposedGc(): () => void {
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-}
-
-/** Full collections, each followed by a turn of the event loop (FinalizationRegistry callbacks run in a later task). */
-async function collectGarbage(rounds = 4): Promise<void> {
-  const gc = exposedGc();
-  for (let i = 0; i < rounds; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("downloadBulkResult", () => {
   let simulator: AdminSimulator;
