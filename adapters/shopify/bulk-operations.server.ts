@@ -279,14 +279,37 @@ export async function waitForBulkOperation(client: AdminGraphqlClient, id: strin
   }
 }
 
-/** The result file as a byte stream. Its URL is pre-signed: no access token is sent with it. */
+/**
+ * The result file as a byte stream, read as the consumer pulls. Its URL is pre-signed: no access
+ * token is sent with it.
+ *
+ * The body is locked here, not handed out as `response.body`: fetch (undici) cancels the body of
+ * a Response that is garbage-collected while the body is neither locked nor read, and a cancelled
+ * body reads as an empty file, with no error. The backfill reads only after opening the bulk
+ * loader and starting the parse thread, so a collection in between emptied a whole phase's file
+ * ("bulk products result held 0 of the 33 objects", before the root-count check a run "done" with
+ * 0 orders). test/unit/shopify-bulk-download.test.ts forces that collection.
+ */
 export async function downloadBulkResult(url: string, options: { fetch?: typeof fetch; signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const response = await doFetch(url, { signal: options.signal });
   if (!response.ok || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
     throw new BulkOperationError(`downloading the bulk result failed: HTTP ${response.status}`);
   }
-  return response.body;
+  const reader = response.body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      // A consumer that stops early aborts the download.
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 // ------------------------------------------------------------------------------------------
