@@ -1,5 +1,6 @@
 // Backfill a Shopify store's history with Bulk Operations: products, customers, then orders (so
-// orders find their customers). Each result file is streamed (never held in memory), normalised
+// orders find their customers: the orders query names them by id only; one created after the
+// customers operation ran is fetched by id after the orders phase, fillInUnknownCustomers). Each result file is streamed (never held in memory), normalised
 // and written in chunks by the bulk loader (COPY + set-based merge, the batch writer's rules).
 // Re-running after a crash is safe: the upserts converge, so a backfill is simply started again
 // from the phase it was in.
