@@ -121,5 +121,20 @@ describe("Shopify backfill: customers created after the customers phase", () => 
     await runShopifyBackfill(services, storeId, { client, batchSize: 100, pollIntervalMs: 10 });
     expect(await snapshot(storeId)).toEqual(got);
     expect(nodesCalls(late)).toBe(1);
+
+    // A reconciliation (no statistics stage across its phases) fills them in the same way.
+    const reconciled = await startAdminSimulator({ store: STORE, accessToken: "shpat_late", lateCustomers: lateIds });
+    try {
+      const store = await services.db.store.create({ data: { platform: "shopify", domain: "late-reconcile.myshopify.com", name: "r", currency: "BRL" } });
+      const reconcileClient = createAdminGraphql({ shop: SHOP, accessToken: "shpat_late", apiVersion: reconciled.apiVersion, endpoint: reconciled.endpoint });
+      await runShopifyBackfill(services, store.id, { client: reconcileClient, since: new Date(0), batchSize: 100, pollIntervalMs: 10 });
+      expect(nodesCalls(reconciled)).toBe(1);
+      const after = await snapshot(store.id);
+      expect(after.customers).toEqual(expected.customers);
+      expect(after.orders).toEqual(expected.orders);
+      expect(after.stats).toEqual(expected.stats);
+    } finally {
+      await reconciled.close();
+    }
   });
 });
