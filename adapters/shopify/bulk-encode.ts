@@ -34,7 +34,7 @@ import {
   splitTags,
   toMinor,
 } from "./normalize.ts";
-import { landingSitePath, optGidId, platformIdFromGid, restFulfillmentStatus, restTransaction } from "./normalize-graphql.ts";
+import { isCustomerReference, landingSitePath, optGidId, platformIdFromGid, restFulfillmentStatus, restTransaction } from "./normalize-graphql.ts";
 
 type Json = Record<string, unknown>;
 
@@ -347,7 +347,10 @@ function encodeOrder(o: Json, children: readonly Json[], shopCurrency: string): 
   const shipping = isObj(o.shippingAddress) ? o.shippingAddress : null;
   if (billing) addressId(billing);
   if (shipping) addressId(shipping);
-  const customer = isObj(o.customer)
+  // `customer { id }` (the bulk orders query): the order names its customer, whose row the
+  // customers phase wrote; nothing of the customer is staged.
+  const customerRef = isCustomerReference(o.customer) ? platformIdFromGid(o.customer.id, "customer id") : null;
+  const customer = customerRef === null && isObj(o.customer)
     ? encodeCustomer(o.customer, null, { email, phone: optString(o.phone ?? null), locale: optString(o.customerLocale ?? null), address: billing ?? shipping })
     : null;
   const refundedMinor = refundedOf(o, transactions, currency);
@@ -371,7 +374,7 @@ function encodeOrder(o: Json, children: readonly Json[], shopCurrency: string): 
   }
 
   const orderText = [
-    customer ? copyEscape(customer.platformId) : N,
+    customer ? copyEscape(customer.platformId) : customerRef !== null ? copyEscape(customerRef) : N,
     orderPid,
     text(optString(o.name ?? null)),
     text(emailColumn),

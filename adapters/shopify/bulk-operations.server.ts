@@ -31,7 +31,7 @@ const ADDRESS_FIELDS = "firstName lastName address1 address2 city province provi
 const ADDRESS = `id ${ADDRESS_FIELDS}`;
 
 /**
- * Customer fields shared by the customers query and the customer embedded in orders. In 2026-10
+ * Customer fields of the customers query and of the fill-in lookup (CUSTOMER_NODES_QUERY). In 2026-10
  * `email`, `phone`, `emailMarketingConsent`, `smsMarketingConsent` and `addresses` are deprecated
  * on Customer: contact data and consent come from `defaultEmailAddress` / `defaultPhoneNumber`,
  * and SMS consent from `CustomerPhoneNumber.smsMarketingConsent` (its flat marketingState fields
@@ -57,11 +57,42 @@ const CUSTOMERS = `{
 }`;
 
 /**
+ * Ids per `nodes(ids:)` call. Shopify takes up to 250, but a single query may not request more
+ * than 1,000 cost points, and each customer here requests about 19 (an object per selected object
+ * field, 2 for the address connection plus 1 per address asked for; our estimate from Shopify's
+ * cost rules, not measured on a real shop): 50 × 19 stays under the limit.
+ */
+export const NODES_PER_CALL = 50;
+
+/**
+ * The customers of the orders phase that the customers phase did not load (created on Shopify
+ * after its bulk operation ran), by id: the customers query's fields, with the address list as an
+ * ordinary connection of its first 10 (a customer created minutes ago has one or two; the bulk
+ * query pages through all) — normalised by normalizeGraphqlCustomer, which reads inline edges
+ * as it reads bulk children.
+ */
+export const CUSTOMER_NODES_QUERY = `query caderninhoCustomerNodes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Customer {
+      ${CUSTOMER_FIELDS}
+      statistics { rfmGroup predictedSpendTier }
+      addressesV2(first: 10) { edges { node { ${ADDRESS} } } }
+    }
+  }
+}`;
+
+/**
  * Only what normalizeGraphqlOrder reads: every byte of a 1M-order file is downloaded and parsed
  * (the backfill's main cost). Left out as unused: app (sourceName gives the channel),
  * presentmentCurrencyCode (orders are kept in shop money), subtotalPriceSet (the subtotal is the
  * sum of the lines, as REST total_line_items_price), totalRefundedSet (refunds come from the
  * REFUND transactions, else refunds[].totalRefundedSet), LineItem.vendor.
+ *
+ * The customer is only its id: the customers phase, run just before, loaded every customer with
+ * the same fields, and embedding them cost 774 of the 2,822 bytes of an order line (downloaded,
+ * parsed, encoded, staged and probed per order for nothing). The loader links the order to the
+ * customer by platform id; one created on Shopify after the customers operation ran is fetched
+ * afterwards by CUSTOMER_NODES_QUERY (app/jobs/shopify-backfill.server.ts).
  */
 const ORDERS = `{
   orders {
@@ -82,9 +113,7 @@ const ORDERS = `{
         totalPriceSet { ${MONEY} }
         billingAddress { ${ADDRESS_FIELDS} }
         shippingAddress { ${ADDRESS_FIELDS} }
-        customer {
-          ${CUSTOMER_FIELDS}
-        }
+        customer { id }
         transactions {
           id kind status gateway processedAt createdAt
           amountSet { ${MONEY} }
@@ -154,6 +183,21 @@ export const BULK_STATUS_QUERY = `query caderninhoBulkStatus($id: ID!) {
     }
   }
 }`;
+
+/**
+ * Customers by platform id through `nodes(ids:)` (CUSTOMER_NODES_QUERY), NODES_PER_CALL ids per
+ * call, through the client (its throttling and backoff apply). Ids Shopify no longer has (a
+ * customer deleted meanwhile) answer null and are left out.
+ */
+export async function fetchCustomerNodes(client: AdminGraphqlClient, platformIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<BulkNode[]> {
+  const nodes: BulkNode[] = [];
+  for (let i = 0; i < platformIds.length; i += NODES_PER_CALL) {
+    const ids = platformIds.slice(i, i + NODES_PER_CALL).map((id) => `gid://shopify/Customer/${id}`);
+    const { data } = await client.request<{ nodes: (BulkNode | null)[] | null }>(CUSTOMER_NODES_QUERY, { ids }, { signal: options.signal });
+    for (const node of data.nodes ?? []) if (node && gidType(node.id) === "Customer") nodes.push(node);
+  }
+  return nodes;
+}
 
 // ------------------------------------------------------------------------------------------
 // Start and poll

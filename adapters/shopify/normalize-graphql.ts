@@ -366,7 +366,7 @@ function restOrder(o: Json, children: readonly Json[]): Json {
     updated_at: o.updatedAt ?? null,
     cancelled_at: o.cancelledAt ?? null,
     closed_at: o.closedAt ?? null,
-    customer: isObject(o.customer) ? restCustomer(o.customer, [], false) : null,
+    customer: isObject(o.customer) && !isCustomerReference(o.customer) ? restCustomer(o.customer, [], false) : null,
     billing_address: restAddress(o.billingAddress),
     shipping_address: restAddress(o.shippingAddress),
     line_items: connectionNodes(o, "lineItems", "LineItem", children).map(restLineItem),
@@ -375,10 +375,22 @@ function restOrder(o: Json, children: readonly Json[]): Json {
   };
 }
 
+/**
+ * An order's customer selected as `customer { id }` (the bulk orders query): a reference to a
+ * customer loaded by the customers phase, not a customer to write (its other fields are not null,
+ * they were not asked for).
+ */
+export function isCustomerReference(customer: unknown): customer is Json & { id: unknown } {
+  if (!isObject(customer) || customer.id === undefined || customer.id === null) return false;
+  for (const key in customer) if (key !== "id" && key !== "__typename") return false;
+  return true;
+}
+
 export function normalizeGraphqlOrder(node: Json, children: readonly Json[] = [], opts: GraphqlNormalizeOptions): NormalizedOrder {
   // "orders/updated": a topic that does not itself date a payment; transactions do.
   const change = viaWebhookNormaliser("orders/updated", restOrder(node, children), node.id, opts);
-  return unwrap(change, "order.upsert", String(node.id)).order;
+  const order = unwrap(change, "order.upsert", String(node.id)).order;
+  return isCustomerReference(node.customer) ? { ...order, customerRef: platformIdFromGid(node.customer.id, "customer id") } : order;
 }
 
 // ------------------------------------------------------------------------------------------

@@ -86,6 +86,12 @@ export interface NormalizedOrder {
   name: string | null;
   /** The customer as embedded in the order payload: an order for an unknown customer creates it. */
   customer: NormalizedCustomer | null;
+  /**
+   * The customer's platform id when the payload names the customer by its id only (a Shopify
+   * bulk order: the customers phase loads the customers themselves); `customer` is null then.
+   * Only the bulk loader reads it: it links the order to that customer without writing the row.
+   */
+  customerRef?: string;
   email: string | null;
   currency: string;
   subtotalMinor: Minor;

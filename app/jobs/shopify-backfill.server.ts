@@ -1,5 +1,6 @@
 // Backfill a Shopify store's history with Bulk Operations: products, customers, then orders (so
-// orders find their customers). Each result file is streamed (never held in memory), normalised
+// orders find their customers: the orders query names them by id only; one created after the
+// customers operation ran is fetched by id after the orders phase, fillInUnknownCustomers). Each result file is streamed (never held in memory), normalised
 // and written in chunks by the bulk loader (COPY + set-based merge, the batch writer's rules).
 // Re-running after a crash is safe: the upserts converge, so a backfill is simply started again
 // from the phase it was in.
@@ -9,7 +10,19 @@ import { openBulkLoad, type BulkLoadOptions, type BulkLoadResult } from "#app/co
 import { finishSyncRun, startSyncRun } from "#app/core/sync/sync-runs.server.ts";
 import { canParseInThread, parseBulkInThread, type ParseThreadStats } from "#app/core/sync/bulk-parse-thread.server.ts";
 import { createAdminGraphql, type AdminGraphqlClient } from "#adapters/shopify/admin-graphql.server.ts";
-import { BULK_QUERIES, BulkOperationError, bulkQueryWithSearch, downloadBulkResult, readBulkJsonl, startBulkQuery, waitForBulkOperation, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
+import {
+  BULK_QUERIES,
+  BulkOperationError,
+  bulkQueryWithSearch,
+  downloadBulkResult,
+  fetchCustomerNodes,
+  readBulkJsonl,
+  startBulkQuery,
+  waitForBulkOperation,
+  type BulkQueryName,
+} from "#adapters/shopify/bulk-operations.server.ts";
+import { applyChanges } from "#app/core/ingest/apply-batch.server.ts";
+import type { NormalizedChange } from "#app/core/types.ts";
 import { customerStatisticsOf, normalizeBulkRecord } from "#adapters/shopify/normalize-graphql.ts";
 import { openShopifyStatisticsStage, type ShopifyStatisticsRow, type ShopifyStatisticsStage } from "#app/core/analytics/shopify-rfm.server.ts";
 import { SHOPIFY_WEBHOOK_API_VERSION } from "#adapters/shopify/constants.ts";
@@ -151,6 +164,37 @@ export async function loadBulkResult(
   }
 }
 
+/**
+ * The customers an orders phase named but the store did not have (BulkLoadResult.unknownCustomers:
+ * created on Shopify after the customers phase's operation ran, so written as bare rows), fetched
+ * by id (fetchCustomerNodes), normalised by the customers bulk file's own normaliser and written
+ * by the webhooks' customer write path (applyChanges): the same rows as if the customers file had
+ * held them. Their Shopify statistics go to `stage`. Normally there are none: the customers phase
+ * runs just before the orders phase. Answers the customers written; one Shopify no longer has
+ * keeps its bare row (its orders stay linked to it).
+ */
+export async function fillInUnknownCustomers(
+  services: Pick<Services, "db">,
+  storeId: number,
+  client: AdminGraphqlClient,
+  platformIds: readonly string[],
+  opts: { shopCurrency: string; stage: ShopifyStatisticsStage },
+): Promise<number> {
+  if (platformIds.length === 0) return 0;
+  const nodes = await fetchCustomerNodes(client, platformIds);
+  const changes: NormalizedChange[] = [];
+  const statistics: ShopifyStatisticsRow[] = [];
+  for (const node of nodes) {
+    const change = normalizeBulkRecord({ kind: "customer", node, children: [] }, { shopCurrency: opts.shopCurrency });
+    changes.push(change);
+    const shopifyStats = customerStatisticsOf(node);
+    if (shopifyStats && change.kind === "customer.upsert") statistics.push({ platformId: change.customer.platformId, ...shopifyStats });
+  }
+  if (changes.length > 0) await applyChanges(services.db, storeId, changes);
+  await opts.stage.add(statistics);
+  return changes.length;
+}
+
 export async function runShopifyBackfill(services: Pick<Services, "db" | "log" | "config" | "databaseUrl">, storeId: number, opts: BackfillOptions = {}): Promise<BackfillResult> {
   const { db, log } = services;
   const started = Date.now();
@@ -197,6 +241,18 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
       // the job fails and retries. Shopify reports the root count of a completed operation.
       if (state.rootObjectCount > 0 && loaded.records !== state.rootObjectCount) {
         throw new BulkOperationError(`bulk ${phase} result held ${loaded.records} of the ${state.rootObjectCount} objects Shopify reported`, state);
+      }
+      if (loaded.unknownCustomers.length > 0) {
+        // Normally none (see fillInUnknownCustomers).
+        // A reconciliation has no stage of its own across phases: the statistics are written now.
+        const target = stage ?? (await openShopifyStatisticsStage(db, storeId));
+        try {
+          const filled = await fillInUnknownCustomers(services, storeId, client, loaded.unknownCustomers, { shopCurrency: store.currency, stage: target });
+          if (target !== stage) await target.finish();
+          log.info({ storeId, kind, unknown: loaded.unknownCustomers.length, filled }, "customers created after the customers phase fetched");
+        } finally {
+          if (target !== stage) await target.close();
+        }
       }
       log.info({ storeId, kind, phase, objects: objects[phase] }, "sync phase done");
     }

@@ -106,9 +106,10 @@ export async function writeBulkFiles(dir: string, opts: { orders: number; seed: 
     return [...store.bulkLines(root)].map((line) => selection.project(line));
   };
   const templates = (root: GraphqlBulkRoot) => recordsOf(linesOf(root)).map((record) => record.map((line) => compile(JSON.stringify(line))));
-  // A bulk query reads the shop as it is when it runs: the customer embedded in every order is
-  // the customer's current state (the customers file's), not the customer as it was when that
-  // order was placed (what the simulator renders for its webhook comparisons).
+  // A bulk query reads the shop as it is when it runs: a customer embedded in an order is the
+  // customer's current state (the customers file's), not the customer as it was when that order
+  // was placed (what the simulator renders for its webhook comparisons). Our orders query selects
+  // only the customer's id now; a query embedding more would get this state.
   const current = new Map<unknown, Record<string, unknown>>();
   for (const line of store.bulkLines("customers")) if (line.__parentId === undefined) current.set(line.id, line);
   const orderSelection = bulkSelection(BULK_QUERIES.orders);

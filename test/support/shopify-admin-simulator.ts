@@ -1,6 +1,6 @@
 // An in-process HTTP server that speaks the Shopify Admin GraphQL wire format (API 2026-10) for
 // the calls caderninho makes: `shop`, bulk queries (run, poll by node(id:) or
-// currentBulkOperation, JSONL download), tagsAdd/tagsRemove, discountCodeBasicCreate, customerEmailMarketingConsentUpdate. Its data is the seeded demo store
+// currentBulkOperation, JSONL download), customers by id (`nodes(ids:)` with `... on Customer`), tagsAdd/tagsRemove, discountCodeBasicCreate, customerEmailMarketingConsentUpdate. Its data is the seeded demo store
 // (adapters/shopify/simulator), rendered as GraphQL nodes, so counts match the simulator's summary().
 //
 // What it enforces, as Shopify does:
@@ -35,7 +35,8 @@ export type SimulatedOperation =
   | "webPixelUpdate"
   | "webPixel"
   | "discountCodeBasicCreate"
-  | "customerEmailMarketingConsentUpdate";
+  | "customerEmailMarketingConsentUpdate"
+  | "customerNodes";
 
 export type InjectedFailure =
   | { status: 429; retryAfterSeconds?: number }
@@ -57,6 +58,12 @@ export interface AdminSimulatorOptions {
   bulkPollsUntilComplete?: number;
   /** Milliseconds clock of the bucket (default Date.now). */
   now?: () => number;
+  /**
+   * Customers (platform ids) created on the shop after the backfill's customers bulk operation
+   * ran: missing from every customers bulk operation started before the first orders one, present
+   * everywhere else (their orders, `nodes(ids:)`, later customers operations).
+   */
+  lateCustomers?: readonly string[];
 }
 
 export interface TagCall {
@@ -157,6 +164,7 @@ const DEFAULT_COSTS: Record<SimulatedOperation, number> = {
   webPixel: 1,
   discountCodeBasicCreate: 10,
   customerEmailMarketingConsentUpdate: 10,
+  customerNodes: 10,
 };
 
 const SHOP_FIELDS = new Set(["id", "name", "myshopifyDomain", "currencyCode", "ianaTimezone", "billingAddress"]);
@@ -255,6 +263,7 @@ function identify(query: string): SimulatedOperation | null {
   }
   if (/\bwebPixel\s*\{/.test(query)) return "webPixel";
   if (/\bnode\s*\(\s*id\s*:/.test(query) && /\bon\s+BulkOperation\b/.test(query)) return "bulkOperationStatus";
+  if (/\bnodes\s*\(\s*ids\s*:/.test(query) && /\.\.\.\s*on\s+Customer\s*\{/.test(query)) return "customerNodes";
   if (/\bcurrentBulkOperation\b/.test(query)) return "currentBulkOperation";
   if (/^\s*(?:query\b[^{]*)?\{\s*shop\s*\{/.test(query)) return "shop";
   return null;
@@ -350,6 +359,9 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
   const operations = new Map<number, BulkOperation>();
   let bulkCounter = 0;
   let origin = "";
+  const lateCustomers = new Set((options.lateCustomers ?? []).map((id) => `gid://shopify/Customer/${id}`));
+  /** Whether an orders bulk operation was started (lateCustomers exist from then on). */
+  let ordersRequested = false;
 
   function totalsOf(operation: BulkOperation) {
     if (!operation.totals) {
@@ -379,14 +391,16 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       totals: null,
     };
     operations.set(number, created);
+    if (spec.root === "orders") ordersRequested = true;
     return created;
   }
 
   /** The store's lines with edits and pushed tags applied, restricted by the operation's search. */
-  function* currentLines(operation: BulkOperation): Generator<Json> {
+  function* currentLines(operation: Pick<BulkOperation, "query" | "root" | "updatedSince">): Generator<Json> {
     let keepChildren = false;
     // Only the fields the query selects, as Shopify writes them.
     const selection = bulkSelection(operation.query);
+    const hidden = operation.root === "customers" && !ordersRequested ? lateCustomers : null;
     for (const rendered of store.bulkLines(operation.root!)) {
       const line = selection.project(rendered);
       if (line.__parentId !== undefined) {
@@ -398,9 +412,36 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
       let node = edit ? { ...line, ...edit.patch, updatedAt: isoSeconds(edit.at) } : line;
       const added = tags.get(id);
       if (added && Array.isArray(node.tags)) node = { ...node, tags: [...new Set([...(node.tags as string[]), ...added])].sort() };
-      keepChildren = !operation.updatedSince || Date.parse(String(node.updatedAt)) >= operation.updatedSince.getTime();
+      keepChildren = !hidden?.has(id) && (!operation.updatedSince || Date.parse(String(node.updatedAt)) >= operation.updatedSince.getTime());
       if (keepChildren) yield node;
     }
+  }
+
+  /**
+   * `nodes(ids:)` with `... on Customer { … }`: each id's customer as an ordinary query answers it
+   * (the same fields and edits as a customers bulk line, its address connection inline as
+   * `{ edges: [{ node }] }`), null for an id that is no customer of the shop. At most 250 ids.
+   */
+  function customerNodes(query: string, variables: Json): Json {
+    const ids = argument(query, "ids", variables);
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) throw new GraphqlRequestError("Variable $ids of type [ID!]! was provided invalid value", "INVALID_VARIABLE");
+    if (ids.length > 250) throw new GraphqlRequestError(`The number of ids (${ids.length}) exceeds the maximum of 250`, "MAX_INPUT_SIZE_EXCEEDED");
+    const open = /\.\.\.\s*on\s+Customer\s*\{/.exec(query)!;
+    const fields = block(query, open.index + open[0].length - 1);
+    // The same projection as a bulk query selecting these fields (connections as child lines).
+    const wanted = new Set(ids as string[]);
+    const found = new Map<string, Json>();
+    let current: Json | null = null;
+    for (const line of currentLines({ query: `{ customers { edges { node { ${fields} } } } }`, root: "customers", updatedSince: null })) {
+      if (line.__parentId === undefined) {
+        current = wanted.has(String(line.id)) ? { ...line, ...(/\baddressesV2\b/.test(fields) ? { addressesV2: { edges: [] } } : {}) } : null;
+        if (current) found.set(String(line.id), current);
+      } else if (current?.addressesV2) {
+        const { __parentId: _parent, ...node } = line;
+        (current.addressesV2 as { edges: Json[] }).edges.push({ node });
+      }
+    }
+    return { nodes: (ids as string[]).map((id) => found.get(id) ?? null) };
   }
 
   function* orderedLines(operation: BulkOperation): Generator<Json> {
@@ -480,6 +521,8 @@ export async function startAdminSimulator(options: AdminSimulatorOptions): Promi
         const created = createOperation({ root, type: "QUERY", mutation: null, updatedSince: updatedSinceOf(inner, root), query: inner, groupObjects });
         return { data: { bulkOperationRunQuery: { bulkOperation: { id: created.id, status: created.status }, userErrors: [] } }, userErrors: false };
       }
+      case "customerNodes":
+        return { data: customerNodes(query, variables), userErrors: false };
       case "bulkOperationStatus": {
         const id = argument(query, "id", variables);
         const number = typeof id === "string" ? /^gid:\/\/shopify\/BulkOperation\/(\d+)$/.exec(id)?.[1] : undefined;

@@ -201,6 +201,10 @@ const ORDER_MUTATIONS: Mutation[] = [
   ["test order", (o) => void (o.test = true), true],
   ["test as a string", (o) => void (o.test = "true"), true],
   ["guest (no customer)", (o) => void (o.customer = null), true],
+  ["customer by id only (the bulk query's selection)", (o) => void (o.customer = { id: obj(o.customer).id }), true],
+  ["customer by id only, with __typename", (o) => void (o.customer = { __typename: "Customer", id: obj(o.customer).id }), true],
+  ["customer by id only, a bad id", (o) => void (o.customer = { id: "Customer/1" })],
+  ["customer with id and one more field is a customer, not a reference", (o) => void (o.customer = { id: obj(o.customer).id, firstName: "Ana" }), true],
   ["customer without id", (o) => void delete obj(o.customer).id],
   ["customer with a bad id", (o) => void (obj(o.customer).id = "gid://shopify/Customer/0")],
   ["customer without default address: the order's billing address", (o) => void (obj(o.customer).defaultAddress = null), true],
@@ -275,6 +279,11 @@ describe("direct bulk encoder = reference path, over mutated edge cases", () => 
     const store = createGraphqlStore({ seed: 5, customers: 120, shopDomain: "encode.myshopify.com", currency: "BRL" });
     const selection = bulkSelection(BULK_QUERIES.orders);
     const records = await recordsOf([...store.bulkLines("orders")].map((line) => selection.project(line)));
+    // Our query selects the customer as `customer { id }`; an order embedding the whole customer
+    // (another selection, an ordinary query) must still encode as the reference does: the bases
+    // carry the renderer's whole customer, and one mutation cuts it back to the id.
+    const whole = new Map((await recordsOf(store.bulkLines("orders"))).map((record) => [record.node.id, record.node.customer]));
+    for (const record of records) record.node.customer = whole.get(record.node.id) ?? null;
     const withLines = (node: Json) => records.some((record) => record.node === node && record.children.length > 0);
     const bases = [
       ...baseRecords(records, (node) => withLines(node) && obj(node).customer !== null && JSON.stringify(node.paymentGatewayNames).includes("shopify_payments"), 2),

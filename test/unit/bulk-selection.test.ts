@@ -45,7 +45,14 @@ describe("bulk query selections", () => {
         expect(projected).toHaveLength(full.length);
         const expected = await normalised(full, currency);
         expect(expected.length).toBeGreaterThan(0);
-        expect(await normalised(projected, currency)).toEqual(expected);
+        // Orders select their customer as `customer { id }` on purpose (the customers query
+        // loads customers): the same order, naming the same customer by platform id.
+        const expectedShape = expected.map((change) =>
+          change.kind === "order.upsert" && change.order.customer
+            ? { ...change, order: { ...change.order, customer: null, customerRef: change.order.customer.platformId } }
+            : change
+        );
+        expect(await normalised(projected, currency)).toEqual(expectedShape);
         // Fewer bytes: the renderer writes more than the queries select (presentmentMoney, app …).
         if (root === "orders")
           expect(JSON.stringify(projected).length).toBeLessThan(

@@ -9,11 +9,13 @@ import {
   type BulkKind,
   type BulkQueryName,
   downloadBulkResult,
+  fetchCustomerNodes,
+  NODES_PER_CALL,
   readBulkJsonl,
   startBulkQuery,
   waitForBulkOperation,
 } from "../../adapters/shopify/bulk-operations.server";
-import { normalizeBulkRecord } from "../../adapters/shopify/normalize-graphql";
+import { normalizeBulkRecord, normalizeGraphqlCustomer } from "../../adapters/shopify/normalize-graphql";
 import { type AdminSimulator, startAdminSimulator } from "../support/shopify-admin-simulator";
 
 const SHOP = "emporio-jabuticaba.myshopify.com";
@@ -180,7 +182,7 @@ describe("Admin API simulator: bulk backfill", () => {
       const order = change.order;
       if (!order.cancelledAt) revenue += order.totalMinor;
       refunded += order.refundedMinor;
-      if (!order.customer) guests++;
+      if (!order.customer && order.customerRef === undefined) guests++;
       byMethod[order.paymentMethod] = (byMethod[order.paymentMethod] ?? 0) + 1;
     }
     expect(revenue).toBe(summary.revenueMinor);
@@ -192,6 +194,24 @@ describe("Admin API simulator: bulk backfill", () => {
     ).length;
     expect(subscribers).toBe(summary.emailSubscribers);
   }, 30_000);
+
+  it("answers customers by id (nodes(ids:)): the customers file's customers, in pages of at most NODES_PER_CALL, null for unknown ids", async () => {
+    const { records } = await backfill("customers");
+    const wanted = records.slice(0, NODES_PER_CALL * 2 + 7);
+    const ids = [...wanted.map((record) => String(record.node.id).split("/").pop()!), "1", "2"];
+    const before = simulator.requests.filter((r) => r.operation === "customerNodes").length;
+    const nodes = await fetchCustomerNodes(client, ids);
+    const calls = simulator.requests.filter((r) => r.operation === "customerNodes").length - before;
+    expect(calls).toBe(Math.ceil(ids.length / NODES_PER_CALL));
+    expect(nodes.map((node) => node.id)).toEqual(wanted.map((record) => record.node.id));
+    // The address list inline (an ordinary query's connection), not as bulk children.
+    expect(nodes.some((node) => (node.addressesV2 as { edges: unknown[] }).edges.length > 0)).toBe(true);
+    for (const [i, node] of nodes.entries()) {
+      expect(normalizeGraphqlCustomer(node, [], { shopCurrency: "BRL" })).toEqual(normalizeGraphqlCustomer(wanted[i]!.node, wanted[i]!.children, { shopCurrency: "BRL" }));
+    }
+    // Shopify's limit of 250 ids per call is enforced.
+    await expect(client.request("query caderninhoCustomerNodes($ids: [ID!]!) { nodes(ids: $ids) { ... on Customer { id } } }", { ids: Array.from({ length: 251 }, (_, i) => `gid://shopify/Customer/${i}`) })).rejects.toThrow(/exceeds the maximum of 250/);
+  });
 
   it("surfaces the userErrors of an invalid bulk query", async () => {
     const error = await rejection(startBulkQuery(client, "{ collections { edges { node { id } } } }"));

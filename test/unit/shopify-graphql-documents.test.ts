@@ -25,7 +25,15 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { describe, expect, it } from "vitest";
-import { BULK_QUERIES, BULK_RUN_MUTATION as BULK_QUERY_RUN, BULK_STATUS_QUERY, bulkQueryWithSearch, type BulkQueryName } from "#adapters/shopify/bulk-operations.server.ts";
+import {
+  BULK_QUERIES,
+  BULK_RUN_MUTATION as BULK_QUERY_RUN,
+  BULK_STATUS_QUERY,
+  CUSTOMER_NODES_QUERY,
+  NODES_PER_CALL,
+  bulkQueryWithSearch,
+  type BulkQueryName,
+} from "#adapters/shopify/bulk-operations.server.ts";
 import { SHOP_BASICS_QUERY } from "#adapters/shopify/shopify-app.server.ts";
 import {
   BULK_RUN_MUTATION as BULK_MUTATION_RUN,
@@ -109,6 +117,7 @@ const since = "updated_at:>='2026-11-01T00:00:00.000Z'";
 const requestDocuments: Record<string, string> = {
   "bulk-operations BULK_RUN_MUTATION": BULK_QUERY_RUN,
   "bulk-operations BULK_STATUS_QUERY": BULK_STATUS_QUERY,
+  "bulk-operations CUSTOMER_NODES_QUERY": CUSTOMER_NODES_QUERY,
   "tag-push TAGS_ADD": TAGS_ADD,
   "tag-push TAGS_REMOVE": TAGS_REMOVE,
   "tag-push STAGED_UPLOADS_CREATE": STAGED_UPLOADS_CREATE,
@@ -160,6 +169,8 @@ describe("documents sent as Admin API requests", () => {
   it("the variables we send coerce against the documents' variable types", () => {
     expect(variableProblems(BULK_QUERY_RUN, { query: BULK_QUERIES.orders, groupObjects: true })).toEqual([]);
     expect(variableProblems(BULK_STATUS_QUERY, { id: "gid://shopify/BulkOperation/1" })).toEqual([]);
+    expect(NODES_PER_CALL).toBeLessThanOrEqual(250);
+    expect(variableProblems(CUSTOMER_NODES_QUERY, { ids: Array.from({ length: NODES_PER_CALL }, (_, i) => customerGid(String(7001 + i))) })).toEqual([]);
     expect(variableProblems(STAGED_UPLOADS_CREATE, { input: [bulkVariablesUploadInput("caderninho-tagsAdd.jsonl")] })).toEqual([]);
     expect(variableProblems(BULK_MUTATION_RUN, { mutation: TAGS_ADD, stagedUploadPath: "tmp/1/bulk/x.jsonl", clientIdentifier: "caderninho-tagsAdd-1" })).toEqual([]);
     // One JSONL line of the bulk tag push (and a direct call) carries exactly these variables.

@@ -14,7 +14,12 @@
 //   is kept (later wins ties), as newestByKey does; a customer tie with the same content leaves
 //   the row untouched (only our own updatedAt would change: the end state is the same);
 // - an order creates its unknown customer (the embedded customer is upserted first) and keeps its
-//   customerId/email when the newer payload has none;
+//   customerId/email when the newer payload has none. A Shopify bulk order names its customer by
+//   id only (the customers phase loaded them): it is linked to that customer, whose row it never
+//   writes; one the store does not have (created on Shopify after the customers phase's
+//   operation) gets a bare row (platformId only), reported in unknownCustomers for the backfill
+//   to fetch and write in full — normally none. An erased customer's orders still go to the
+//   tombstone (no bare row re-creates them);
 // - an applied order's lines are replaced, its payments upserted (createdAt kept, paid/boleto/Pix
 //   details kept when the newer payload has none);
 // - no `order.placed` Event row is written (applyBatch writes none either: the timeline and the
@@ -80,6 +85,12 @@ export interface BulkLoadResult {
   lines: number;
   /** Customers whose stats were refreshed. */
   statsRefreshed: number;
+  /**
+   * Customers the orders named by id only that the store did not have (created on Shopify after
+   * the customers phase's operation ran): written as bare rows for their orders to link to, to be
+   * fetched in full by the caller. Normally empty.
+   */
+  unknownCustomers: string[];
   /** Where the time went (ms): the reader waiting for the previous chunk's merge, the database
    * connection waiting for the next chunk, the final stats refresh. */
   waits: { forDatabase: number; forReader: number; stats: number };
@@ -234,6 +245,30 @@ const MERGE_PRODUCTS = mergeSql("Product", productColumns, {
   from: "bl_product s",
   orderBy: `s."platformId" COLLATE "C"`,
 });
+/**
+ * The customers a chunk's orders name (`customer { id }`: the bulk orders query) that the store
+ * does not have: created bare (platformId only; every other column is nullable or has a default,
+ * and platformUpdatedAt null lets any real version overwrite it) so the orders link to them, in
+ * platformId order like every customer write. Answers their platform ids, for the backfill to
+ * fetch them in full (normally none: the customers phase loaded them all). Erased customers'
+ * orders were pointed at their tombstone row before (SKIP_ERASED), which exists: none is re-created.
+ * `markDays`: the dashboard's mark of a new customer (part 3, its createdAt day), as the skipped
+ * trigger would write.
+ */
+function insertUnknownCustomersSql(markDays: boolean): string {
+  const insert = `INSERT INTO "Customer" ("storeId", "platformId", "updatedAt")
+SELECT $1::int, r.pid, now() FROM (SELECT DISTINCT s."customerPid" AS pid FROM bl_order s WHERE s."customerPid" IS NOT NULL) r
+WHERE NOT EXISTS (SELECT 1 FROM "Customer" c WHERE c."storeId" = $1 AND c."platformId" = r.pid)
+ORDER BY r.pid COLLATE "C"
+ON CONFLICT ("storeId", "platformId") DO NOTHING
+RETURNING "platformId", "createdAt"`;
+  if (!markDays) return `WITH w AS (${insert}) SELECT "platformId" FROM w`;
+  return `WITH w AS (${insert}),
+d AS (INSERT INTO "DashboardDirtyDay" ("storeId", part, day)
+SELECT DISTINCT $1::int, 3::smallint, ${DAY(`w."createdAt"`)} FROM w JOIN "Store" st ON st.id = $1)
+SELECT "platformId" FROM w`;
+}
+
 // Lookups into the real tables are written as per-row index probes (LATERAL, scalar subquery,
 // = ANY): with a join, the planner — whose statistics lag far behind a table being filled — may
 // read every row of the store once per chunk, which makes a large backfill quadratic.
@@ -397,7 +432,7 @@ export function encodeChange(change: NormalizedChange): EncodedChange {
         kind: "order",
         platformId: o.platformId,
         at: o.platformUpdatedAt?.getTime() ?? 0,
-        text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : "\\N"),
+        text: copyLine(STAGE.order.columns, o, o.customer ? copyEscape(o.customer.platformId) : o.customerRef !== undefined ? copyEscape(o.customerRef) : "\\N"),
         lines: o.lines.map((l) => copyLine(STAGE.line.columns, l, orderPid)).join(""),
         lineCount: o.lines.length,
         payments: o.payments.map((p) => [p.platformId, copyLine(STAGE.payment.columns, p, orderPid)]),
@@ -630,9 +665,10 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     throw e;
   }
 
-  const result: BulkLoadResult = { customers: 0, orders: 0, products: 0, lines: 0, statsRefreshed: 0, waits: { forDatabase: 0, forReader: 0, stats: 0 } };
+  const result: BulkLoadResult = { customers: 0, orders: 0, products: 0, lines: 0, statsRefreshed: 0, unknownCustomers: [], waits: { forDatabase: 0, forReader: 0, stats: 0 } };
   /** When the last chunk's write finished, while no other is under way. */
   let writtenAt: number | null = null;
+  const insertUnknownCustomers = insertUnknownCustomersSql(skipForeignKeyChecks);
   const mergeOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks);
   const insertOrders = mergeOrdersSql(returningOld, skipForeignKeyChecks, true);
   /**
@@ -673,8 +709,10 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     }
   }
 
-  async function writeOnce(chunk: Chunk, encoded: Record<StageName, string[]>): Promise<void> {
+  /** Writes one chunk in one transaction; answers the unknown customers it created (BulkLoadResult.unknownCustomers). */
+  async function writeOnce(chunk: Chunk, encoded: Record<StageName, string[]>): Promise<string[]> {
     const params = [storeId];
+    let unknown: string[] = [];
     await client.query("BEGIN");
     try {
       // Sorts of a whole chunk in memory rather than in temporary files. No wait for the WAL
@@ -701,6 +739,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       }
       if (chunk.products.size) await client.query(MERGE_PRODUCTS, params);
       if (chunk.orders.size) {
+        const created = await client.query<{ platformId: string }>(insertUnknownCustomers, params);
+        unknown = created.rows.map((r) => r.platformId);
         if (!returningOld) await client.query(TOUCH_PREVIOUS, params);
         // Orders believed new are inserted plainly with their lines and payments, in a savepoint:
         // one that exists after all (a re-run, a webhook that came first, even one committed a
@@ -722,6 +762,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       }
       if (chunk.customers.size) for (const index of customerGinIndexes) await client.query("SELECT gin_clean_pending_list($1::regclass)", [index]);
       await client.query("COMMIT");
+      return unknown;
     } catch (e) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw e;
@@ -732,7 +773,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
     const large = chunk.objects >= chunkSize;
     if (large && chunksWritten === 0) await refreshPlannerStatistics(client);
     const encoded = chunk.encode();
-    await retryOnConflict(() => writeOnce(chunk, encoded), attempts);
+    const unknown = await retryOnConflict(() => writeOnce(chunk, encoded), attempts);
+    for (const platformId of unknown) result.unknownCustomers.push(platformId);
     // Once the store's first rows are in, so the planner knows the store is not empty: the table
     // this chunk filled (both were analysed just before it; a second ANALYZE of Customer in the
     // orders phase cost ~1 s for nothing).
@@ -829,7 +871,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         result.waits.stats = performance.now() - t0;
         await client.query("TRUNCATE bl_touched");
         result.statsRefreshed = ids.length;
-        return { ...result, waits: { ...result.waits } };
+        return { ...result, unknownCustomers: [...result.unknownCustomers], waits: { ...result.waits } };
       }
       if (chunksWritten > 1) await refreshPlannerStatistics(client, `"Order"`);
       // In slices: one short statement each, so concurrent webhooks never wait long on a customer.
@@ -855,7 +897,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       result.waits.stats = performance.now() - t0;
       await client.query("TRUNCATE bl_touched");
       result.statsRefreshed = ids.length;
-      return { ...result, waits: { ...result.waits } };
+      return { ...result, unknownCustomers: [...result.unknownCustomers], waits: { ...result.waits } };
     },
     async close() {
       if (closed) return;
