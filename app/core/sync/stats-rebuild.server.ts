@@ -43,6 +43,11 @@
 // days and mix 0.85 s (sort 0.3 + group 0.55); favourites 2.0 s (all 1.62M lines scanned and
 // probed 0.85, grouping sets 0.6, ranking sort 0.45, ordered aggregates 0.15); merge joins 0.4 s;
 // writing 3.65 s (18.5 µs a row; the backend also wrote 94 MB of evicted dirty buffers itself).
+// What scales worse is the size of the hash tables, not spills: the 200k bench of the same code
+// ran the two statements in 2.85 s (14.3 s per 1M orders, against 18.9–20.7 s at 1M, +32–45 %
+// per customer), and there the counted orders' join hashes the range's ids (probed by the orders)
+// while at 1M it hashes all 929,077 counted orders (70 MB) probed by the ids, beside the 106 MB
+// of grouping sets — tables far beyond the CPU caches, two ranges sharing the memory bandwidth.
 // Tried and dropped (stats7): filtering each range's orders and customers by its bounds in their
 // scans (BETWEEN min/max of the ids: an index range scan, half the hash) — 8.4–8.8 s against
 // 8.5–8.7 s alone, 9.9–10.7 against 9.7–10.8 s side by side: within noise, with estimates 100×
