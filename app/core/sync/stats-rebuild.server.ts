@@ -33,6 +33,31 @@
 // busy machine: 3.08 s on average either way (update of the customers phase's rows: 3.13 / 3.11 /
 // 3.01; new rows with Shopify's statistics: 3.06 / 2.99 / 3.19) — the gain is the customers
 // phase's own write of those rows (8.8 s of PostgreSQL at 1M orders), not this statement.
+// At 1M orders (stats7; EXPLAIN (ANALYZE, BUFFERS) of one range on the bench's kept database:
+// 197,037 customers, 467,717 counted orders, 758,137 of their lines; alone 8.4–9.2 s, 9.7–10.8 s
+// with the other range beside it): no spill anywhere (every sort a quicksort in memory, every
+// hash one batch, 106 MB for the grouping sets), so nothing scales worse than 200k's except the
+// per-range duplicates. Where one range's 9.2 s went: the named ids (unnest ∪ Shopify's) 0.3 s;
+// locking the customers 0.6 s (a hash of all the store's 394,500 customers); the counted orders
+// 0.9 s (a hash of all the store's 929,077 counted orders, probed by the range's ids); totals,
+// days and mix 0.85 s (sort 0.3 + group 0.55); favourites 2.0 s (all 1.62M lines scanned and
+// probed 0.85, grouping sets 0.6, ranking sort 0.45, ordered aggregates 0.15); merge joins 0.4 s;
+// writing 3.65 s (18.5 µs a row; the backend also wrote 94 MB of evicted dirty buffers itself).
+// What scales worse is the size of the hash tables, not spills: the 200k bench of the same code
+// ran the two statements in 2.85 s (14.3 s per 1M orders, against 18.9–20.7 s at 1M, +32–45 %
+// per customer), and there the counted orders' join hashes the range's ids (probed by the orders)
+// while at 1M it hashes all 929,077 counted orders (70 MB) probed by the ids, beside the 106 MB
+// of grouping sets — tables far beyond the CPU caches, two ranges sharing the memory bandwidth.
+// Tried and dropped (stats7): filtering each range's orders and customers by its bounds in their
+// scans (BETWEEN min/max of the ids: an index range scan, half the hash) — 8.4–8.8 s against
+// 8.5–8.7 s alone, 9.9–10.7 against 9.7–10.8 s side by side: within noise, with estimates 100×
+// too low. Nor did a coarser ANALYZE before it (bulk-load.server.ts analyseForStatsRebuild at
+// statistics target 10: 0.05 s against 0.33 s warm; one range alone 8.3 s with hash instead of
+// merge joins at the top): in the 1M bench the tail went 10.7 → 11.2 s, the two statements
+// 18.9 → 20.7 s of execution (one run each; the part of the tail outside them 1.25 → 0.85 s).
+// The tail's floor with this shape is ~17 s of CPU over two cores (~8.5 s); under 6 s
+// needs part of the work moved into the load (per-chunk partial aggregates, not tried). The 1M
+// bench of main 9b5bcd7 on a quiet machine: 19,757 orders/s, tail 10.7 s, statements 18.9 s.
 //
 // The result is the same by construction (the backfill tests compare every CustomerStats row with
 // the webhook path's): the same COUNTED_ORDER rule, the same store-local purchase days, favourites
