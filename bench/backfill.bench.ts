@@ -249,6 +249,8 @@ async function loadPhase(ctx: BenchContext, app: BenchApp, storeId: number, labe
       setBasedStatsFrom: BACKFILL_SET_BASED_STATS_FROM,
       // One stage across the customers and orders phases, as runShopifyBackfill keeps it.
       statistics,
+      // The root count Shopify reports, as runShopifyBackfill passes it.
+      expectedObjects,
       onCommitted: async (n) => {
         committed += n;
         while (committed / expectedObjects >= nextMark - 1e-9) {

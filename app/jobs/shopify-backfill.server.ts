@@ -231,6 +231,7 @@ export async function runShopifyBackfill(services: Pick<Services, "db" | "log" |
         chunkSize: batchSize,
         setBasedStatsFrom: opts.since ? undefined : (opts.setBasedStatsFrom ?? BACKFILL_SET_BASED_STATS_FROM),
         statistics: stage ?? undefined,
+        expectedObjects: state.rootObjectCount || undefined,
         onCommitted: async (count) => {
           done += count;
           objects[phase] += count;

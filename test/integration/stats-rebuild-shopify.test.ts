@@ -38,11 +38,16 @@ async function stats(storeId: number): Promise<{ p: string; row: Record<string, 
 }
 const values = (rows: Awaited<ReturnType<typeof stats>>) => rows.map(({ p, row }) => ({ p, row }));
 
-/** The backfill's three phases; `stage`: one stage across them, as runShopifyBackfill keeps it. */
+/**
+ * The backfill's three phases; `stage`: one stage across them, as runShopifyBackfill keeps it,
+ * which also passes the root count Shopify reports (the rebuild's statistics are then gathered
+ * before the last chunks: the reference path gathers them after).
+ */
 async function backfill(storeId: number, opts: { stage?: ShopifyStatisticsStage; setBasedStatsFrom?: number }) {
   const loaded = [];
   for (const root of ["products", "customers", "orders"] as const) {
-    loaded.push(await loadBulkResult(services, storeId, Readable(files[root]), { shopCurrency: "BRL", chunkSize: 53, statistics: opts.stage, setBasedStatsFrom: opts.setBasedStatsFrom }));
+    const expectedObjects = opts.stage ? files[root].split("\n").filter((line) => line !== "" && !line.includes('"__parentId"')).length : undefined;
+    loaded.push(await loadBulkResult(services, storeId, Readable(files[root]), { shopCurrency: "BRL", chunkSize: 53, statistics: opts.stage, setBasedStatsFrom: opts.setBasedStatsFrom, expectedObjects }));
   }
   return loaded;
 }
