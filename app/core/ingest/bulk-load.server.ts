@@ -578,6 +578,32 @@ async function analyseForStatsRebuild(db: Db): Promise<void> {
     conn.release(e as Error);
   }
 }
+/** The ints of a PostgreSQL array literal ("{1,2,3}"). */
+function parseIntArray(literal: string): number[] {
+  const body = literal.slice(1, -1);
+  return body ? body.split(",").map(Number) : [];
+}
+
+/**
+ * The customers one range of the set-based rebuild names (setBasedStatsSql's namedMerged): the
+ * touched ones of the range and those with Shopify statistics between lo and hi, both sorted,
+ * merged into one sorted list without duplicates.
+ */
+export function namedIds(touched: readonly number[], shopify: readonly number[], lo: number, hi: number): number[] {
+  const out: number[] = [];
+  let j = 0;
+  while (j < shopify.length && shopify[j]! < lo) j++;
+  const push = (id: number) => {
+    if (out.length === 0 || out[out.length - 1]! < id) out.push(id);
+  };
+  for (const id of touched) {
+    for (; j < shopify.length && shopify[j]! <= hi && shopify[j]! <= id; j++) push(shopify[j]!);
+    push(id);
+  }
+  for (; j < shopify.length && shopify[j]! <= hi; j++) push(shopify[j]!);
+  return out;
+}
+
 /** A SET LOCAL the session may not be allowed to make: false (and nothing changed) then. */
 async function trySetLocal(conn: pg.PoolClient, name: string, value: string): Promise<boolean> {
   await conn.query("SAVEPOINT bl_set");
@@ -869,7 +895,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         // Shopify's statistics of the customers phase, queued for these same rows (one write per
         // customer instead of two), each range taking those of its ids: every id falls in one.
         const statistics = await (peeked ?? opts.shopifyStatistics?.peek());
-        const bounds = (i: number) => [i === 0 ? -MAX_ID : ranges[i]![0]!, ranges[i + 1] ? ranges[i + 1]![0]! - 1 : MAX_ID];
+        const shopifyIds = statistics ? parseIntArray(statistics.ids) : [];
+        const bounds = (i: number): [number, number] => [i === 0 ? -MAX_ID : ranges[i]![0]!, ranges[i + 1] ? ranges[i + 1]![0]! - 1 : MAX_ID];
         // On a pooled node-postgres connection: the id array (185,000 ints per range at 1M orders)
         // goes as one text parameter, not through Prisma's engine as JSON.
         // A webhook batch refreshing some of the same customers in another order: retried.
@@ -882,11 +909,11 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
               // New rows (a first backfill's) without the per-row foreign-key triggers, as the
               // merge does; the statement locks what they would have (lockReferenced).
               const lockReferenced = skipForeignKeyChecks && (await trySetLocal(conn, "session_replication_role", "replica"));
-              const params = statistics ? [storeId, range, statistics.ids, statistics.groups, statistics.tiers, ...bounds(i)] : [storeId, range];
-              const sql = (plain: boolean) => setBasedStatsSql({ shopifyStatistics: statistics !== undefined, lockReferenced, plain });
+              const [lo, hi] = bounds(i);
+              const params = statistics ? [storeId, namedIds(range, shopifyIds, lo, hi), statistics.ids, statistics.groups, statistics.tiers, lo, hi] : [storeId, range];
+              const sql = (plain: boolean) => setBasedStatsSql({ shopifyStatistics: statistics !== undefined, lockReferenced, plain, namedMerged: true });
               // No row of the range yet (a first backfill): a plain insert, in a savepoint; one
               // that exists after all (a webhook's, written meanwhile) fails it, and the upsert runs.
-              const [lo, hi] = bounds(i);
               const empty = await conn.query(`SELECT 1 FROM "CustomerStats" WHERE "storeId" = $1 AND "customerId" BETWEEN $2 AND $3 LIMIT 1`, [storeId, lo, hi]);
               if (!(empty.rowCount === 0 && (await tryPlain(conn, sql(true), params)))) await conn.query(sql(false), params);
               await conn.query("COMMIT");

@@ -96,6 +96,12 @@ export interface SetBasedStatsOptions {
    */
   shopifyStatistics?: boolean;
   /**
+   * $2 is sorted, without duplicates, and (with shopifyStatistics) already holds every customer
+   * of $3 within $6–$7: the caller merged them (bulk-load.server.ts namedIds), so the statement
+   * takes $2 as it is instead of a hash aggregate of both lists (0.3 s a range at 1M orders).
+   */
+  namedMerged?: boolean;
+  /**
    * A plain INSERT, no ON CONFLICT (rows believed new: the store has none in this range yet). A
    * row that exists after all fails it with a unique violation: the caller then runs the upsert.
    * New rows through ON CONFLICT cost a speculative insertion each (-8–12 % CPU without it).
@@ -124,7 +130,11 @@ export function setBasedStatsSql(opts: SetBasedStatsOptions = {}): string {
     .join(", ");
   const shopify = opts.shopifyStatistics === true;
   const written = [...UPDATED, ...(shopify ? SHOPIFY : [])];
-  const named = shopify ? `SELECT unnest($2::int[]) AS id UNION SELECT id FROM shopify` : `SELECT DISTINCT unnest($2::int[]) AS id`;
+  const named = opts.namedMerged
+    ? `SELECT unnest($2::int[]) AS id`
+    : shopify
+      ? `SELECT unnest($2::int[]) AS id UNION SELECT id FROM shopify`
+      : `SELECT DISTINCT unnest($2::int[]) AS id`;
   const customers = opts.lockReferenced
     ? `(SELECT c."storeId", c.id FROM "Customer" c JOIN ids ON ids.id = c.id
          WHERE c."storeId" = (SELECT id FROM "Store" WHERE id = $1 FOR KEY SHARE) FOR KEY SHARE OF c) c`
