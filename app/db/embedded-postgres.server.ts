@@ -28,6 +28,18 @@ export function embeddedSharedBuffersMb(totalMemoryBytes: number): number {
   return Math.max(128, Math.min(1024, Math.floor(totalMemoryBytes / 8 / 2 ** 20)));
 }
 
+/**
+ * wal_buffers of the embedded server: a sixteenth of shared_buffers, 16–64MB (PostgreSQL's own
+ * choice is a thirty-second, at most 16MB). A 1M-order backfill writes ~2.3 GB of WAL in ~50 s, and
+ * with 16MB of buffers the writing backends found them full ~29,000 times, each time writing WAL
+ * out themselves before going on. With 64MB: 968 times, and the orders phase 19,950 → 20,629 orders/s
+ * (loader backend 34.2 → 33.0 µs per order; the stats rebuild's tail 9.3 → 8.4 s, as it writes
+ * ~700 bytes of WAL per customer) in back-to-back 1M runs (bench/results-backfill.md).
+ */
+export function embeddedWalBuffersMb(sharedBuffersMb: number): number {
+  return Math.max(16, Math.min(64, Math.floor(sharedBuffersMb / 16)));
+}
+
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   const isRoot = os.userInfo().uid === 0;
@@ -42,13 +54,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     createPostgresUser: isRoot,
     // Listen on loopback only, with a socket directory any user can write (the default
     // /var/run/postgresql may not exist or belong to someone else).
-    // max_wal_size 4GB (PostgreSQL's default: 1GB): a backfill writes ~3 KB of WAL per order, so a
+    // wal_buffers: embeddedWalBuffersMb. max_wal_size 4GB (PostgreSQL's default: 1GB): a backfill writes ~3 KB of WAL per order, so a
     // 1M-order load forced 6 checkpoints, and the first change of every page after each one writes
     // the whole page to the WAL again (0.12 full-page images per order, 29 % of the bytes). The
     // WAL only grows that large while something writes that much; it is recycled afterwards.
     postgresFlags: [
       "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200",
-      "-c", `shared_buffers=${embeddedSharedBuffersMb(os.totalmem())}MB`, "-c", "max_wal_size=4GB",
+      "-c", `shared_buffers=${embeddedSharedBuffersMb(os.totalmem())}MB`, "-c", "max_wal_size=4GB", "-c", `wal_buffers=${embeddedWalBuffersMb(embeddedSharedBuffersMb(os.totalmem()))}MB`,
     ],
     // UTF-8 whatever the machine's locale, with PostgreSQL's builtin C.UTF-8 collation (PG 17+):
     // the same code-point order and Unicode case mapping as glibc's C.UTF-8, but text comparisons

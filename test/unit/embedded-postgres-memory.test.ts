@@ -1,6 +1,7 @@
-// The embedded PostgreSQL's shared_buffers follow the machine's memory within PostgreSQL's default and 1GB.
+// The embedded PostgreSQL's shared_buffers follow the machine's memory within PostgreSQL's default and 1GB;
+// its wal_buffers follow shared_buffers within 16 and 64MB.
 import { describe, expect, it } from "vitest";
-import { embeddedSharedBuffersMb } from "../../app/db/embedded-postgres.server.ts";
+import { embeddedSharedBuffersMb, embeddedWalBuffersMb } from "../../app/db/embedded-postgres.server.ts";
 
 const GiB = 2 ** 30;
 
@@ -19,5 +20,14 @@ describe("embeddedSharedBuffersMb", () => {
     expect(embeddedSharedBuffersMb(8 * GiB)).toBe(1024);
     expect(embeddedSharedBuffersMb(24 * GiB)).toBe(1024);
     expect(embeddedSharedBuffersMb(256 * GiB)).toBe(1024);
+  });
+});
+
+describe("embeddedWalBuffersMb", () => {
+  it("takes a sixteenth of shared_buffers, between 16 and 64MB", () => {
+    expect(embeddedWalBuffersMb(1024)).toBe(64);
+    expect(embeddedWalBuffersMb(512)).toBe(32);
+    expect(embeddedWalBuffersMb(128)).toBe(16);
+    expect(embeddedWalBuffersMb(embeddedSharedBuffersMb(24 * GiB))).toBe(64);
   });
 });
