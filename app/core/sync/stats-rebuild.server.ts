@@ -58,6 +58,14 @@
 // The tail's floor with this shape is ~17 s of CPU over two cores (~8.5 s); under 6 s
 // needs part of the work moved into the load (per-chunk partial aggregates, not tried). The 1M
 // bench of main 9b5bcd7 on a quiet machine: 19,757 orders/s, tail 10.7 s, statements 18.9 s.
+// Since (2026-11-24 evening) CustomerStats' cluster, churn and P(alive) indexes are partial (WHERE
+// the score IS NOT NULL): a backfill's rows are unscored, so writing one costs 5 index entries, not
+// 8. Both ranges side by side on the kept 1M database (bench/.tmp, BENCH_KEEP=1; CustomerStats
+// truncated before each run, identical rows — md5 of all of them — every time): 9.0–9.9 s → 8.0–8.4
+// s; the named customers merged by the caller (namedMerged) instead of a hash aggregate: within
+// noise of that (−0.1–0.3 s). Not locking the customers (lockReferenced off, for the measure only):
+// 9.0 against 9.55 s on average, with the full index set. In the 1M bench: tail 11.2 → 9.4 s; 8.4 s
+// once the embedded server had 64MB of wal_buffers (the rebuild writes ~700 bytes of WAL a row).
 //
 // The result is the same by construction (the backfill tests compare every CustomerStats row with
 // the webhook path's): the same COUNTED_ORDER rule, the same store-local purchase days, favourites
