@@ -227,6 +227,50 @@ describe("bulk load = applyChanges", () => {
     expect(stats!.orders).toBe(stats!.counted);
   });
 
+  it("COPYs in a second session while the first merges, yet commits chunks in order: the later copy of a tie wins, as with one session", async () => {
+    // Orders of one chunk again at the start of the next, with the same platformUpdatedAt but
+    // another total: the two chunks are in flight together, and whichever merges last is what
+    // stays — only in-order merges leave the second copy.
+    const CHUNK = 60;
+    const first = Math.ceil(history.findIndex((c) => c.kind === "order.upsert") / CHUNK) * CHUNK;
+    const originals = history.slice(first, first + 20);
+    expect(originals.every((c) => c.kind === "order.upsert")).toBe(true);
+    const repeated = originals.map((c) => (c.kind === "order.upsert" ? { kind: "order.upsert" as const, order: { ...c.order, totalMinor: c.order.totalMinor + 777n } } : c));
+    const changes = [...history.slice(0, first + CHUNK), ...repeated, ...history.slice(first + CHUNK)];
+    const results: Record<string, { committed: number[]; sessions: number }> = {};
+    const stores: Record<string, number> = {};
+    for (const [name, sessions] of [["one", 1], ["two", 2]] as const) {
+      const storeId = (stores[name] = await newStore(`sessions-${name}`));
+      const committed: number[] = [];
+      let most = 0;
+      await bulkLoad(storeId, changes, CHUNK, {
+        sessions,
+        onCommitted: async (n) => {
+          committed.push(n);
+          const [row] = await services.db.$queryRaw<{ n: number }[]>(
+            Prisma.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'caderninho-bulk-load' AND datname = current_database()`,
+          );
+          most = Math.max(most, row!.n);
+        },
+      });
+      results[name] = { committed, sessions: most };
+    }
+    expect(results.one!.sessions).toBe(1);
+    expect(results.two!.sessions).toBe(2);
+    // Every chunk reported once, in the order the objects came (full chunks, then the rest).
+    for (const { committed } of Object.values(results)) {
+      expect(committed.reduce((a, b) => a + b, 0)).toBe(changes.length);
+      expect(committed.slice(0, -1).every((n) => n === CHUNK)).toBe(true);
+    }
+    for (const change of repeated) {
+      if (change.kind !== "order.upsert") continue;
+      const { order } = change;
+      const row = await services.db.order.findUniqueOrThrow({ where: { storeId_platformId: { storeId: stores.two!, platformId: order.platformId } } });
+      expect(row.totalMinor, `order ${order.platformId}`).toBe(order.totalMinor);
+    }
+    expect(await snapshot(stores.two!)).toEqual(await snapshot(stores.one!));
+  });
+
   it("leaves a customer row untouched when a tie brings the same content, and applies a tie with new content", async () => {
     const storeId = await newStore("ties");
     const customers = history.filter((c) => c.kind === "customer.upsert");
