@@ -933,8 +933,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       (error: unknown) => {
         failure ??= { error };
         writing.delete(done);
-        // Back to the pool only if the session still works (a ROLLBACK was answered): a
-        // broken connection stays out; the load fails with the first error anyway.
+        // Back to the pool so nothing waits on it: the next rotate (or finish) throws the
+        // error, and close() ends every session.
         idle.push(session);
       },
     );
