@@ -325,6 +325,35 @@ describe("bulk load = applyChanges", () => {
     expect(await snapshot(viaBulk)).toEqual(expected);
   });
 
+  it("fails the load with the error of a chunk that fails while the other session copies, and leaves the other sessions closed", async () => {
+    // The store is uninstalled (deleted) when the second chunk is reported, while the second
+    // session holds the store (FOR KEY SHARE) for the chunk it is copying: the delete waits for
+    // that chunk, so the report must not hold the merge turn (it once did: a hang). The next
+    // chunk then finds no store, and that error is what the load ends with.
+    const storeId = await newStore("deleted-mid-load");
+    let chunks = 0;
+    const loader = await openBulkLoad(services, storeId, {
+      chunkSize: 50,
+      onCommitted: async () => {
+        if (++chunks === 2) await services.db.store.delete({ where: { id: storeId } });
+      },
+    });
+    const run = (async () => {
+      for (const change of history) await loader.add(change);
+      return loader.finish();
+    })();
+    await expect(run).rejects.toThrow(/store \d+ does not exist/);
+    await loader.close();
+    expect(chunks).toBeGreaterThanOrEqual(2);
+    expect(chunks).toBeLessThan(history.length / 50);
+    const [open] = await services.db.$queryRaw<{ n: number }[]>(
+      Prisma.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'caderninho-bulk-load' AND datname = current_database()`,
+    );
+    expect(open!.n).toBe(0);
+    expect(await services.db.order.count({ where: { storeId } })).toBe(0);
+    expect(await services.db.customer.count({ where: { storeId } })).toBe(0);
+  });
+
   it("refuses changes it does not load, naming them", async () => {
     const loader = await openBulkLoad(services, await newStore("refuses"), {});
     try {

@@ -759,6 +759,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
    * into their session's staging tables side by side, but merged one after another, in order.
    */
   let mergeTail: Promise<void> = Promise.resolve();
+  /** Resolves when the last chunk handed out has been reported (onCommitted), for the next to follow. */
+  let reportTail: Promise<void> = Promise.resolve();
   let closed = false;
 
   async function copyInto(client: pg.Client, name: StageName, pieces: string[]): Promise<void> {
@@ -852,8 +854,8 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
 
   async function write(client: pg.Client, chunk: Chunk): Promise<void> {
     // This chunk's merge follows the previous chunk's, and the next chunk's follows this one's
-    // (committed or given up, retries included), so chunks commit — and report — in order. Taken
-    // before anything is awaited: in the order rotate hands chunks out.
+    // (committed or given up, retries included), so chunks commit in order. Taken before anything
+    // is awaited: in the order rotate hands chunks out.
     const turn = mergeTail;
     let done!: () => void;
     mergeTail = new Promise<void>((resolve) => (done = resolve));
@@ -872,10 +874,18 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       result.orders += chunk.orders.size;
       result.products += chunk.products.size;
       result.lines += chunk.lines;
-      await opts.onCommitted?.(chunk.objects);
     } finally {
       done();
     }
+    // Reported in chunk order too, but outside the merge turn: the next chunk merges meanwhile,
+    // and a caller whose report waits on a lock another session holds (that session waiting for
+    // the turn) cannot wedge the load.
+    const report = reportTail.then(() => opts.onCommitted?.(chunk.objects));
+    reportTail = report.then(
+      () => undefined,
+      () => undefined,
+    );
+    await report;
   }
   const setBasedFrom = opts.setBasedStatsFrom ?? SET_BASED_STATS_FROM;
   /** The set-based rebuild's planner statistics and Shopify's statistics, gathered once (prepareRebuild). */
