@@ -43,6 +43,7 @@ export function embeddedWalBuffersMb(sharedBuffersMb: number): number {
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<RunningPostgres> {
   const dataDir = path.resolve(opts.dataDir);
   const isRoot = os.userInfo().uid === 0;
+  const sharedBuffersMb = embeddedSharedBuffersMb(os.totalmem());
   // As root, PostgreSQL runs as the `postgres` user: it must be able to reach the parent folders.
   fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   const server = new EmbeddedPostgres({
@@ -60,7 +61,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     // WAL only grows that large while something writes that much; it is recycled afterwards.
     postgresFlags: [
       "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${os.tmpdir()}`, "-c", "max_connections=200",
-      "-c", `shared_buffers=${embeddedSharedBuffersMb(os.totalmem())}MB`, "-c", "max_wal_size=4GB", "-c", `wal_buffers=${embeddedWalBuffersMb(embeddedSharedBuffersMb(os.totalmem()))}MB`,
+      "-c", `shared_buffers=${sharedBuffersMb}MB`, "-c", "max_wal_size=4GB", "-c", `wal_buffers=${embeddedWalBuffersMb(sharedBuffersMb)}MB`,
     ],
     // UTF-8 whatever the machine's locale, with PostgreSQL's builtin C.UTF-8 collation (PG 17+):
     // the same code-point order and Unicode case mapping as glibc's C.UTF-8, but text comparisons

@@ -354,6 +354,36 @@ describe("bulk load = applyChanges", () => {
     expect(await services.db.customer.count({ where: { storeId } })).toBe(0);
   });
 
+  it("commits only the chunks before one whose merge fails: the chunk the other session has copied meanwhile is not merged", async () => {
+    // One order of the third chunk is refused by the database (a CHECK on its platform id, for
+    // this test only: checks hold whatever the session's replication role). The fourth chunk is
+    // COPYed in the other session while the third merges; it must not be merged after the third
+    // failed, so what the store holds is exactly the first two chunks, as with one session.
+    const CHUNK = 50;
+    const storeId = await newStore("failing-chunk");
+    const first = history.findIndex((c) => c.kind === "order.upsert");
+    const start = Math.ceil(first / CHUNK) * CHUNK;
+    const refused = history[start + 2 * CHUNK + 5]!;
+    if (refused.kind !== "order.upsert") throw new Error("test data: expected an order there");
+    const before = history.slice(0, start + 2 * CHUNK).filter((c) => c.kind === "order.upsert").length;
+    const constraint = `bulk_load_test_refuse_${storeId}`;
+    await services.db.$executeRawUnsafe(`ALTER TABLE "Order" ADD CONSTRAINT ${constraint} CHECK ("storeId" <> ${storeId} OR "platformId" <> '${refused.order.platformId}') NOT VALID`);
+    try {
+      const committed: number[] = [];
+      const loader = await openBulkLoad(services, storeId, { chunkSize: CHUNK, onCommitted: (n) => void committed.push(n) });
+      const run = (async () => {
+        for (const change of history) await loader.add(change);
+        return loader.finish();
+      })();
+      await expect(run).rejects.toThrow(new RegExp(constraint));
+      await loader.close();
+      expect(await services.db.order.count({ where: { storeId } })).toBe(before);
+      expect(committed.reduce((a, b) => a + b, 0)).toBe(start + 2 * CHUNK);
+    } finally {
+      await services.db.$executeRawUnsafe(`ALTER TABLE "Order" DROP CONSTRAINT ${constraint}`);
+    }
+  });
+
   it("refuses changes it does not load, naming them", async () => {
     const loader = await openBulkLoad(services, await newStore("refuses"), {});
     try {

@@ -814,6 +814,9 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       // Merges one at a time, in chunk order: two merges side by side share the same index pages
       // (+12 % of the loader's CPU measured), and a later copy of an object still wins ties.
       await turn;
+      // An earlier chunk failed: this one is not merged either, so what is committed stays the
+      // chunks before the failure (as with one session), and the load fails with the first error.
+      if (failure) throw new Error("bulk load: an earlier chunk failed");
       if (chunk.customers.size && !(customersLookNew && (await tryInsert(client, insertCustomers, "Customer_storeId_platformId_key")) !== null)) {
         customersLookNew = false;
         await client.query(mergeCustomers, params);
@@ -874,6 +877,10 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
       result.orders += chunk.orders.size;
       result.products += chunk.products.size;
       result.lines += chunk.lines;
+    } catch (error) {
+      // Before the turn passes on (finally), so the next chunk sees it.
+      failure ??= { error };
+      throw error;
     } finally {
       done();
     }
@@ -941,7 +948,7 @@ export async function openBulkLoad(services: { db: Db; databaseUrl: string }, st
         if (!writing.size) writtenAt = performance.now();
       },
       (error: unknown) => {
-        failure ??= { error };
+        failure ??= { error }; // write() records a failed merge itself; a failed report lands here
         writing.delete(done);
         // Back to the pool so nothing waits on it: the next rotate (or finish) throws the
         // error, and close() ends every session.
